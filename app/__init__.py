@@ -1,0 +1,76 @@
+"""Application factory: configuration → extensions → blueprints → CLI."""
+
+import logging
+import secrets
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import docs, health
+from app.auth.routes import blp as auth_blp
+from app.cli import register_cli
+from app.config import INSTANCE_DIR, PROJECT_ROOT, BaseConfig, config_for_environment
+from app.errors import init_errors
+from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
+from app.i18n import select_locale
+
+
+def create_app(config: type[BaseConfig] | None = None) -> Flask:
+    config = config or config_for_environment()
+    config.check()
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app.config.from_object(config)
+    ensure_development_secrets(app)
+    configure_logging(app)
+
+    init_extensions(app)
+    init_errors(app)
+    register_blueprints(app)
+    register_cli(app)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+    return app
+
+
+def init_extensions(app: Flask) -> None:
+    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
+        # Fail fast (and answer 503) when the database is unreachable.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            "connect_args": {"connect_timeout": 5},
+        }
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    jwt.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+    redis_store.init_app(app)
+    api.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint in (auth_blp, health.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs.blp)
+
+
+def ensure_development_secrets(app: Flask) -> None:
+    """Outside production a missing secret is generated once and kept under instance/."""
+    for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
+        if app.config.get(name):
+            continue
+        path = INSTANCE_DIR / name.lower()
+        if not path.exists():
+            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        app.config[name] = path.read_text().strip()
+
+
+def configure_logging(app: Flask) -> None:
+    if not logging.getLogger().handlers:
+        logging.basicConfig(
+            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )

@@ -1,0 +1,99 @@
+"""Accounts and their one-to-one role profiles."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+
+class Role(enum.StrEnum):
+    MANAGER = "manager"
+    FACILITATOR = "facilitator"
+    STUDENT = "student"
+
+
+LANGUAGES = ("en", "fr")
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+
+class User(Timestamped, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('manager', 'facilitator', 'student')", name="role"),
+        CheckConstraint("preferred_language IN ('en', 'fr')", name="preferred_language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
+    first_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    last_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False, index=True)
+    is_active: Mapped[bool] = mapped_column(default=True, nullable=False)
+    preferred_language: Mapped[str] = mapped_column(String(2), default="en", nullable=False)
+    # Bumped when the password changes: tokens carrying an older value stop working.
+    session_version: Mapped[int] = mapped_column(default=1, nullable=False)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    facilitator_profile: Mapped["FacilitatorProfile | None"] = relationship(
+        back_populates="user", uselist=False, lazy="selectin"
+    )
+    manager_profile: Mapped["ManagerProfile | None"] = relationship(
+        back_populates="user", uselist=False, lazy="selectin"
+    )
+    student_profile: Mapped["StudentProfile | None"] = relationship(
+        back_populates="user", uselist=False, lazy="selectin"
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    @property
+    def profile(self):
+        return {
+            Role.MANAGER: self.manager_profile,
+            Role.FACILITATOR: self.facilitator_profile,
+            Role.STUDENT: self.student_profile,
+        }[Role(self.role)]
+
+
+class FacilitatorProfile(db.Model):
+    __tablename__ = "facilitator_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    employee_id: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    specialisation: Mapped[str | None] = mapped_column(String(200))
+    user: Mapped[User] = relationship(back_populates="facilitator_profile")
+
+
+class ManagerProfile(db.Model):
+    __tablename__ = "manager_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    department: Mapped[str | None] = mapped_column(String(200))
+    user: Mapped[User] = relationship(back_populates="manager_profile")
+
+
+class StudentProfile(db.Model):
+    __tablename__ = "student_profiles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    student_number: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
+    user: Mapped[User] = relationship(back_populates="student_profile")

@@ -1,0 +1,125 @@
+"""`/api/v1/auth`: registration, sign-in, tokens and the caller's own account."""
+
+from flask import current_app, request
+from flask.views import MethodView
+from flask_jwt_extended import current_user, get_jwt, jwt_required
+from flask_limiter.util import get_remote_address
+from flask_smorest import Blueprint
+
+from app.auth import services
+from app.auth.guards import signed_in
+from app.auth.schemas import (
+    LoginSchema,
+    LogoutSchema,
+    PasswordChangeSchema,
+    ProfileUpdateSchema,
+    RegisterSchema,
+    TokenSchema,
+    UserSchema,
+)
+from app.extensions import limiter
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
+PUBLIC = {"security": []}
+
+
+def login_account_key() -> str:
+    body = request.get_json(silent=True)
+    email = body.get("email") if isinstance(body, dict) else None
+    return "account:" + services.normalise_email(email) if isinstance(email, str) else "account:?"
+
+
+def failed_sign_in(response) -> bool:
+    """Only failed attempts count towards the brute-force limits."""
+    return response.status_code == 401
+
+
+@blp.route("/register")
+class Register(MethodView):
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["REGISTER_RATE_LIMIT"], key_func=get_remote_address
+        )
+    ]
+
+    @blp.doc(**PUBLIC)
+    @blp.arguments(RegisterSchema)
+    @blp.response(201, UserSchema)
+    @blp.alt_response(409, response="DEFAULT_ERROR", description="Email or number taken")
+    def post(self, data):
+        """Create a student account (self-registration creates students only)"""
+        return services.register_student(data)
+
+
+@blp.route("/login")
+class Login(MethodView):
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"],
+            key_func=get_remote_address,
+            deduct_when=failed_sign_in,
+        ),
+        limiter.limit(
+            lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
+            key_func=login_account_key,
+            deduct_when=failed_sign_in,
+        ),
+    ]
+
+    @blp.doc(**PUBLIC)
+    @blp.arguments(LoginSchema)
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(401, response="DEFAULT_ERROR", description="Wrong credentials")
+    @blp.alt_response(429, response="DEFAULT_ERROR", description="Too many failed attempts")
+    def post(self, credentials):
+        """Sign in and receive an access and a refresh token"""
+        user = services.authenticate(credentials["email"], credentials["password"])
+        return services.issue_tokens(user)
+
+
+@blp.route("/refresh")
+class Refresh(MethodView):
+    @jwt_required(refresh=True)
+    @blp.response(200, TokenSchema)
+    @blp.alt_response(401, response="DEFAULT_ERROR", description="Refresh token used already")
+    def post(self):
+        """Trade the refresh token (sent as the bearer token) for a new pair; it works once"""
+        return services.rotate_refresh_token(get_jwt(), current_user)
+
+
+@blp.route("/logout")
+class Logout(MethodView):
+    @signed_in()
+    @blp.arguments(LogoutSchema, required=False)
+    @blp.response(204)
+    def post(self, data):
+        """Revoke the access token and, when given, the refresh token"""
+        services.logout(get_jwt(), current_user, data.get("refresh_token"))
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @signed_in()
+    @blp.response(200, UserSchema)
+    def get(self):
+        """The signed-in account"""
+        return current_user
+
+    @signed_in()
+    @blp.arguments(ProfileUpdateSchema)
+    @blp.response(200, UserSchema)
+    def patch(self, changes):
+        """Change names or preferred language"""
+        return services.update_profile(current_user, changes)
+
+
+@blp.route("/password")
+class Password(MethodView):
+    @signed_in()
+    @blp.arguments(PasswordChangeSchema)
+    @blp.response(200, TokenSchema)
+    def post(self, data):
+        """Change the password; every other session ends and a new token pair is returned"""
+        return services.change_password(
+            current_user, data["current_password"], data["new_password"]
+        )

@@ -1,0 +1,87 @@
+"""Request and response shapes for accounts and tokens."""
+
+from marshmallow import Schema, fields, pre_load, validate
+
+from app.auth.models import LANGUAGES, Role
+from app.fields import StrictSchema, Text, refuse_read_only
+from app.i18n import lazy_gettext
+
+PASSWORD_LENGTH = validate.Length(
+    min=8, max=128, error=lazy_gettext("Passwords must be 8 to 128 characters long.")
+)
+NAME = validate.Length(max=100)
+LANGUAGE = validate.OneOf(LANGUAGES)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    role = fields.String()
+    is_active = fields.Boolean()
+    preferred_language = fields.String()
+    profile = fields.Method("dump_profile")
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    last_login_at = fields.DateTime(allow_none=True)
+
+    def dump_profile(self, user) -> dict:
+        profile = user.profile
+        if user.role == Role.FACILITATOR and profile:
+            return {"employee_id": profile.employee_id, "specialisation": profile.specialisation}
+        if user.role == Role.STUDENT and profile:
+            return {"student_number": profile.student_number}
+        if user.role == Role.MANAGER and profile:
+            return {"department": profile.department}
+        return {}
+
+
+class RegisterSchema(StrictSchema):
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    first_name = Text(required=True, validate=NAME)
+    last_name = Text(required=True, validate=NAME)
+    preferred_language = fields.String(load_default="en", validate=LANGUAGE)
+    student_number = Text(validate=validate.Length(min=1, max=32))
+    role = fields.String(
+        load_only=True,
+        validate=validate.Equal(
+            Role.STUDENT.value,
+            error=lazy_gettext("Self-registration creates student accounts only."),
+        ),
+    )
+
+
+class LoginSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    # The upper bound stops a megabyte "password" from being hashed.
+    password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    token_type = fields.String()
+    expires_in = fields.Integer(metadata={"description": "Access token lifetime in seconds"})
+    user = fields.Nested(UserSchema)
+
+
+class LogoutSchema(StrictSchema):
+    refresh_token = fields.String(validate=validate.Length(max=4096))
+
+
+class ProfileUpdateSchema(StrictSchema):
+    first_name = Text(validate=NAME)
+    last_name = Text(validate=NAME)
+    preferred_language = fields.String(validate=LANGUAGE)
+
+    @pre_load
+    def refuse_protected_fields(self, data, **kwargs):
+        refuse_read_only(data, ("email", "role", "is_active", "password"))
+        return data
+
+
+class PasswordChangeSchema(StrictSchema):
+    current_password = fields.String(required=True, load_only=True)
+    new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)

@@ -1,0 +1,230 @@
+"""Account and token use cases. The only place in `auth` that commits."""
+
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_smorest import abort
+from jwt import PyJWTError
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
+from app.extensions import db, jwt, redis_store
+from app.i18n import _
+from app.types import utcnow
+
+REVOKED_KEY = "cmp:auth:revoked:{jti}"
+UNIQUE_FIELDS = {
+    "email": ("uq_users_email", "users.email"),
+    "employee_id": ("uq_facilitator_profiles_employee_id", "facilitator_profiles.employee_id"),
+    "student_number": ("uq_student_profiles_student_number", "student_profiles.student_number"),
+}
+
+
+# --- passwords -------------------------------------------------------------------------------
+
+
+def password_hasher() -> PasswordHasher:
+    hasher = current_app.extensions.get("password_hasher")
+    if hasher is None:
+        config = current_app.config
+        hasher = PasswordHasher(
+            time_cost=config["ARGON2_TIME_COST"],
+            memory_cost=config["ARGON2_MEMORY_COST_KIB"],
+            parallelism=config["ARGON2_PARALLELISM"],
+        )
+        # Verified against when the email is unknown, so both paths cost the same.
+        current_app.extensions["password_hasher"] = hasher
+        current_app.extensions["decoy_hash"] = hasher.hash("decoy password for unknown emails")
+    return hasher
+
+
+def hash_password(password: str) -> str:
+    return password_hasher().hash(password)
+
+
+def password_matches(stored_hash: str, password: str) -> bool:
+    try:
+        return password_hasher().verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def create_user(
+    *,
+    role: Role,
+    email: str,
+    password: str,
+    first_name: str,
+    last_name: str,
+    preferred_language: str = "en",
+    employee_id: str | None = None,
+    specialisation: str | None = None,
+    student_number: str | None = None,
+    department: str | None = None,
+) -> User:
+    """Create an account with its role profile; a taken email or number is a 409."""
+    user = User(
+        role=role.value,
+        email=normalise_email(email),
+        password_hash=hash_password(password),
+        first_name=first_name,
+        last_name=last_name,
+        preferred_language=preferred_language,
+    )
+    try:
+        db.session.add(user)
+        db.session.flush()
+        db.session.add(build_profile(user, employee_id, specialisation, student_number, department))
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        abort_on_duplicate(error)
+    return user
+
+
+def build_profile(user, employee_id, specialisation, student_number, department):
+    if user.role == Role.FACILITATOR:
+        return FacilitatorProfile(
+            user=user,
+            employee_id=employee_id or f"F{user.id:07d}",
+            specialisation=specialisation,
+        )
+    if user.role == Role.STUDENT:
+        return StudentProfile(user=user, student_number=student_number or f"S{user.id:07d}")
+    return ManagerProfile(user=user, department=department)
+
+
+def abort_on_duplicate(error: IntegrityError):
+    """Turn a unique-constraint violation into a 409 that names the field."""
+    text = str(error.orig)
+    for field, markers in UNIQUE_FIELDS.items():
+        if any(marker in text for marker in markers):
+            abort(
+                409,
+                message=_("An account with this {field} already exists.").format(field=field),
+                errors={field: [_("Already taken.")]},
+            )
+    raise error
+
+
+def register_student(data: dict) -> User:
+    data.pop("role", None)
+    return create_user(role=Role.STUDENT, **data)
+
+
+def update_profile(user: User, changes: dict) -> User:
+    for field, value in changes.items():
+        setattr(user, field, value)
+    db.session.commit()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The user behind these credentials, or a 401; unknown emails cost a full hash check too."""
+    user = find_user_by_email(email)
+    stored_hash = user.password_hash if user else decoy_hash()
+    if not password_matches(stored_hash, password) or user is None:
+        abort(401, message=_("Email or password is incorrect."))
+    if not user.is_active:
+        abort(401, message=_("This account is deactivated."))
+    if password_hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user
+
+
+def decoy_hash() -> str:
+    password_hasher()
+    return current_app.extensions["decoy_hash"]
+
+
+def change_password(user: User, current_password: str, new_password: str) -> dict:
+    """Set a new password, end every other session, and hand back a fresh token pair."""
+    if not password_matches(user.password_hash, current_password):
+        abort(422, errors={"current_password": [_("The current password is incorrect.")]})
+    if current_password == new_password:
+        abort(422, errors={"new_password": [_("Choose a password you are not using now.")]})
+    user.password_hash = hash_password(new_password)
+    user.session_version += 1
+    db.session.commit()
+    return issue_tokens(user)
+
+
+# --- tokens ----------------------------------------------------------------------------------
+
+
+def issue_tokens(user: User) -> dict:
+    claims = {"role": user.role, "uid": user.id, "sv": user.session_version}
+    identity = str(user.id)
+    lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
+    return {
+        "access_token": create_access_token(identity=identity, additional_claims=claims),
+        "refresh_token": create_refresh_token(identity=identity, additional_claims=claims),
+        "token_type": "Bearer",
+        "expires_in": int(lifetime.total_seconds()),
+        "user": user,
+    }
+
+
+def revoke(payload: dict) -> bool:
+    """Revoke a token until it would have expired anyway; False if it was revoked already.
+
+    SET NX makes this the arbiter when two requests race to rotate one refresh token.
+    """
+    remaining = int(payload["exp"] - datetime.now(UTC).timestamp()) + 1
+    key = REVOKED_KEY.format(jti=payload["jti"])
+    return bool(redis_store.client().set(key, 1, nx=True, ex=max(remaining, 1)))
+
+
+def rotate_refresh_token(payload: dict, user: User) -> dict:
+    if not revoke(payload):
+        abort(401, message=_("The token has been revoked."))
+    return issue_tokens(user)
+
+
+def logout(access_payload: dict, user: User, refresh_token: str | None) -> None:
+    refresh_payload = decode_own_refresh_token(refresh_token, user) if refresh_token else None
+    revoke(access_payload)
+    if refresh_payload:
+        revoke(refresh_payload)
+
+
+def decode_own_refresh_token(token: str, user: User) -> dict:
+    try:
+        payload = decode_token(token, allow_expired=True)
+    except (PyJWTError, JWTExtendedException):
+        payload = None
+    if not payload or payload.get("type") != "refresh" or payload.get("sub") != str(user.id):
+        abort(422, errors={"refresh_token": [_("Not a refresh token of yours.")]})
+    return payload
+
+
+@jwt.token_in_blocklist_loader
+def token_is_revoked(header: dict, payload: dict) -> bool:
+    return bool(redis_store.client().exists(REVOKED_KEY.format(jti=payload["jti"])))
+
+
+@jwt.user_lookup_loader
+def load_token_user(header: dict, payload: dict) -> User | None:
+    """Deactivated users, deleted users and tokens from before a password change are refused."""
+    user = db.session.get(User, int(payload["sub"]))
+    if user is None or not user.is_active or user.session_version != payload.get("sv"):
+        return None
+    return user

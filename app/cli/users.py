@@ -1,0 +1,41 @@
+"""`flask users …`: staff and student accounts from the command line."""
+
+import click
+from flask.cli import AppGroup
+from werkzeug.exceptions import HTTPException
+
+from app.auth import services
+from app.auth.models import LANGUAGES, Role
+
+users_cli = AppGroup("users", help="Create and manage accounts.")
+
+
+@users_cli.command("create")
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
+@click.option("--email", required=True)
+@click.option("--password", help="Prompted for (hidden, twice) when omitted.")
+@click.option("--first-name", default="", help="Defaults to the part of the email before @.")
+@click.option("--last-name", default="")
+@click.option("--language", type=click.Choice(LANGUAGES), default="en")
+@click.option("--employee-id", help="Facilitators: staff number (generated when omitted).")
+@click.option("--specialisation", help="Facilitators: subject area.")
+@click.option("--student-number", help="Students: student number (generated when omitted).")
+def create_user(role, email, password, first_name, last_name, language, **profile):
+    """Create an account of any role (the only way to create the first manager)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not 8 <= len(password) <= 128:
+        raise click.BadParameter("must be 8 to 128 characters long", param_hint="--password")
+    try:
+        user = services.create_user(
+            role=Role(role),
+            email=email,
+            password=password,
+            first_name=first_name or email.split("@")[0],
+            last_name=last_name or role.capitalize(),
+            preferred_language=language,
+            **profile,
+        )
+    except HTTPException as error:
+        raise click.ClickException(error.data["message"]) from error
+    click.echo(f"Created {user.role} {user.email} (user id {user.id}).")

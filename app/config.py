@@ -1,0 +1,148 @@
+"""Configuration read from environment variables (see the README table).
+
+A `.env` file beside the project is read when present; real environment variables win.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+load_dotenv(PROJECT_ROOT / ".env", override=False)
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    """An environment variable, with empty strings treated as unset."""
+    value = os.environ.get(name, "").strip()
+    return value or default
+
+
+def env_int(name: str, default: int) -> int:
+    return int(env(name, str(default)))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    return env(name, str(default)).lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+class BaseConfig:
+    APP_ENV = "development"
+    SECRET_KEY = env("SECRET_KEY")
+    JWT_SECRET_KEY = env("JWT_SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cmp.sqlite3'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # Unset means the embedded default: in-process Redis stand-in, jobs run inline.
+    REDIS_URL = env("REDIS_URL")
+    INSTITUTION_TIMEZONE = env("INSTITUTION_TIMEZONE", "Africa/Kigali")
+
+    JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30))
+    JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("JWT_REFRESH_DAYS", 7))
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ALGORITHM = "HS256"
+    JWT_DECODE_ALGORITHMS = ["HS256"]
+
+    # Argon2id; the defaults exceed OWASP's minimum (m=19 MiB, t=2, p=1).
+    ARGON2_TIME_COST = env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_COST_KIB = env_int("ARGON2_MEMORY_COST_KIB", 65536)
+    ARGON2_PARALLELISM = 4
+
+    LOGIN_RATE_LIMIT_PER_ACCOUNT = env("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute")
+    LOGIN_RATE_LIMIT_PER_IP = env("LOGIN_RATE_LIMIT_PER_IP", "20 per minute")
+    REGISTER_RATE_LIMIT = env("REGISTER_RATE_LIMIT", "30 per hour")
+    TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+    RATELIMIT_HEADERS_ENABLED = True
+    # If Redis goes away, sign-in keeps working without limits rather than failing.
+    RATELIMIT_SWALLOW_ERRORS = True
+
+    MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    JSON_SORT_KEYS = False
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
+    LANGUAGES = ("en", "fr")
+
+    SMTP_HOST = env("SMTP_HOST")
+    SMTP_PORT = env_int("SMTP_PORT", 25)
+    SMTP_USERNAME = env("SMTP_USERNAME")
+    SMTP_PASSWORD = env("SMTP_PASSWORD")
+    SMTP_USE_TLS = env_bool("SMTP_USE_TLS", False)
+    SMTP_FROM = env("SMTP_FROM", "Course Management Platform <no-reply@localhost>")
+
+    API_TITLE = "Course Management Platform API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    # Swagger UI assets are served by the app itself (see app/docs.py): no CDN.
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+    API_SPEC_OPTIONS = {
+        "components": {
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+            }
+        },
+        "security": [{"bearerAuth": []}],
+        "info": {
+            "description": "Course allocation, facilitator activity tracking, reminders and "
+            "student reflections. Sign in at `POST /api/v1/auth/login`, then press "
+            "*Authorize* and paste the access token."
+        },
+    }
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse to start when something the environment must provide is missing."""
+
+
+class DevelopmentConfig(BaseConfig):
+    APP_ENV = "development"
+
+
+class TestingConfig(BaseConfig):
+    APP_ENV = "testing"
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = env(
+        "TEST_DATABASE_URL", "mysql+pymysql://root:@127.0.0.1:3306/cmp_test?charset=utf8mb4"
+    )
+    REDIS_URL = env("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    JWT_SECRET_KEY = "testing-jwt-secret-key-not-for-production-use"
+    # Cheap hashes keep the suite fast; the algorithm and code path are the real ones.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST_KIB = 1024
+    ARGON2_PARALLELISM = 1
+
+
+class ProductionConfig(BaseConfig):
+    APP_ENV = "production"
+
+    @classmethod
+    def check(cls) -> None:
+        missing = [name for name in ("SECRET_KEY", "JWT_SECRET_KEY") if not getattr(cls, name)]
+        if missing:
+            raise ConfigurationError(
+                "APP_ENV=production needs these environment variables: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_for_environment() -> type[BaseConfig]:
+    name = env("APP_ENV", "development")
+    if name not in CONFIGS:
+        raise ConfigurationError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,58 @@
+"""Extension objects, created once at import time and bound to an app in create_app."""
+
+import fakeredis
+import redis
+from flask import Flask, current_app
+from flask_babel import Babel
+from flask_jwt_extended import JWTManager
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_migrate import Migrate
+from flask_smorest import Api
+from flask_sqlalchemy import SQLAlchemy
+from rq import Queue
+from sqlalchemy import MetaData
+
+# Named constraints keep Alembic migrations identical on MariaDB and SQLite.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+migrate = Migrate(compare_type=True, render_as_batch=True)
+jwt = JWTManager()
+api = Api()
+babel = Babel()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class RedisHandle:
+    """One Redis connection per app: the real server, or an in-process stand-in.
+
+    With `REDIS_URL` unset (the embedded default) a fakeredis server lives in the process, so
+    the token blocklist works and queued jobs run inline; nothing else needs to be installed.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        url = app.config["REDIS_URL"]
+        if url:
+            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        else:
+            client = fakeredis.FakeRedis()
+        app.extensions["redis"] = client
+        app.extensions["rq_queue"] = Queue("default", connection=client, is_async=bool(url))
+
+    @staticmethod
+    def client() -> redis.Redis:
+        return current_app.extensions["redis"]
+
+    @staticmethod
+    def queue() -> Queue:
+        return current_app.extensions["rq_queue"]
+
+
+redis_store = RedisHandle()

@@ -1,0 +1,32 @@
+"""Marshmallow fields and base schemas shared by every feature."""
+
+from marshmallow import RAISE, Schema, ValidationError, fields
+
+from app.i18n import lazy_gettext
+
+
+class StrictSchema(Schema):
+    """Request bodies reject fields they do not know."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class Text(fields.String):
+    """A string with surrounding white space removed; a blank one is refused."""
+
+    default_error_messages = {"blank": lazy_gettext("May not be blank.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if not text:
+            raise self.make_error("blank")
+        return text
+
+
+def refuse_read_only(data, names: tuple[str, ...]) -> None:
+    """Name the fields that exist on a resource but may not be written by this request."""
+    present = [name for name in names if isinstance(data, dict) and name in data]
+    if present:
+        message = str(lazy_gettext("This field cannot be changed here."))
+        raise ValidationError({name: [message] for name in present})

@@ -1,0 +1,30 @@
+"""Language choice and translation helpers.
+
+The caller's language is the best match of `Accept-Language` among the supported languages,
+then the signed-in user's saved preference, then English. Messages use named placeholders that
+are filled *after* translation: `_("Offering {code} created").format(code=code)`.
+"""
+
+from flask import current_app, g, has_request_context, request
+from flask_babel import get_locale, gettext, lazy_gettext, refresh
+
+_ = gettext
+__all__ = ["_", "current_language", "lazy_gettext", "remember_user_language", "select_locale"]
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return g.get("language") or current_app.config["BABEL_DEFAULT_LOCALE"]
+    supported = current_app.config["LANGUAGES"]
+    from_header = request.accept_languages.best_match(supported)
+    return from_header or g.get("user_language") or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def remember_user_language(language: str) -> None:
+    """Use a signed-in user's saved language when the request does not name one."""
+    g.user_language = language
+    refresh()
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")

@@ -1,0 +1,1 @@
+"""RQ side of the platform: job functions and the worker bootstrap."""
