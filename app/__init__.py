@@ -2,6 +2,7 @@
 
 import logging
 import secrets
+from pathlib import Path
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -9,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import docs, health
 from app.auth.routes import blp as auth_blp
 from app.cli import register_cli
-from app.config import INSTANCE_DIR, PROJECT_ROOT, BaseConfig, config_for_environment
+from app.config import PROJECT_ROOT, BaseConfig, config_for_environment
 from app.errors import init_errors
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
@@ -18,7 +19,7 @@ from app.i18n import select_locale
 def create_app(config: type[BaseConfig] | None = None) -> Flask:
     config = config or config_for_environment()
     config.check()
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     ensure_development_secrets(app)
     configure_logging(app)
@@ -61,9 +62,9 @@ def ensure_development_secrets(app: Flask) -> None:
     for name in ("SECRET_KEY", "JWT_SECRET_KEY"):
         if app.config.get(name):
             continue
-        path = INSTANCE_DIR / name.lower()
+        path = Path(app.instance_path) / name.lower()
         if not path.exists():
-            INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         app.config[name] = path.read_text().strip()

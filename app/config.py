@@ -4,6 +4,7 @@ A `.env` file beside the project is read when present; real environment variable
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,6 +36,7 @@ class ConfigurationError(RuntimeError):
 
 class BaseConfig:
     APP_ENV = "development"
+    INSTANCE_PATH = env("INSTANCE_PATH", str(INSTANCE_DIR))
     SECRET_KEY = env("SECRET_KEY")
     JWT_SECRET_KEY = env("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cmp.sqlite3'}")
@@ -110,6 +112,9 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     APP_ENV = "testing"
     TESTING = True
+    # Let errors reach the error handlers, as in production, instead of the test client.
+    PROPAGATE_EXCEPTIONS = False
+    INSTANCE_PATH = tempfile.mkdtemp(prefix="cmp-test-instance-")
     SQLALCHEMY_DATABASE_URI = env(
         "TEST_DATABASE_URL", "mysql+pymysql://root:@127.0.0.1:3306/cmp_test?charset=utf8mb4"
     )

@@ -20,7 +20,7 @@ class Text(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if not text:
-            raise self.make_error("blank")
+            raise ValidationError(str(self.error_messages["blank"]))
         return text
 
 

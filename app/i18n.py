@@ -28,3 +28,28 @@ def remember_user_language(language: str) -> None:
 
 def current_language() -> str:
     return str(get_locale() or "en")
+
+
+def N_(message: str) -> str:
+    """Mark a text for extraction without translating it here."""
+    return message
+
+
+# Fixed texts that webargs and marshmallow put in validation errors; listing them here puts them
+# in the catalogue, and the error handler translates them on the way out.
+LIBRARY_MESSAGES = (
+    N_("Missing data for required field."),
+    N_("Unknown field."),
+    N_("Field may not be null."),
+    N_("Invalid input type."),
+    N_("Invalid JSON body."),
+    N_("Not a valid string."),
+    N_("Not a valid integer."),
+    N_("Not a valid number."),
+    N_("Not a valid boolean."),
+    N_("Not a valid email address."),
+    N_("Not a valid date."),
+    N_("Not a valid datetime."),
+    N_("Not a valid list."),
+    N_("Not a valid mapping type."),
+)

@@ -25,6 +25,8 @@ def extract():
         "lazy_gettext",
         "-k",
         "_",
+        "-k",
+        "N_",
         "--no-location",
         "--sort-output",
         "-o",

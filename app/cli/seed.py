@@ -1,16 +1,16 @@
 """`flask seed …`: demo data for trying the platform out."""
 
 import secrets
+from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.auth import services
 from app.auth.models import Role
-from app.config import INSTANCE_DIR
 
 seed_cli = AppGroup("seed", help="Fill the database with demo data.")
-CREDENTIALS_FILE = INSTANCE_DIR / "demo-accounts.txt"
 
 DEMO_ACCOUNTS = [
     (Role.MANAGER, "manager@demo.cmp.test", "Amina", "Uwase", "en"),
@@ -37,17 +37,24 @@ def seed_demo():
             last_name=last_name,
             preferred_language=language,
         )
-        created.append(f"{role.value:<12} {email:<30} {password}")
-    remember_credentials(created)
-    click.echo(f"Demo accounts (created now: {len(created)}; kept in {CREDENTIALS_FILE}):")
-    click.echo(CREDENTIALS_FILE.read_text() if CREDENTIALS_FILE.exists() else "(none recorded)")
+        created.append((email, f"{role.value:<12} {email:<30} {password}"))
+    credentials = Path(current_app.instance_path) / "demo-accounts.txt"
+    remember_credentials(credentials, created)
+    click.echo(f"Demo accounts (created now: {len(created)}; kept in {credentials}):")
+    click.echo(credentials.read_text() if credentials.exists() else "(none recorded)")
 
 
-def remember_credentials(lines: list[str]) -> None:
-    """Passwords are generated, never built in; this file (git-ignored) keeps them for you."""
-    if not lines:
+def remember_credentials(path: Path, created: list[tuple[str, str]]) -> None:
+    """Passwords are generated, never built in; this file (git-ignored) keeps them for you.
+
+    One line per email: an account created again (say, after the database was reset) replaces
+    its old line.
+    """
+    if not created:
         return
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    with CREDENTIALS_FILE.open("a") as handle:
-        handle.write("\n".join(lines) + "\n")
-    CREDENTIALS_FILE.chmod(0o600)
+    known = path.read_text().splitlines() if path.exists() else []
+    lines = {line.split()[1]: line for line in known if len(line.split()) == 3}
+    lines.update(created)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines.values()) + "\n")
+    path.chmod(0o600)

@@ -1,0 +1,48 @@
+# The README's commands. `make run` and `make test` each do all of their own set-up.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format services translations i18n-extract i18n-update clean
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+translations: $(BIN)/.installed
+	$(BIN)/flask i18n compile >/dev/null
+
+## Serve the app on http://127.0.0.1:5000 with an embedded SQLite database and demo data.
+run: translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Check MariaDB/MySQL and Redis answer, then run ruff and the whole test suite.
+test: translations services
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+services: $(BIN)/.installed
+	$(BIN)/python .ci/services.py
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+i18n-extract: $(BIN)/.installed
+	$(BIN)/flask i18n extract
+
+i18n-update: i18n-extract
+	$(BIN)/flask i18n update
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

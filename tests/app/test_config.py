@@ -1,0 +1,44 @@
+import os
+import subprocess
+import sys
+
+from app.config import PROJECT_ROOT
+
+
+def start_app(**environment) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("SECRET_KEY", "JWT_SECRET_KEY")
+    }
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_production_refuses_to_start_without_secrets_and_names_them():
+    result = start_app(APP_ENV="production", SECRET_KEY="set", DATABASE_URL="sqlite://")
+
+    assert result.returncode != 0
+    assert "JWT_SECRET_KEY" in result.stderr
+    assert "SECRET_KEY," not in result.stderr
+
+
+def test_production_starts_with_its_secrets():
+    result = start_app(
+        APP_ENV="production", SECRET_KEY="s" * 40, JWT_SECRET_KEY="j" * 40, DATABASE_URL="sqlite://"
+    )
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_unknown_app_env_is_refused_with_the_choices():
+    result = start_app(APP_ENV="staging")
+
+    assert result.returncode != 0
+    assert "development, testing, production" in result.stderr

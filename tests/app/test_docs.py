@@ -1,0 +1,29 @@
+import re
+
+
+def test_swagger_ui_loads_its_assets_from_the_app(client):
+    page = client.get("/docs")
+
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert assets, html
+    for asset in assets:
+        assert asset.startswith("/docs/assets/"), f"{asset} would need the internet"
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        assert len(response.data) > 1000
+
+
+def test_openapi_document_describes_bearer_auth_and_public_routes(client):
+    spec = client.get("/openapi.json").json
+
+    assert spec["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http", "scheme": "bearer", "bearerFormat": "JWT"
+    }  # fmt: skip
+    assert spec["security"] == [{"bearerAuth": []}]
+    assert spec["paths"]["/api/v1/auth/login"]["post"]["security"] == []
+    assert spec["paths"]["/api/v1/auth/register"]["post"]["security"] == []
+    assert spec["paths"]["/health"]["get"]["security"] == []
+    assert "security" not in spec["paths"]["/api/v1/auth/me"]["get"]
+    assert spec["paths"]["/api/v1/auth/login"]["post"]["summary"].startswith("Sign in")

@@ -1,0 +1,112 @@
+import socket
+import subprocess
+import time
+
+import pytest
+import redis
+
+from app import create_app
+from app.auth.models import User
+from app.auth.services import issue_tokens
+from app.config import TestingConfig
+from app.extensions import db
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def private_redis():
+    """A Redis server of this test's own, so it can be stopped without touching anyone else's."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            "redis-server",
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    client = redis.Redis(port=port)
+    for _ in range(50):
+        try:
+            client.ping()
+            break
+        except redis.ConnectionError:
+            time.sleep(0.1)
+    yield server, f"redis://127.0.0.1:{port}/0"
+    server.kill()
+    server.wait()
+
+
+def app_with(**settings):
+    config = type("Config", (TestingConfig,), settings)
+    return create_app(config)
+
+
+def test_health_is_ok_when_everything_answers(client):
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json["status"] == "ok"
+    assert response.json["checks"] == {"database": "ok", "redis": "ok"}
+    assert response.json["version"] == "0.1.0"
+
+
+def test_health_is_degraded_when_redis_stops(private_redis):
+    server, url = private_redis
+    client = app_with(REDIS_URL=url).test_client()
+    assert client.get("/health").json["status"] == "ok"
+
+    server.kill()
+    server.wait()
+    response = client.get("/health")
+
+    assert response.status_code == 200
+    assert response.json["status"] == "degraded"
+    assert response.json["checks"] == {"database": "ok", "redis": "unavailable"}
+
+
+def test_signed_in_requests_answer_503_while_redis_is_down(private_redis, create_user):
+    server, url = private_redis
+    app = app_with(REDIS_URL=url)
+    user = create_user()
+    with app.test_request_context():
+        token = issue_tokens(db.session.get(User, user.id))["access_token"]
+    server.kill()
+    server.wait()
+
+    response = app.test_client().get(
+        "/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 503
+    assert response.json["status"] == "Service Unavailable"
+
+
+def test_health_is_down_with_503_when_the_database_is_unreachable():
+    port = free_port()  # nothing listens there
+    client = app_with(
+        SQLALCHEMY_DATABASE_URI=f"mysql+pymysql://root:@127.0.0.1:{port}/x"
+    ).test_client()
+
+    response = client.get("/health")
+
+    assert response.status_code == 503
+    assert response.json["status"] == "down"
+    assert response.json["checks"]["database"] == "unavailable"
+
+
+def test_embedded_default_needs_no_redis():
+    client = app_with(REDIS_URL=None).test_client()
+
+    assert client.get("/health").json["checks"]["redis"] == "embedded"

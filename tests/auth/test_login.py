@@ -1,0 +1,105 @@
+from flask_jwt_extended import decode_token
+
+LOGIN = "/api/v1/auth/login"
+
+
+def sign_in(client, email, password, ip="10.1.1.1"):
+    return client.post(
+        LOGIN, json={"email": email, "password": password}, environ_base={"REMOTE_ADDR": ip}
+    )
+
+
+def test_login_returns_tokens_and_the_user(app, client, create_user):
+    user = create_user("facilitator")
+
+    response = sign_in(client, user.email.upper(), user.password)
+
+    assert response.status_code == 200
+    body = response.json
+    assert body["token_type"] == "Bearer"
+    assert body["expires_in"] == 30 * 60
+    assert body["user"]["id"] == user.id
+    assert body["user"]["last_login_at"] is not None
+    with app.app_context():
+        access = decode_token(body["access_token"])
+        refresh = decode_token(body["refresh_token"])
+    assert access["sub"] == str(user.id)
+    assert access["role"] == "facilitator"
+    assert access["uid"] == user.id
+    assert access["exp"] - access["iat"] == 30 * 60
+    assert refresh["type"] == "refresh"
+    assert refresh["exp"] - refresh["iat"] == 7 * 24 * 3600
+
+
+def test_wrong_password_and_unknown_email_look_the_same(client, create_user):
+    user = create_user()
+
+    wrong_password = sign_in(client, user.email, "not the password")
+    unknown_email = sign_in(client, "nobody@example.test", "not the password")
+
+    assert wrong_password.status_code == unknown_email.status_code == 401
+    assert wrong_password.json["message"] == unknown_email.json["message"]
+    assert wrong_password.json["message"] == "Email or password is incorrect."
+
+
+def test_deactivated_account_cannot_sign_in(client, create_user):
+    user = create_user(is_active=False)
+
+    response = sign_in(client, user.email, user.password)
+
+    assert response.status_code == 401
+    assert response.json["message"] == "This account is deactivated."
+
+
+def test_missing_credentials_are_a_validation_error(client):
+    response = client.post(LOGIN, json={"email": "someone@example.test"})
+
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["password"] == ["Missing data for required field."]
+
+
+def test_failed_attempts_per_account_are_limited_across_addresses(client, create_user):
+    user = create_user()
+    for attempt in range(5):
+        assert (
+            sign_in(client, user.email, "wrong password", ip=f"10.0.0.{attempt}").status_code == 401
+        )
+
+    blocked = sign_in(client, user.email, user.password, ip="10.0.0.99")
+
+    assert blocked.status_code == 429
+    assert blocked.json["status"] == "Too Many Requests"
+    assert 0 < int(blocked.headers["Retry-After"]) <= 60
+
+
+def test_failed_attempts_per_address_are_limited_across_accounts(client):
+    for number in range(20):
+        assert sign_in(client, f"guess{number}@example.test", "wrong password").status_code == 401
+
+    blocked = sign_in(client, "another@example.test", "wrong password")
+
+    assert blocked.status_code == 429
+    assert "Retry-After" in blocked.headers
+
+
+def test_successful_sign_ins_do_not_count_towards_the_limit(client, create_user):
+    user = create_user()
+
+    statuses = [sign_in(client, user.email, user.password).status_code for _ in range(8)]
+
+    assert statuses == [200] * 8
+
+
+def test_limits_are_shared_by_every_app_instance(app, create_user):
+    """Two app instances stand for two gunicorn workers: the counts live in Redis."""
+    from app import create_app
+    from app.config import TestingConfig
+
+    other_worker = create_app(TestingConfig).test_client()
+    user = create_user()
+    for _ in range(3):
+        sign_in(app.test_client(), user.email, "wrong password")
+    for _ in range(2):
+        sign_in(other_worker, user.email, "wrong password")
+
+    assert sign_in(app.test_client(), user.email, user.password).status_code == 429

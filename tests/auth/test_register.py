@@ -1,0 +1,135 @@
+from concurrent.futures import ThreadPoolExecutor
+
+REGISTER = "/api/v1/auth/register"
+
+
+def registration(**overrides):
+    body = {
+        "email": "Ada.Lovelace@Example.test",
+        "password": "analytical engine",
+        "first_name": "  Ada ",
+        "last_name": "Lovelace",
+    }
+    body.update(overrides)
+    return body
+
+
+def test_registration_creates_a_student_with_a_generated_number(client):
+    response = client.post(REGISTER, json=registration())
+
+    assert response.status_code == 201
+    user = response.json
+    assert user["role"] == "student"
+    assert user["email"] == "ada.lovelace@example.test"
+    assert user["first_name"] == "Ada"
+    assert user["preferred_language"] == "en"
+    assert user["profile"]["student_number"].startswith("S")
+    assert "password" not in user and "password_hash" not in user
+
+
+def test_registered_student_can_sign_in(client):
+    client.post(REGISTER, json=registration(student_number="2025-0042"))
+
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": "ada.lovelace@example.test", "password": "analytical engine"},
+    )
+
+    assert response.status_code == 200
+    assert response.json["user"]["profile"] == {"student_number": "2025-0042"}
+
+
+def test_duplicate_email_is_a_conflict_whatever_the_case(client):
+    assert client.post(REGISTER, json=registration()).status_code == 201
+
+    response = client.post(REGISTER, json=registration(email="ADA.LOVELACE@example.test"))
+
+    assert response.status_code == 409
+    assert response.json["status"] == "Conflict"
+    assert response.json["errors"] == {"email": ["Already taken."]}
+
+
+def test_duplicate_student_number_is_a_conflict(client):
+    client.post(REGISTER, json=registration(student_number="N-1"))
+
+    response = client.post(
+        REGISTER, json=registration(email="other@example.test", student_number="N-1")
+    )
+
+    assert response.status_code == 409
+    assert "student_number" in response.json["errors"]
+
+
+def test_choosing_a_staff_role_is_refused_not_escalated(client, run_sql):
+    for role in ("manager", "facilitator", "admin"):
+        response = client.post(REGISTER, json=registration(role=role))
+        assert response.status_code == 422
+        assert response.json["errors"]["json"]["role"] == [
+            "Self-registration creates student accounts only."
+        ]
+    assert run_sql("SELECT COUNT(*) FROM users")[0][0] == 0
+
+
+def test_naming_the_student_role_explicitly_is_fine(client):
+    response = client.post(REGISTER, json=registration(role="student"))
+
+    assert response.status_code == 201
+    assert response.json["role"] == "student"
+
+
+def test_invalid_fields_are_each_named(client):
+    response = client.post(
+        REGISTER,
+        json={"email": "not-an-email", "password": "short", "first_name": "   ", "last_name": 7,
+              "preferred_language": "de", "is_admin": True},
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    errors = response.json["errors"]["json"]
+    assert errors["email"] == ["Not a valid email address."]
+    assert errors["password"] == ["Passwords must be 8 to 128 characters long."]
+    assert errors["first_name"] == ["May not be blank."]
+    assert errors["last_name"] == ["Not a valid string."]
+    assert "preferred_language" in errors
+    assert errors["is_admin"] == ["Unknown field."]
+
+
+def test_password_longer_than_128_characters_is_refused(client):
+    response = client.post(REGISTER, json=registration(password="x" * 129))
+
+    assert response.status_code == 422
+    assert "password" in response.json["errors"]["json"]
+
+
+def test_long_multibyte_password_is_accepted_in_full(client):
+    password = "é" * 100  # 200 bytes: past bcrypt's 72-byte cut, so every byte must count
+    client.post(REGISTER, json=registration(password=password))
+
+    right = client.post(
+        "/api/v1/auth/login", json={"email": "ada.lovelace@example.test", "password": password}
+    )
+    almost = client.post(
+        "/api/v1/auth/login",
+        json={"email": "ada.lovelace@example.test", "password": "é" * 99 + "e"},
+    )
+
+    assert right.status_code == 200
+    assert almost.status_code == 401
+
+
+def test_missing_body_lists_required_fields(client):
+    response = client.post(REGISTER)
+
+    assert response.status_code == 422
+    assert set(response.json["errors"]["json"]) == {"email", "password", "first_name", "last_name"}
+
+
+def test_concurrent_identical_registrations_create_one_account(app, run_sql):
+    def register(_):
+        return app.test_client().post(REGISTER, json=registration()).status_code
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        statuses = list(pool.map(register, range(8)))
+
+    assert sorted(statuses) == [201] + [409] * 7
+    assert run_sql("SELECT COUNT(*) FROM users")[0][0] == 1
