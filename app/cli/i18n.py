@@ -1,5 +1,7 @@
 """`flask i18n extract|update|compile`: the Babel catalogue workflow in one place."""
 
+import logging
+
 from babel.messages.frontend import CommandLineInterface
 from flask.cli import AppGroup
 
@@ -11,6 +13,7 @@ TEMPLATE = TRANSLATIONS / "messages.pot"
 
 
 def pybabel(*arguments: str) -> None:
+    logging.getLogger("babel").propagate = False  # pybabel prints its own progress
     CommandLineInterface().run(["pybabel", *arguments])
 
 
