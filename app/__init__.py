@@ -11,6 +11,7 @@ from app import docs, health
 from app.auth.routes import blp as auth_blp
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, config_for_environment
+from app.courses.routes import catalogue_blp, offerings_blp
 from app.errors import init_errors
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
@@ -37,10 +38,13 @@ def create_app(config: type[BaseConfig] | None = None) -> Flask:
 def init_extensions(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
-        # Fail fast (and answer 503) when the database is unreachable.
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+            # Fail fast (and answer 503) when the database is unreachable.
             "connect_args": {"connect_timeout": 5},
+            # Each statement sees what others committed before it: a count taken after a row
+            # lock is current, not the snapshot from the request's first read.
+            "isolation_level": "READ COMMITTED",
         }
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
@@ -52,7 +56,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_blp, health.blp):
+    for blueprint in (auth_blp, catalogue_blp, offerings_blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
 

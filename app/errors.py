@@ -11,6 +11,7 @@ import uuid
 
 import redis
 from flask import Flask, Response, g, jsonify, request
+from flask_smorest import abort
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -82,6 +83,30 @@ def retry_after_seconds(error: HTTPException) -> int:
     limit = getattr(error, "limit", None)
     window = getattr(getattr(limit, "limit", None), "get_expiry", None)
     return int(window()) if window else 60
+
+
+def abort_invalid(field_errors: dict) -> None:
+    """A 422 found by a service (not the schema), in the same shape webargs gives."""
+    abort(422, errors={"json": field_errors})
+
+
+def abort_if_duplicate(
+    error: IntegrityError, unique_fields: dict[str, tuple[str, ...]], message: str
+):
+    """Turn a unique-constraint violation into a 409 naming the field; re-raise anything else.
+
+    `unique_fields` maps a field to the texts that identify its constraint in the driver's
+    message: the constraint name (MySQL/MariaDB) and `table.column` (SQLite).
+    """
+    text = str(error.orig)
+    for field, markers in unique_fields.items():
+        if any(marker in text for marker in markers):
+            abort(
+                409,
+                message=message.format(field=field),
+                errors={field: [_("Already taken.")]},
+            )
+    raise error
 
 
 def handle_integrity_error(error: IntegrityError):

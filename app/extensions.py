@@ -1,7 +1,10 @@
 """Extension objects, created once at import time and bound to an app in create_app."""
 
+import sqlite3
+
 import fakeredis
 import redis
+from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_jwt_extended import JWTManager
@@ -11,7 +14,7 @@ from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
-from sqlalchemy import MetaData
+from sqlalchemy import Engine, MetaData, event
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
 NAMING_CONVENTION = {
@@ -23,9 +26,27 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
+
+
+@event.listens_for(Engine, "connect")
+def enforce_sqlite_foreign_keys(connection, _record) -> None:
+    """SQLite ignores foreign keys unless asked, per connection; MySQL always enforces them."""
+    if isinstance(connection, sqlite3.Connection):
+        connection.execute("PRAGMA foreign_keys = ON")
+
+
 migrate = Migrate(compare_type=True, render_as_batch=True)
 jwt = JWTManager()
-api = Api()
+
+
+def schema_name(schema) -> str | None:
+    """OpenAPI component names; partial and trimmed variants of a schema are inlined."""
+    if getattr(schema, "partial", False) or getattr(schema, "only", None):
+        return None
+    return resolver(schema)
+
+
+api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 

@@ -46,13 +46,13 @@ class User(Timestamped, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     facilitator_profile: Mapped["FacilitatorProfile | None"] = relationship(
-        back_populates="user", uselist=False, lazy="selectin"
+        back_populates="user", uselist=False
     )
     manager_profile: Mapped["ManagerProfile | None"] = relationship(
-        back_populates="user", uselist=False, lazy="selectin"
+        back_populates="user", uselist=False
     )
     student_profile: Mapped["StudentProfile | None"] = relationship(
-        back_populates="user", uselist=False, lazy="selectin"
+        back_populates="user", uselist=False
     )
 
     @property

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
+from app.errors import abort_if_duplicate, abort_invalid
 from app.extensions import db, jwt, redis_store
 from app.i18n import _
 from app.types import utcnow
@@ -94,7 +95,7 @@ def create_user(
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        abort_on_duplicate(error)
+        abort_if_duplicate(error, UNIQUE_FIELDS, _("An account with this {field} already exists."))
     return user
 
 
@@ -108,19 +109,6 @@ def build_profile(user, employee_id, specialisation, student_number, department)
     if user.role == Role.STUDENT:
         return StudentProfile(user=user, student_number=student_number or f"S{user.id:07d}")
     return ManagerProfile(user=user, department=department)
-
-
-def abort_on_duplicate(error: IntegrityError):
-    """Turn a unique-constraint violation into a 409 that names the field."""
-    text = str(error.orig)
-    for field, markers in UNIQUE_FIELDS.items():
-        if any(marker in text for marker in markers):
-            abort(
-                409,
-                message=_("An account with this {field} already exists.").format(field=field),
-                errors={field: [_("Already taken.")]},
-            )
-    raise error
 
 
 def register_student(data: dict) -> User:
@@ -158,9 +146,9 @@ def decoy_hash() -> str:
 def change_password(user: User, current_password: str, new_password: str) -> dict:
     """Set a new password, end every other session, and hand back a fresh token pair."""
     if not password_matches(user.password_hash, current_password):
-        abort(422, errors={"current_password": [_("The current password is incorrect.")]})
+        abort_invalid({"current_password": [_("The current password is incorrect.")]})
     if current_password == new_password:
-        abort(422, errors={"new_password": [_("Choose a password you are not using now.")]})
+        abort_invalid({"new_password": [_("Choose a password you are not using now.")]})
     user.password_hash = hash_password(new_password)
     user.session_version += 1
     db.session.commit()
@@ -212,7 +200,7 @@ def decode_own_refresh_token(token: str, user: User) -> dict:
     except (PyJWTError, JWTExtendedException):
         payload = None
     if not payload or payload.get("type") != "refresh" or payload.get("sub") != str(user.id):
-        abort(422, errors={"refresh_token": [_("Not a refresh token of yours.")]})
+        abort_invalid({"refresh_token": [_("Not a refresh token of yours.")]})
     return payload
 
 

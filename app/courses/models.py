@@ -1,0 +1,151 @@
+"""Catalogue, course offerings, facilitator assignment history and enrolments."""
+
+import math
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+
+from app.auth.models import Timestamped, User
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+INTAKES = ("HT1", "HT2", "FT")
+# Created by the migrations, so every installation has them.
+STANDARD_MODES = ("online", "in_person", "hybrid")
+
+
+class Module(Timestamped, db.Model):
+    __tablename__ = "modules"
+    __table_args__ = (CheckConstraint("credits BETWEEN 1 AND 60", name="credits"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    credits: Mapped[int] = mapped_column(nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class Cohort(Timestamped, db.Model):
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class CourseClass(Timestamped, db.Model):
+    """A class (intake group) such as `2025J`."""
+
+    __tablename__ = "classes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True, nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class DeliveryMode(Timestamped, db.Model):
+    __tablename__ = "delivery_modes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(30), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class CourseOffering(Timestamped, db.Model):
+    """A module taught to one class and cohort, in one mode, trimester, year and intake."""
+
+    __tablename__ = "course_offerings"
+    __table_args__ = (
+        UniqueConstraint(
+            "module_id", "class_id", "cohort_id", "mode_id", "trimester", "year", "intake",
+            name="uq_course_offerings_natural_key",
+        ),
+        CheckConstraint("trimester BETWEEN 1 AND 3", name="trimester"),
+        CheckConstraint("max_students BETWEEN 1 AND 500", name="max_students"),
+        CheckConstraint("end_date > start_date", name="dates_in_order"),
+        # Each index matches a list filter followed by the default sort (start date).
+        Index("ix_course_offerings_facilitator_start", "facilitator_id", "start_date"),
+        Index("ix_course_offerings_period", "year", "trimester", "intake", "start_date"),
+        Index("ix_course_offerings_active_start", "is_active", "start_date"),
+        Index("ix_course_offerings_start_end", "start_date", "end_date"),
+        Index("ix_course_offerings_cohort_start", "cohort_id", "start_date"),
+        Index("ix_course_offerings_class_start", "class_id", "start_date"),
+        Index("ix_course_offerings_mode_start", "mode_id", "start_date"),
+    )  # fmt: skip
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    module_id: Mapped[int] = mapped_column(ForeignKey("modules.id"), nullable=False)
+    class_id: Mapped[int] = mapped_column(ForeignKey("classes.id"), nullable=False)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohorts.id"), nullable=False)
+    mode_id: Mapped[int] = mapped_column(ForeignKey("delivery_modes.id"), nullable=False)
+    trimester: Mapped[int] = mapped_column(nullable=False)
+    year: Mapped[int] = mapped_column(nullable=False)
+    intake: Mapped[str] = mapped_column(String(10), nullable=False)
+    start_date: Mapped[date] = mapped_column(Date, nullable=False)
+    end_date: Mapped[date] = mapped_column(Date, nullable=False)
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    max_students: Mapped[int] = mapped_column(nullable=False)
+    is_active: Mapped[bool] = mapped_column(default=True, nullable=False)
+
+    module: Mapped[Module] = relationship(lazy="joined", innerjoin=True)
+    course_class: Mapped[CourseClass] = relationship(lazy="joined", innerjoin=True)
+    cohort: Mapped[Cohort] = relationship(lazy="joined", innerjoin=True)
+    mode: Mapped[DeliveryMode] = relationship(lazy="joined", innerjoin=True)
+    facilitator: Mapped[User | None] = relationship(lazy="joined")
+
+    @property
+    def weeks(self) -> int:
+        """Teaching weeks: the days from start to end inclusive, in started weeks."""
+        return math.ceil(((self.end_date - self.start_date).days + 1) / 7)
+
+
+class AssignmentChange(db.Model):
+    """Who allocated an offering to whom, and when (including unassignment)."""
+
+    __tablename__ = "offering_assignment_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(
+        ForeignKey("course_offerings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    previous_facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+
+class Enrollment(db.Model):
+    __tablename__ = "enrollments"
+    __table_args__ = (
+        UniqueConstraint("offering_id", "student_id", name="uq_enrollments_offering_student"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    offering: Mapped[CourseOffering] = relationship()
+    student: Mapped[User] = relationship(foreign_keys=[student_id])
+
+
+# Counted in the same SQL statement as the offering itself (no query per row).
+CourseOffering.enrolled_count = column_property(
+    select(func.count(Enrollment.id))
+    .where(Enrollment.offering_id == CourseOffering.id)
+    .correlate_except(Enrollment)
+    .scalar_subquery()
+)

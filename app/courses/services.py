@@ -1,0 +1,397 @@
+"""Catalogue, offering and enrolment use cases. The only place in `courses` that commits."""
+
+from flask_smorest import abort
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from app.auth.models import Role, User
+from app.courses.models import (
+    AssignmentChange,
+    Cohort,
+    CourseClass,
+    CourseOffering,
+    DeliveryMode,
+    Enrollment,
+    Module,
+)
+from app.errors import abort_if_duplicate, abort_invalid
+from app.extensions import db
+from app.i18n import _
+from app.pagination import page_of
+
+NATURAL_KEY = ("module_id", "class_id", "cohort_id", "mode_id", "trimester", "year", "intake")
+NATURAL_KEY_MARKERS = ("uq_course_offerings_natural_key", "course_offerings.module_id")
+REFERENCES = {
+    "module_id": Module,
+    "class_id": CourseClass,
+    "cohort_id": Cohort,
+    "mode_id": DeliveryMode,
+}
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+def catalogue_label(entry) -> str:
+    return getattr(entry, "code", None) or entry.name
+
+
+def list_catalogue(model, search: str | None, pagination) -> list:
+    statement = select(model).order_by(*search_columns(model), model.id)
+    if search:
+        statement = statement.where(
+            db.or_(*(column.icontains(search, autoescape=True) for column in search_columns(model)))
+        )
+    return page_of(statement, pagination)
+
+
+def search_columns(model) -> list:
+    return [getattr(model, name) for name in ("code", "name") if hasattr(model, name)]
+
+
+def get_catalogue_entry(model, entry_id: int):
+    entry = db.session.get(model, entry_id)
+    if entry is None:
+        abort(404, message=_("No such {kind}.").format(kind=model.__tablename__.rstrip("s")))
+    return entry
+
+
+def save_catalogue_entry(entry, changes: dict):
+    """Create (a new `entry`) or update; a taken code or name is a 409 naming the field."""
+    for field, value in changes.items():
+        setattr(entry, field, value)
+    db.session.add(entry)
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        abort_if_duplicate(
+            error, unique_markers(type(entry)), _("Another entry already uses this {field}.")
+        )
+    return entry
+
+
+def unique_markers(model) -> dict[str, tuple[str, ...]]:
+    table = model.__tablename__
+    return {
+        column.name: (f"uq_{table}_{column.name}", f"{table}.{column.name}")
+        for column in model.__table__.columns
+        if column.unique
+    }
+
+
+def delete_catalogue_entry(entry) -> None:
+    """Delete an entry no offering uses; otherwise a 409 naming the offerings that do."""
+    reference = next(
+        getattr(CourseOffering, field)
+        for field, model in REFERENCES.items()
+        if isinstance(entry, model)
+    )
+    users = db.session.scalars(
+        select(CourseOffering.id).where(reference == entry.id).order_by(CourseOffering.id)
+    ).all()
+    if users:
+        abort(
+            409,
+            message=_("{label} is used by {count} course offering(s).").format(
+                label=catalogue_label(entry), count=len(users)
+            ),
+            errors={"course_offering_ids": users[:50]},
+        )
+    db.session.delete(entry)
+    db.session.commit()
+
+
+# --- offerings -------------------------------------------------------------------------------
+
+
+def visible_to(user: User) -> list[ColumnElement]:
+    """Managers see every offering, facilitators their own, students those they are in."""
+    if user.role == Role.MANAGER:
+        return []
+    if user.role == Role.FACILITATOR:
+        return [CourseOffering.facilitator_id == user.id]
+    enrolled = select(Enrollment.offering_id).where(Enrollment.student_id == user.id)
+    return [CourseOffering.id.in_(enrolled)]
+
+
+def matching(filters: dict) -> list[ColumnElement]:
+    exact = ("trimester", "year", "intake", "module_id", "class_id", "cohort_id", "mode_id",
+             "facilitator_id", "is_active")  # fmt: skip
+    conditions = [
+        getattr(CourseOffering, name) == filters[name] for name in exact if name in filters
+    ]
+    if "unassigned" in filters:
+        unassigned = CourseOffering.facilitator_id.is_(None)
+        conditions.append(unassigned if filters["unassigned"] else ~unassigned)
+    if "active_on" in filters:
+        day = filters["active_on"]
+        conditions += [CourseOffering.start_date <= day, CourseOffering.end_date >= day]
+    return conditions
+
+
+def ordering(sort: str) -> list:
+    column = Module.code if sort.lstrip("-") == "module_code" else CourseOffering.start_date
+    direction = column.desc() if sort.startswith("-") else column.asc()
+    return [direction, CourseOffering.id]
+
+
+def list_offerings(user: User, filters: dict, pagination) -> list[CourseOffering]:
+    """One page with module, class, cohort, mode and facilitator: two queries whatever its size."""
+    conditions = visible_to(user) + matching(filters)
+    statement = (
+        select(CourseOffering)
+        .join(CourseOffering.module)
+        .options(contains_eager(CourseOffering.module))
+        .where(*conditions)
+        .order_by(*ordering(filters.get("sort", "start_date")))
+    )
+    return page_of(statement, pagination, count_from=select(CourseOffering.id).where(*conditions))
+
+
+def get_offering(user: User, offering_id: int) -> CourseOffering:
+    """The offering if this user may see it; a 404 alike for missing and not yours."""
+    offering = db.session.scalar(
+        select(CourseOffering).where(CourseOffering.id == offering_id, *visible_to(user))
+    )
+    if offering is None:
+        abort(404, message=_("No such course offering."))
+    return offering
+
+
+def create_offering(data: dict, manager: User) -> CourseOffering:
+    check_references(data)
+    offering = CourseOffering(**data)
+    db.session.add(offering)
+    flush_or_conflict(offering)
+    if offering.facilitator_id:
+        record_assignment(offering, previous=None, manager=manager)
+    db.session.commit()
+    return offering
+
+
+def update_offering(offering: CourseOffering, changes: dict, manager: User) -> CourseOffering:
+    check_references(changes)
+    start = changes.get("start_date", offering.start_date)
+    end = changes.get("end_date", offering.end_date)
+    if end <= start:
+        abort_invalid({"end_date": [_("Must be after start_date.")]})
+    if "max_students" in changes:
+        check_capacity_covers_enrolments(offering, changes["max_students"])
+    previous_facilitator = offering.facilitator_id
+    for field, value in changes.items():
+        setattr(offering, field, value)
+    flush_or_conflict(offering)
+    if offering.facilitator_id != previous_facilitator:
+        record_assignment(offering, previous=previous_facilitator, manager=manager)
+    db.session.commit()
+    db.session.refresh(offering)
+    return offering
+
+
+def check_capacity_covers_enrolments(offering: CourseOffering, capacity: int) -> None:
+    """Lock the offering (as enrolment does) so no one is enrolled while capacity shrinks."""
+    db.session.execute(
+        select(CourseOffering.id).where(CourseOffering.id == offering.id).with_for_update()
+    )
+    enrolled = count_enrolled(offering.id)
+    if capacity < enrolled:
+        abort_invalid(
+            {"max_students": [_("{count} students are enrolled already.").format(count=enrolled)]}
+        )
+
+
+def count_enrolled(offering_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(Enrollment.id)).where(Enrollment.offering_id == offering_id)
+    )
+
+
+def check_references(data: dict) -> None:
+    """Unknown catalogue ids and anything but an active facilitator are 422s naming the field."""
+    errors = {
+        field: [_("No entry with id {id}.").format(id=data[field])]
+        for field, model in REFERENCES.items()
+        if field in data and db.session.get(model, data[field]) is None
+    }
+    facilitator_id = data.get("facilitator_id")
+    if facilitator_id is not None:
+        person = db.session.get(User, facilitator_id)
+        if person is None or person.role != Role.FACILITATOR or not person.is_active:
+            errors["facilitator_id"] = [_("Not an active facilitator account.")]
+    if errors:
+        abort_invalid(errors)
+
+
+def flush_or_conflict(offering: CourseOffering) -> None:
+    """Let the unique natural key decide duplicates (race-safe), and name the existing one."""
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        db.session.rollback()
+        if not any(marker in str(error.orig) for marker in NATURAL_KEY_MARKERS):
+            raise
+        existing = db.session.scalar(
+            select(CourseOffering.id).where(
+                *(
+                    getattr(CourseOffering, field) == getattr(offering, field)
+                    for field in NATURAL_KEY
+                )
+            )
+        )
+        abort(
+            409,
+            message=_("This offering already exists as offering {id}.").format(id=existing),
+            errors={"existing_offering_id": existing},
+        )
+
+
+def record_assignment(offering: CourseOffering, previous: int | None, manager: User) -> None:
+    db.session.add(
+        AssignmentChange(
+            offering_id=offering.id,
+            previous_facilitator_id=previous,
+            facilitator_id=offering.facilitator_id,
+            changed_by_id=manager.id,
+        )
+    )
+
+
+def assignment_history(offering: CourseOffering) -> list[AssignmentChange]:
+    return db.session.scalars(
+        select(AssignmentChange)
+        .where(AssignmentChange.offering_id == offering.id)
+        .order_by(AssignmentChange.changed_at, AssignmentChange.id)
+    ).all()
+
+
+def has_history(offering: CourseOffering) -> bool:
+    return (
+        db.session.scalar(
+            select(func.count(Enrollment.id)).where(Enrollment.offering_id == offering.id)
+        )
+        > 0
+    )
+
+
+def delete_offering(offering: CourseOffering) -> CourseOffering | None:
+    """Archive an offering with history (returned); delete one without (None)."""
+    if has_history(offering):
+        offering.is_active = False
+        db.session.commit()
+        return offering
+    db.session.delete(offering)
+    db.session.commit()
+    return None
+
+
+# --- enrolments ------------------------------------------------------------------------------
+
+ENROLLED, ALREADY, NOT_A_STUDENT, FULL = (
+    "enrolled",
+    "already_enrolled",
+    "not_a_student",
+    "offering_full",
+)
+
+
+def enroll(offering_id: int, student_ids: list[int], manager: User) -> list[dict]:
+    """Enrol students, reporting each; capacity holds under concurrency.
+
+    The offering row is locked (`FOR UPDATE`) before places are counted, so simultaneous
+    requests for one offering take turns; the unique (offering, student) key stops doubles.
+    """
+    place = db.session.execute(
+        select(CourseOffering.max_students, CourseOffering.is_active)
+        .where(CourseOffering.id == offering_id)
+        .with_for_update()
+    ).one_or_none()
+    if place is None:
+        abort(404, message=_("No such course offering."))
+    if not place.is_active:
+        abort(409, message=_("This offering is archived; it takes no enrolments."))
+    wanted = list(dict.fromkeys(student_ids))
+    students = set(
+        db.session.scalars(
+            select(User.id).where(
+                User.id.in_(wanted), User.role == Role.STUDENT, User.is_active.is_(True)
+            )
+        )
+    )
+    enrolled = set(
+        db.session.scalars(
+            select(Enrollment.student_id).where(
+                Enrollment.offering_id == offering_id, Enrollment.student_id.in_(wanted)
+            )
+        )
+    )
+    taken = count_enrolled(offering_id)
+    results = []
+    for student_id in wanted:
+        if student_id not in students:
+            result = NOT_A_STUDENT
+        elif student_id in enrolled:
+            result = ALREADY
+        elif taken >= place.max_students:
+            result = FULL
+        else:
+            db.session.add(
+                Enrollment(
+                    offering_id=offering_id, student_id=student_id, enrolled_by_id=manager.id
+                )
+            )
+            taken += 1
+            result = ENROLLED
+        results.append({"student_id": student_id, "result": result})
+    db.session.commit()
+    if not any(item["result"] == ENROLLED for item in results):
+        refuse_enrolment(results, place.max_students)
+    return results
+
+
+def refuse_enrolment(results: list[dict], capacity: int) -> None:
+    outcomes = {item["result"] for item in results}
+    if FULL in outcomes:
+        message = _("The offering is full ({capacity} places taken).").format(capacity=capacity)
+        abort(409, message=message, errors={"results": results})
+    if ALREADY in outcomes:
+        abort(409, message=_("Already enrolled."), errors={"results": results})
+    abort(
+        422,
+        message=_("These ids are not active student accounts."),
+        errors={"results": results},
+    )
+
+
+def unenroll(offering: CourseOffering, student_id: int) -> None:
+    enrollment = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.offering_id == offering.id, Enrollment.student_id == student_id
+        )
+    )
+    if enrollment is None:
+        abort(404, message=_("This student is not enrolled in this offering."))
+    db.session.delete(enrollment)
+    db.session.commit()
+
+
+def list_enrollments(offering: CourseOffering, pagination) -> list[Enrollment]:
+    statement = (
+        select(Enrollment)
+        .join(Enrollment.student)
+        .options(contains_eager(Enrollment.student))
+        .where(Enrollment.offering_id == offering.id)
+        .order_by(User.last_name, User.first_name, User.id)
+    )
+    return page_of(statement, pagination)
+
+
+def my_enrollments(student: User, pagination) -> list[Enrollment]:
+    statement = (
+        select(Enrollment)
+        .join(Enrollment.offering)
+        .options(contains_eager(Enrollment.offering))
+        .where(Enrollment.student_id == student.id)
+        .order_by(CourseOffering.start_date.desc(), Enrollment.id)
+    )
+    return page_of(statement, pagination)

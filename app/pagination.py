@@ -1,0 +1,22 @@
+"""Page a select statement the flask-smorest way (`page`, `page_size`, `X-Pagination`)."""
+
+from flask_smorest.pagination import PaginationParameters
+from sqlalchemy import Select, func, select
+
+from app.extensions import db
+
+DEFAULTS = {"page_size": 20, "max_page_size": 100}
+
+
+def page_of(
+    statement: Select, pagination: PaginationParameters, count_from: Select | None = None
+) -> list:
+    """One page of `statement`'s rows, after one COUNT for the pagination header.
+
+    `count_from` is the same filter without eager loads or sorting, when those would make
+    counting slower than it needs to be.
+    """
+    counted = (count_from if count_from is not None else statement).order_by(None).subquery()
+    pagination.item_count = db.session.scalar(select(func.count()).select_from(counted))
+    page = statement.limit(pagination.page_size).offset(pagination.first_item)
+    return db.session.scalars(page).unique().all()
