@@ -39,7 +39,7 @@ class BaseConfig:
     INSTANCE_PATH = env("INSTANCE_PATH", str(INSTANCE_DIR))
     SECRET_KEY = env("SECRET_KEY")
     JWT_SECRET_KEY = env("JWT_SECRET_KEY")
-    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'cmp.sqlite3'}")
+    SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_PATH}/cmp.sqlite3")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
     # Unset means the embedded default: in-process Redis stand-in, jobs run inline.
     REDIS_URL = env("REDIS_URL")
@@ -56,11 +56,15 @@ class BaseConfig:
     ARGON2_MEMORY_COST_KIB = env_int("ARGON2_MEMORY_COST_KIB", 65536)
     ARGON2_PARALLELISM = 4
 
+    # Every attempt counts, before the password is checked, so parallel guesses cannot slip
+    # past a limit; the per-address limit leaves room for a classroom behind one NAT.
     LOGIN_RATE_LIMIT_PER_ACCOUNT = env("LOGIN_RATE_LIMIT_PER_ACCOUNT", "5 per minute")
-    LOGIN_RATE_LIMIT_PER_IP = env("LOGIN_RATE_LIMIT_PER_IP", "20 per minute")
+    LOGIN_RATE_LIMIT_PER_IP = env("LOGIN_RATE_LIMIT_PER_IP", "60 per minute")
+    PASSWORD_CHANGE_RATE_LIMIT = env("PASSWORD_CHANGE_RATE_LIMIT", "5 per minute")
     REGISTER_RATE_LIMIT = env("REGISTER_RATE_LIMIT", "30 per hour")
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-    RATELIMIT_HEADERS_ENABLED = True
+    # Retry-After is set on 429s only, by the error handler (app/errors.py).
+    RATELIMIT_HEADERS_ENABLED = False
     # If Redis goes away, sign-in keeps working without limits rather than failing.
     RATELIMIT_SWALLOW_ERRORS = True
 
@@ -69,7 +73,6 @@ class BaseConfig:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_TRANSLATION_DIRECTORIES = str(PROJECT_ROOT / "translations")
-    LANGUAGES = ("en", "fr")
 
     SMTP_HOST = env("SMTP_HOST")
     SMTP_PORT = env_int("SMTP_PORT", 25)
@@ -114,7 +117,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     # Let errors reach the error handlers, as in production, instead of the test client.
     PROPAGATE_EXCEPTIONS = False
-    INSTANCE_PATH = tempfile.mkdtemp(prefix="cmp-test-instance-")
+    INSTANCE_PATH = str(Path(tempfile.gettempdir()) / "cmp-test-instance")
     SQLALCHEMY_DATABASE_URI = env(
         "TEST_DATABASE_URL", "mysql+pymysql://root:@127.0.0.1:3306/cmp_test?charset=utf8mb4"
     )
@@ -130,9 +133,12 @@ class TestingConfig(BaseConfig):
 class ProductionConfig(BaseConfig):
     APP_ENV = "production"
 
+    # Production never falls back to the embedded SQLite file or the in-process Redis.
+    REQUIRED = ("SECRET_KEY", "JWT_SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
     @classmethod
     def check(cls) -> None:
-        missing = [name for name in ("SECRET_KEY", "JWT_SECRET_KEY") if not getattr(cls, name)]
+        missing = [variable for variable in cls.REQUIRED if not env(variable)]
         if missing:
             raise ConfigurationError(
                 "APP_ENV=production needs these environment variables: " + ", ".join(missing)

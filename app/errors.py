@@ -6,7 +6,9 @@ language; 500s are logged with the request id and never show internals.
 """
 
 import logging
+import math
 import re
+import time
 import uuid
 
 import redis
@@ -16,7 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from app.extensions import db, jwt
+from app.extensions import db, jwt, limiter
 from app.i18n import _, lazy_gettext
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,6 @@ DEFAULT_MESSAGES = {
     409: lazy_gettext("This conflicts with the current state of the resource."),
     412: lazy_gettext("The resource has changed since you last read it."),
     413: lazy_gettext("The request body is too large."),
-    415: lazy_gettext("Send the request body as JSON."),
     422: lazy_gettext("The request contains invalid data."),
     428: lazy_gettext("This request needs an If-Match header."),
     429: lazy_gettext("Too many requests. Try again later."),
@@ -73,16 +74,21 @@ def handle_http_exception(error: HTTPException):
         log_crash(getattr(error, "original_exception", None) or error)
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
-    headers = dict(data.get("headers") or {})
+    # Werkzeug's own headers (such as Allow on a 405), minus its HTML content type.
+    headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+    headers.update(data.get("headers") or {})
     if error.code == 429:
-        headers.setdefault("Retry-After", str(retry_after_seconds(error)))
+        headers["Retry-After"] = str(seconds_until_reset())
     return error_response(error.code, data.get("message"), errors, headers)
 
 
-def retry_after_seconds(error: HTTPException) -> int:
-    limit = getattr(error, "limit", None)
-    window = getattr(getattr(limit, "limit", None), "get_expiry", None)
-    return int(window()) if window else 60
+def seconds_until_reset() -> int:
+    """Time left in the breached limit's window (never more than the window itself)."""
+    breached = limiter.current_limit
+    if breached is None:
+        return 60
+    left = math.ceil(breached.reset_at - time.time())
+    return min(max(left, 1), breached.limit.get_expiry())
 
 
 def abort_invalid(field_errors: dict) -> None:

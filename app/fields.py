@@ -1,5 +1,7 @@
 """Marshmallow fields and base schemas shared by every feature."""
 
+import unicodedata
+
 from marshmallow import RAISE, Schema, ValidationError, fields
 
 from app.i18n import lazy_gettext
@@ -13,14 +15,20 @@ class StrictSchema(Schema):
 
 
 class Text(fields.String):
-    """A string with surrounding white space removed; a blank one is refused."""
+    """A string with surrounding white space removed; a blank one is refused, and so are
+    control and format characters (NUL, bidirectional overrides) that only hide things."""
 
-    default_error_messages = {"blank": lazy_gettext("May not be blank.")}
+    default_error_messages = {
+        "blank": lazy_gettext("May not be blank."),
+        "control": lazy_gettext("May not contain control characters."),
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if not text:
             raise ValidationError(str(self.error_messages["blank"]))
+        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in text):
+            raise ValidationError(str(self.error_messages["control"]))
         return text
 
 

@@ -6,17 +6,18 @@ are filled *after* translation: `_("Offering {code} created").format(code=code)`
 """
 
 from flask import current_app, g, has_request_context, request
-from flask_babel import get_locale, gettext, lazy_gettext, refresh
+from flask_babel import gettext, lazy_gettext, refresh
+from marshmallow import validate
 
 _ = gettext
-__all__ = ["_", "current_language", "lazy_gettext", "remember_user_language", "select_locale"]
+LANGUAGES = ("en", "fr")
+__all__ = ["LANGUAGES", "N_", "_", "lazy_gettext", "remember_user_language", "select_locale"]
 
 
 def select_locale() -> str:
     if not has_request_context():
         return g.get("language") or current_app.config["BABEL_DEFAULT_LOCALE"]
-    supported = current_app.config["LANGUAGES"]
-    from_header = request.accept_languages.best_match(supported)
+    from_header = request.accept_languages.best_match(LANGUAGES)
     return from_header or g.get("user_language") or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
@@ -24,10 +25,6 @@ def remember_user_language(language: str) -> None:
     """Use a signed-in user's saved language when the request does not name one."""
     g.user_language = language
     refresh()
-
-
-def current_language() -> str:
-    return str(get_locale() or "en")
 
 
 def N_(message: str) -> str:
@@ -53,3 +50,19 @@ LIBRARY_MESSAGES = (
     N_("Not a valid list."),
     N_("Not a valid mapping type."),
 )
+
+
+def localise_validator_messages() -> None:
+    """Translate marshmallow's templated messages ("Longer than maximum length {max}.").
+
+    They are class attributes formatted when validation fails, so lazy strings put there are
+    translated in the language of the request that fails. Runs at import, before any schema.
+    """
+    validate.Length.message_min = lazy_gettext("Shorter than minimum length {min}.")
+    validate.Length.message_max = lazy_gettext("Longer than maximum length {max}.")
+    validate.Length.message_all = lazy_gettext("Length must be between {min} and {max}.")
+    validate.Length.message_equal = lazy_gettext("Length must be {equal}.")
+    validate.OneOf.default_message = lazy_gettext("Must be one of: {choices}.")
+
+
+localise_validator_messages()

@@ -4,6 +4,7 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -14,9 +15,6 @@ class Role(enum.StrEnum):
     MANAGER = "manager"
     FACILITATOR = "facilitator"
     STUDENT = "student"
-
-
-LANGUAGES = ("en", "fr")
 
 
 class Timestamped:
@@ -34,7 +32,12 @@ class User(Timestamped, db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True, nullable=False)
+    # Binary collation: MariaDB's default would treat "josé" and "jose" as one address.
+    email: Mapped[str] = mapped_column(
+        String(254).with_variant(mysql.VARCHAR(254, collation="utf8mb4_bin"), "mysql", "mariadb"),
+        unique=True,
+        nullable=False,
+    )
     password_hash: Mapped[str] = mapped_column(String(255), nullable=False)
     first_name: Mapped[str] = mapped_column(String(100), nullable=False)
     last_name: Mapped[str] = mapped_column(String(100), nullable=False)
@@ -46,18 +49,14 @@ class User(Timestamped, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     facilitator_profile: Mapped["FacilitatorProfile | None"] = relationship(
-        back_populates="user", uselist=False
+        back_populates="user", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
     manager_profile: Mapped["ManagerProfile | None"] = relationship(
-        back_populates="user", uselist=False
+        back_populates="user", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
     student_profile: Mapped["StudentProfile | None"] = relationship(
-        back_populates="user", uselist=False
+        back_populates="user", uselist=False, cascade="all, delete-orphan", passive_deletes=True
     )
-
-    @property
-    def full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}"
 
     @property
     def profile(self):

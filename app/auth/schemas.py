@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from app.auth.models import LANGUAGES, Role
+from app.auth.models import Role
 from app.fields import StrictSchema, Text, refuse_read_only
-from app.i18n import lazy_gettext
+from app.i18n import LANGUAGES, lazy_gettext
 
 PASSWORD_LENGTH = validate.Length(
     min=8, max=128, error=lazy_gettext("Passwords must be 8 to 128 characters long.")
@@ -26,15 +26,16 @@ class UserSchema(Schema):
     updated_at = fields.DateTime()
     last_login_at = fields.DateTime(allow_none=True)
 
+    PROFILE_FIELDS = {
+        Role.FACILITATOR: ("employee_id", "specialisation"),
+        Role.STUDENT: ("student_number",),
+        Role.MANAGER: ("department",),
+    }
+
     def dump_profile(self, user) -> dict:
         profile = user.profile
-        if user.role == Role.FACILITATOR and profile:
-            return {"employee_id": profile.employee_id, "specialisation": profile.specialisation}
-        if user.role == Role.STUDENT and profile:
-            return {"student_number": profile.student_number}
-        if user.role == Role.MANAGER and profile:
-            return {"department": profile.department}
-        return {}
+        fields_shown = self.PROFILE_FIELDS[Role(user.role)] if profile else ()
+        return {name: getattr(profile, name) for name in fields_shown}
 
 
 class RegisterSchema(StrictSchema):
@@ -43,7 +44,7 @@ class RegisterSchema(StrictSchema):
     first_name = Text(required=True, validate=NAME)
     last_name = Text(required=True, validate=NAME)
     preferred_language = fields.String(load_default="en", validate=LANGUAGE)
-    student_number = Text(validate=validate.Length(min=1, max=32))
+    # No student_number: the institution assigns those (managers, CLI); one is generated here.
     role = fields.String(
         load_only=True,
         validate=validate.Equal(
@@ -83,5 +84,7 @@ class ProfileUpdateSchema(StrictSchema):
 
 
 class PasswordChangeSchema(StrictSchema):
-    current_password = fields.String(required=True, load_only=True)
+    current_password = fields.String(
+        required=True, load_only=True, validate=validate.Length(max=1024)
+    )
     new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)

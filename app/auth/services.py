@@ -1,6 +1,8 @@
 """Account and token use cases. The only place in `auth` that commits."""
 
-from datetime import UTC, datetime
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from uuid import uuid4
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -9,7 +11,7 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_smorest import abort
 from jwt import PyJWTError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
@@ -18,7 +20,6 @@ from app.extensions import db, jwt, redis_store
 from app.i18n import _
 from app.types import utcnow
 
-REVOKED_KEY = "cmp:auth:revoked:{jti}"
 UNIQUE_FIELDS = {
     "email": ("uq_users_email", "users.email"),
     "employee_id": ("uq_facilitator_profiles_employee_id", "facilitator_profiles.employee_id"),
@@ -59,7 +60,8 @@ def password_matches(stored_hash: str, password: str) -> bool:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """One spelling per address: composed Unicode (NFC), trimmed, lower-case."""
+    return unicodedata.normalize("NFC", email).strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -150,16 +152,27 @@ def change_password(user: User, current_password: str, new_password: str) -> dic
     if current_password == new_password:
         abort_invalid({"new_password": [_("Choose a password you are not using now.")]})
     user.password_hash = hash_password(new_password)
-    user.session_version += 1
+    # Incremented in SQL, so two concurrent changes cannot both land on the same version.
+    db.session.execute(
+        update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
+    )
     db.session.commit()
+    db.session.refresh(user)
     return issue_tokens(user)
 
 
 # --- tokens ----------------------------------------------------------------------------------
+#
+# Every sign-in opens a session (`sid`) shared by its access and refresh tokens; rotation keeps
+# the session. Revoking a token stores its id, revoking a session stores the session id, each in
+# Redis with a time-to-live equal to what is left of the longest token it covers.
+
+REVOKED_TOKEN = "cmp:auth:revoked:token:{}"
+REVOKED_SESSION = "cmp:auth:revoked:session:{}"
 
 
-def issue_tokens(user: User) -> dict:
-    claims = {"role": user.role, "uid": user.id, "sv": user.session_version}
+def issue_tokens(user: User, session_id: str | None = None) -> dict:
+    claims = {"role": user.role, "sv": user.session_version, "sid": session_id or uuid4().hex}
     identity = str(user.id)
     lifetime = current_app.config["JWT_ACCESS_TOKEN_EXPIRES"]
     return {
@@ -171,27 +184,37 @@ def issue_tokens(user: User) -> dict:
     }
 
 
-def revoke(payload: dict) -> bool:
-    """Revoke a token until it would have expired anyway; False if it was revoked already.
+def seconds_left(payload: dict, fallback: timedelta) -> int:
+    expires = payload.get("exp") or datetime.now(UTC).timestamp() + fallback.total_seconds()
+    return max(int(expires - datetime.now(UTC).timestamp()) + 1, 1)
+
+
+def revoke_token(payload: dict) -> bool:
+    """Revoke one token; False if it was revoked already.
 
     SET NX makes this the arbiter when two requests race to rotate one refresh token.
     """
-    remaining = int(payload["exp"] - datetime.now(UTC).timestamp()) + 1
-    key = REVOKED_KEY.format(jti=payload["jti"])
-    return bool(redis_store.client().set(key, 1, nx=True, ex=max(remaining, 1)))
+    ttl = seconds_left(payload, current_app.config["JWT_REFRESH_TOKEN_EXPIRES"])
+    return bool(redis_store.client().set(REVOKED_TOKEN.format(payload["jti"]), 1, nx=True, ex=ttl))
+
+
+def revoke_session(payload: dict) -> None:
+    """End the session a token belongs to: its access and refresh tokens alike."""
+    ttl = int(current_app.config["JWT_REFRESH_TOKEN_EXPIRES"].total_seconds())
+    redis_store.client().set(REVOKED_SESSION.format(payload["sid"]), 1, ex=ttl)
 
 
 def rotate_refresh_token(payload: dict, user: User) -> dict:
-    if not revoke(payload):
+    if not revoke_token(payload):
         abort(401, message=_("The token has been revoked."))
-    return issue_tokens(user)
+    return issue_tokens(user, session_id=payload["sid"])
 
 
 def logout(access_payload: dict, user: User, refresh_token: str | None) -> None:
+    """End this session; a refresh token sent along ends its session too (if it is yours)."""
     refresh_payload = decode_own_refresh_token(refresh_token, user) if refresh_token else None
-    revoke(access_payload)
-    if refresh_payload:
-        revoke(refresh_payload)
+    for payload in filter(None, (access_payload, refresh_payload)):
+        revoke_session(payload)
 
 
 def decode_own_refresh_token(token: str, user: User) -> dict:
@@ -204,15 +227,26 @@ def decode_own_refresh_token(token: str, user: User) -> dict:
     return payload
 
 
+def token_user(payload: dict) -> User | None:
+    """The user a token names; the identity map makes repeated calls in a request free."""
+    subject = payload.get("sub")
+    if not isinstance(subject, str) or not subject.isdigit():
+        return None
+    return db.session.get(User, int(subject))
+
+
 @jwt.token_in_blocklist_loader
 def token_is_revoked(header: dict, payload: dict) -> bool:
-    return bool(redis_store.client().exists(REVOKED_KEY.format(jti=payload["jti"])))
+    """Revoked: the token, its session, or every token from before a password change."""
+    keys = (REVOKED_TOKEN.format(payload["jti"]), REVOKED_SESSION.format(payload.get("sid")))
+    if redis_store.client().exists(*keys):
+        return True
+    user = token_user(payload)
+    return user is not None and user.session_version != payload.get("sv")
 
 
 @jwt.user_lookup_loader
 def load_token_user(header: dict, payload: dict) -> User | None:
-    """Deactivated users, deleted users and tokens from before a password change are refused."""
-    user = db.session.get(User, int(payload["sub"]))
-    if user is None or not user.is_active or user.session_version != payload.get("sv"):
-        return None
-    return user
+    """Deleted and deactivated users' tokens stop working on their next request."""
+    user = token_user(payload)
+    return user if user is not None and user.is_active else None

@@ -1,16 +1,33 @@
-"""`flask seed …`: demo data for trying the platform out."""
+"""`flask seed …`: demo data for trying the platform out, bulk data for benchmarks."""
 
+import random
 import secrets
+from datetime import date, timedelta
+from itertools import islice, product
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy import insert, select
 
-from app.auth import services
-from app.auth.models import Role
+from app.auth import services as auth_services
+from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
+from app.courses.models import (
+    INTAKES,
+    Cohort,
+    CourseClass,
+    CourseOffering,
+    DeliveryMode,
+    Enrollment,
+    Module,
+)
+from app.courses.services import NATURAL_KEY
+from app.extensions import db
+from app.types import utcnow
 
-seed_cli = AppGroup("seed", help="Fill the database with demo data.")
+seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
+BATCH = 1000
 
 DEMO_ACCOUNTS = [
     (Role.MANAGER, "manager@demo.cmp.test", "Amina", "Uwase", "en"),
@@ -19,29 +36,47 @@ DEMO_ACCOUNTS = [
     (Role.STUDENT, "student@demo.cmp.test", "Eric", "Nshuti", "en"),
     (Role.STUDENT, "etudiant@demo.cmp.test", "Claire", "Ingabire", "fr"),
 ]
+DEMO_MODULES = [
+    ("CS101", "Introduction to Programming", 15),
+    ("CS205", "Databases", 15),
+    ("SE310", "Software Engineering Project", 20),
+]
+DEMO_COHORTS = ["Cohort 2025", "Cohort 2026"]
+DEMO_CLASSES = ["2025J", "2025M"]
+# module, class, cohort, mode, trimester, intake, facilitator (index in DEMO_ACCOUNTS or None)
+DEMO_OFFERINGS = [
+    ("CS101", "2025J", "Cohort 2025", "online", 1, "HT1", 1),
+    ("CS205", "2025J", "Cohort 2025", "hybrid", 1, "HT1", 1),
+    ("SE310", "2025M", "Cohort 2026", "in_person", 2, "FT", 2),
+    ("CS101", "2025M", "Cohort 2026", "online", 2, "HT2", None),
+]
 
 
 @seed_cli.command("demo")
 def seed_demo():
-    """Create the demo accounts (idempotent) and print their passwords."""
-    created = []
-    for role, email, first_name, last_name, language in DEMO_ACCOUNTS:
-        if services.find_user_by_email(email):
-            continue
-        password = secrets.token_urlsafe(9)
-        services.create_user(
-            role=role,
-            email=email,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            preferred_language=language,
-        )
-        created.append((email, f"{role.value:<12} {email:<30} {password}"))
+    """Create demo accounts, catalogue, offerings and enrolments (idempotent); print passwords."""
+    created = [seed_account(*account) for account in DEMO_ACCOUNTS]
+    seed_demo_courses()
     credentials = Path(current_app.instance_path) / "demo-accounts.txt"
-    remember_credentials(credentials, created)
-    click.echo(f"Demo accounts (created now: {len(created)}; kept in {credentials}):")
+    remember_credentials(credentials, [line for line in created if line])
+    new = sum(1 for line in created if line)
+    click.echo(f"Demo accounts (created now: {new}; kept in {credentials}):")
     click.echo(credentials.read_text() if credentials.exists() else "(none recorded)")
+
+
+def seed_account(role, email, first_name, last_name, language) -> tuple[str, str] | None:
+    if auth_services.find_user_by_email(email):
+        return None
+    password = secrets.token_urlsafe(9)
+    auth_services.create_user(
+        role=role,
+        email=email,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        preferred_language=language,
+    )
+    return email, f"{role.value:<12} {email:<30} {password}"
 
 
 def remember_credentials(path: Path, created: list[tuple[str, str]]) -> None:
@@ -58,3 +93,175 @@ def remember_credentials(path: Path, created: list[tuple[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines.values()) + "\n")
     path.chmod(0o600)
+
+
+def get_or_create(model, defaults: dict | None = None, **key):
+    """The row with this key, created with `defaults` if missing: seeding stays idempotent."""
+    entry = db.session.scalar(select(model).filter_by(**key))
+    if entry is None:
+        entry = model(**key, **(defaults or {}))
+        db.session.add(entry)
+        db.session.flush()
+    return entry
+
+
+def seed_demo_courses() -> None:
+    modules = {
+        code: get_or_create(Module, code=code, defaults={"name": name, "credits": credits})
+        for code, name, credits in DEMO_MODULES
+    }
+    cohorts = {name: get_or_create(Cohort, name=name) for name in DEMO_COHORTS}
+    classes = {name: get_or_create(CourseClass, name=name) for name in DEMO_CLASSES}
+    modes = {mode.code: mode for mode in db.session.scalars(select(DeliveryMode))}
+    people = [auth_services.find_user_by_email(email) for _, email, *_ in DEMO_ACCOUNTS]
+    year = date.today().year
+    for module, klass, cohort, mode, trimester, intake, facilitator in DEMO_OFFERINGS:
+        offering = get_or_create(
+            CourseOffering,
+            module_id=modules[module].id,
+            class_id=classes[klass].id,
+            cohort_id=cohorts[cohort].id,
+            mode_id=modes[mode].id,
+            trimester=trimester,
+            year=year,
+            intake=intake,
+            defaults={
+                **trimester_dates(year, trimester),
+                "facilitator_id": people[facilitator].id if facilitator is not None else None,
+                "max_students": 40,
+            },
+        )
+        for student in people[3:]:
+            if trimester == 1:
+                get_or_create(Enrollment, offering_id=offering.id, student_id=student.id)
+    db.session.commit()
+
+
+def trimester_dates(year: int, trimester: int) -> dict:
+    """Trimesters start on the first Monday of January, May and September; 13 weeks long."""
+    first = date(year, 1 + 4 * (trimester - 1), 1)
+    start = first + timedelta(days=(7 - first.weekday()) % 7)
+    return {"start_date": start, "end_date": start + timedelta(weeks=13, days=-3)}
+
+
+# --- bulk ------------------------------------------------------------------------------------
+
+
+@seed_cli.command("bulk")
+@click.option("--facilitators", default=200, show_default=True, type=click.IntRange(1))
+@click.option("--offerings", default=2000, show_default=True, type=click.IntRange(0, 40000))
+@click.option("--students", default=20000, show_default=True, type=click.IntRange(0))
+@click.option("--enrolments-per-student", default=3, show_default=True, type=click.IntRange(0))
+@click.option("--seed", "random_seed", default=7, show_default=True, help="Random seed.")
+def seed_bulk(facilitators, offerings, students, enrolments_per_student, random_seed):
+    """Add a large data set for benchmarks: people, offerings and enrolments, in batches.
+
+    Every run adds new people (their emails carry a run tag) sharing one printed password.
+    """
+    rng = random.Random(random_seed)
+    run = secrets.token_hex(3)
+    password = secrets.token_urlsafe(9)
+    password_hash = auth_services.hash_password(password)
+    facilitator_ids = insert_people(Role.FACILITATOR, facilitators, run, password_hash)
+    student_ids = insert_people(Role.STUDENT, students, run, password_hash)
+    offering_rows = insert_offerings(offerings, facilitator_ids, rng)
+    enrolled = insert_enrolments(offering_rows, student_ids, enrolments_per_student, rng)
+    click.echo(
+        f"Added {len(facilitator_ids)} facilitators, {len(student_ids)} students, "
+        f"{len(offering_rows)} offerings, {enrolled} enrolments (run {run}). "
+        f"Every new account's password: {password}"
+    )
+
+
+def batches(rows, size: int = BATCH):
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def insert_rows(model, rows: list[dict], label: str) -> None:
+    with click.progressbar(list(batches(rows)), label=label) as progress:
+        for batch in progress:
+            db.session.execute(insert(model), batch)
+    db.session.commit()
+
+
+def insert_people(role: Role, count: int, run: str, password_hash: str) -> list[int]:
+    domain = f"{run}.bulk.cmp.test"
+    now = utcnow()
+    people = (
+        {"email": f"{role.value}{n}@{domain}", "password_hash": password_hash,
+         "first_name": f"{role.value.capitalize()}{n}", "last_name": f"Bulk {run}",
+         "role": role.value, "is_active": True, "preferred_language": "fr" if n % 3 == 0 else "en",
+         "session_version": 1, "created_at": now, "updated_at": now}
+        for n in range(1, count + 1)
+    )  # fmt: skip
+    insert_rows(User, list(people), f"{role.value}s")
+    ids = db.session.scalars(
+        select(User.id).where(User.email.like(f"%@{domain}"), User.role == role.value)
+    ).all()
+    prefix = "F" if role == Role.FACILITATOR else "S"
+    if role == Role.FACILITATOR:
+        profiles = [{"user_id": i, "employee_id": f"{prefix}-{run}-{i}"} for i in ids]
+        insert_rows(FacilitatorProfile, profiles, "facilitator profiles")
+    else:
+        profiles = [{"user_id": i, "student_number": f"{prefix}-{run}-{i}"} for i in ids]
+        insert_rows(StudentProfile, profiles, "student profiles")
+    return ids
+
+
+def bulk_catalogue() -> tuple[list[int], list[int], list[int], list[int]]:
+    """Forty modules, five classes and four cohorts: room for 43,200 distinct offerings."""
+    modules = [
+        get_or_create(
+            Module, code=f"BK{n:03d}", defaults={"name": f"Benchmark module {n}", "credits": 10}
+        )
+        for n in range(1, 41)
+    ]
+    classes = [get_or_create(CourseClass, name=f"BK{2020 + n}J") for n in range(5)]
+    cohorts = [get_or_create(Cohort, name=f"Benchmark cohort {n}") for n in range(1, 5)]
+    db.session.commit()
+    modes = db.session.scalars(select(DeliveryMode.id).order_by(DeliveryMode.id)).all()[:3]
+    return [m.id for m in modules], [c.id for c in classes], [c.id for c in cohorts], modes
+
+
+def insert_offerings(count: int, facilitator_ids: list[int], rng) -> list[dict]:
+    """Offerings on natural keys not used yet, ~5% unassigned; returned with their ids."""
+    modules, classes, cohorts, modes = bulk_catalogue()
+    key_columns = [getattr(CourseOffering, field) for field in NATURAL_KEY]
+    taken = {tuple(row) for row in db.session.execute(select(*key_columns))}
+    keys = [
+        key
+        for key in product(modules, classes, cohorts, modes, (1, 2, 3), (2025, 2026), INTAKES)
+        if key not in taken
+    ]
+    rng.shuffle(keys)
+    now = utcnow()
+    rows = [
+        {**dict(zip(NATURAL_KEY, key, strict=True)), **trimester_dates(key[5], key[4]),
+         "facilitator_id": rng.choice(facilitator_ids) if rng.random() > 0.05 else None,
+         "max_students": rng.randint(30, 60), "is_active": True,
+         "created_at": now, "updated_at": now}
+        for key in keys[:count]
+    ]  # fmt: skip
+    insert_rows(CourseOffering, rows, "offerings")
+    ids = {
+        tuple(key): id_ for id_, *key in db.session.execute(select(CourseOffering.id, *key_columns))
+    }
+    return [{**row, "id": ids[tuple(row[field] for field in NATURAL_KEY)]} for row in rows]
+
+
+def insert_enrolments(offerings: list[dict], student_ids: list[int], per_student: int, rng) -> int:
+    """Each student into up to `per_student` offerings that still have room."""
+    room = {offering["id"]: offering["max_students"] for offering in offerings}
+    open_ids = list(room)
+    now = utcnow()
+    rows = []
+    for student_id in student_ids:
+        for offering_id in rng.sample(open_ids, min(per_student, len(open_ids))):
+            rows.append({"offering_id": offering_id, "student_id": student_id, "enrolled_at": now})
+            room[offering_id] -= 1
+            if room[offering_id] == 0:
+                open_ids.remove(offering_id)
+    insert_rows(Enrollment, rows, "enrolments")
+    return len(rows)

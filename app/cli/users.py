@@ -2,10 +2,13 @@
 
 import click
 from flask.cli import AppGroup
+from marshmallow import ValidationError, validate
 from werkzeug.exceptions import HTTPException
 
 from app.auth import services
-from app.auth.models import LANGUAGES, Role
+from app.auth.models import Role
+from app.auth.schemas import PASSWORD_LENGTH
+from app.i18n import LANGUAGES
 
 users_cli = AppGroup("users", help="Create and manage accounts.")
 
@@ -22,10 +25,10 @@ users_cli = AppGroup("users", help="Create and manage accounts.")
 @click.option("--student-number", help="Students: student number (generated when omitted).")
 def create_user(role, email, password, first_name, last_name, language, **profile):
     """Create an account of any role (the only way to create the first manager)."""
+    check(validate.Email(), email, "--email")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if not 8 <= len(password) <= 128:
-        raise click.BadParameter("must be 8 to 128 characters long", param_hint="--password")
+    check(PASSWORD_LENGTH, password, "--password")
     try:
         user = services.create_user(
             role=Role(role),
@@ -39,3 +42,11 @@ def create_user(role, email, password, first_name, last_name, language, **profil
     except HTTPException as error:
         raise click.ClickException(error.data["message"]) from error
     click.echo(f"Created {user.role} {user.email} (user id {user.id}).")
+
+
+def check(validator, value, option: str) -> None:
+    """The API's own validation rules, applied to a command-line option."""
+    try:
+        validator(value)
+    except ValidationError as error:
+        raise click.BadParameter(" ".join(error.messages), param_hint=option) from error

@@ -79,7 +79,7 @@ class CourseOffering(Timestamped, db.Model):
         Index("ix_course_offerings_facilitator_start", "facilitator_id", "start_date"),
         Index("ix_course_offerings_period", "year", "trimester", "intake", "start_date"),
         Index("ix_course_offerings_active_start", "is_active", "start_date"),
-        Index("ix_course_offerings_start_end", "start_date", "end_date"),
+        Index("ix_course_offerings_start", "start_date"),  # InnoDB appends id: (start, id)
         Index("ix_course_offerings_cohort_start", "cohort_id", "start_date"),
         Index("ix_course_offerings_class_start", "class_id", "start_date"),
         Index("ix_course_offerings_mode_start", "mode_id", "start_date"),
@@ -99,10 +99,10 @@ class CourseOffering(Timestamped, db.Model):
     max_students: Mapped[int] = mapped_column(nullable=False)
     is_active: Mapped[bool] = mapped_column(default=True, nullable=False)
 
-    module: Mapped[Module] = relationship(lazy="joined", innerjoin=True)
-    course_class: Mapped[CourseClass] = relationship(lazy="joined", innerjoin=True)
-    cohort: Mapped[Cohort] = relationship(lazy="joined", innerjoin=True)
-    mode: Mapped[DeliveryMode] = relationship(lazy="joined", innerjoin=True)
+    module: Mapped[Module] = relationship(lazy="joined")
+    course_class: Mapped[CourseClass] = relationship(lazy="joined")
+    cohort: Mapped[Cohort] = relationship(lazy="joined")
+    mode: Mapped[DeliveryMode] = relationship(lazy="joined")
     facilitator: Mapped[User | None] = relationship(lazy="joined")
 
     @property

@@ -1,7 +1,7 @@
 """Catalogue, offering and enrolment use cases. The only place in `courses` that commits."""
 
 from flask_smorest import abort
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -17,7 +17,7 @@ from app.courses.models import (
 )
 from app.errors import abort_if_duplicate, abort_invalid
 from app.extensions import db
-from app.i18n import _
+from app.i18n import _, lazy_gettext
 from app.pagination import page_of
 
 NATURAL_KEY = ("module_id", "class_id", "cohort_id", "mode_id", "trimester", "year", "intake")
@@ -49,10 +49,18 @@ def search_columns(model) -> list:
     return [getattr(model, name) for name in ("code", "name") if hasattr(model, name)]
 
 
+NOT_FOUND = {
+    Module: lazy_gettext("No such module."),
+    Cohort: lazy_gettext("No such cohort."),
+    CourseClass: lazy_gettext("No such class."),
+    DeliveryMode: lazy_gettext("No such delivery mode."),
+}
+
+
 def get_catalogue_entry(model, entry_id: int):
     entry = db.session.get(model, entry_id)
     if entry is None:
-        abort(404, message=_("No such {kind}.").format(kind=model.__tablename__.rstrip("s")))
+        abort(404, message=str(NOT_FOUND[model]))
     return entry
 
 
@@ -136,17 +144,23 @@ def ordering(sort: str) -> list:
     return [direction, CourseOffering.id]
 
 
-def list_offerings(user: User, filters: dict, pagination) -> list[CourseOffering]:
-    """One page with module, class, cohort, mode and facilitator: two queries whatever its size."""
+def offerings_query(user: User, filters: dict) -> tuple[Select, Select]:
+    """The page statement (module joined for sorting and embedding) and its count statement."""
     conditions = visible_to(user) + matching(filters)
     statement = (
         select(CourseOffering)
-        .join(CourseOffering.module)
+        .outerjoin(CourseOffering.module)
         .options(contains_eager(CourseOffering.module))
         .where(*conditions)
         .order_by(*ordering(filters.get("sort", "start_date")))
     )
-    return page_of(statement, pagination, count_from=select(CourseOffering.id).where(*conditions))
+    return statement, select(CourseOffering.id).where(*conditions)
+
+
+def list_offerings(user: User, filters: dict, pagination) -> list[CourseOffering]:
+    """One page with module, class, cohort, mode and facilitator: two queries whatever its size."""
+    statement, count_from = offerings_query(user, filters)
+    return page_of(statement, pagination, count_from=count_from)
 
 
 def get_offering(user: User, offering_id: int) -> CourseOffering:
@@ -225,6 +239,8 @@ def check_references(data: dict) -> None:
 
 def flush_or_conflict(offering: CourseOffering) -> None:
     """Let the unique natural key decide duplicates (race-safe), and name the existing one."""
+    # Read before the rollback, which expires a changed offering back to its stored key.
+    key = {field: getattr(offering, field) for field in NATURAL_KEY}
     try:
         db.session.flush()
     except IntegrityError as error:
@@ -233,10 +249,7 @@ def flush_or_conflict(offering: CourseOffering) -> None:
             raise
         existing = db.session.scalar(
             select(CourseOffering.id).where(
-                *(
-                    getattr(CourseOffering, field) == getattr(offering, field)
-                    for field in NATURAL_KEY
-                )
+                *(getattr(CourseOffering, field) == value for field, value in key.items())
             )
         )
         abort(

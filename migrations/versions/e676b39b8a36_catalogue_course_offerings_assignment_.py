@@ -103,7 +103,7 @@ def upgrade():
         batch_op.create_index('ix_course_offerings_facilitator_start', ['facilitator_id', 'start_date'], unique=False)
         batch_op.create_index('ix_course_offerings_mode_start', ['mode_id', 'start_date'], unique=False)
         batch_op.create_index('ix_course_offerings_period', ['year', 'trimester', 'intake', 'start_date'], unique=False)
-        batch_op.create_index('ix_course_offerings_start_end', ['start_date', 'end_date'], unique=False)
+        batch_op.create_index('ix_course_offerings_start', ['start_date'], unique=False)
 
     op.create_table('enrollments',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -150,7 +150,7 @@ def downgrade():
 
     op.drop_table('enrollments')
     with op.batch_alter_table('course_offerings', schema=None) as batch_op:
-        batch_op.drop_index('ix_course_offerings_start_end')
+        batch_op.drop_index('ix_course_offerings_start')
         batch_op.drop_index('ix_course_offerings_period')
         batch_op.drop_index('ix_course_offerings_mode_start')
         batch_op.drop_index('ix_course_offerings_facilitator_start')

@@ -16,11 +16,13 @@ def test_unknown_route_is_a_json_404(client):
     assert response.json == {"code": 404, "status": "Not Found", "message": "Not found."}
 
 
-def test_wrong_method_is_a_json_405(client):
+def test_wrong_method_is_a_json_405_naming_the_allowed_ones(client):
     response = client.delete("/api/v1/auth/login")
 
     assert response.status_code == 405
     assert response.json["status"] == "Method Not Allowed"
+    assert "POST" in response.headers["Allow"]
+    assert response.content_type == "application/json"
 
 
 def test_malformed_json_is_a_400(client):
@@ -37,6 +39,22 @@ def test_oversized_body_is_a_413(client):
 
     assert response.status_code == 413
     assert response.json["message"] == "The request body is too large."
+
+
+def test_deeply_nested_json_is_a_400(client):
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = client.post("/api/v1/auth/register", data=body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json["errors"] == {"json": ["Invalid JSON body."]}
+
+
+def test_successful_responses_carry_no_rate_limit_headers(client):
+    response = client.post("/api/v1/auth/login", json={"email": "a@example.test", "password": "x"})
+
+    assert response.status_code == 401
+    assert "Retry-After" not in response.headers
 
 
 def test_wrong_json_types_are_422_not_500(client):

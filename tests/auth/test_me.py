@@ -83,7 +83,8 @@ def test_password_change_ends_other_sessions_and_returns_new_tokens(
     )
 
     assert response.status_code == 200
-    assert client.get(ME, headers=bearer(old["access_token"])).status_code == 401
+    stale = client.get(ME, headers=bearer(old["access_token"]))
+    assert (stale.status_code, stale.json["message"]) == (401, "The token has been revoked.")
     assert (
         client.post("/api/v1/auth/refresh", headers=bearer(old["refresh_token"])).status_code == 401
     )
@@ -125,3 +126,29 @@ def test_account_routes_need_a_token(client):
     ):
         response = getattr(client, method)(path, json={})
         assert response.status_code == 401, path
+
+
+def test_password_guessing_through_the_change_form_is_limited(client, create_user, auth_headers):
+    user = create_user()
+    headers = auth_headers(user)
+
+    statuses = [
+        client.post(
+            PASSWORD,
+            headers=headers,
+            json={"current_password": f"guess {n}", "new_password": "x" * 10},
+        ).status_code
+        for n in range(6)
+    ]
+
+    assert statuses == [422] * 5 + [429]
+
+
+def test_length_messages_are_translated(client, create_user, auth_headers):
+    user = create_user(preferred_language="fr")
+
+    response = client.patch(ME, headers=auth_headers(user), json={"first_name": "x" * 101})
+
+    assert response.json["errors"]["json"]["first_name"] == [
+        "Plus long que la longueur maximale 100."
+    ]

@@ -1,3 +1,4 @@
+import json
 from concurrent.futures import ThreadPoolExecutor
 
 REGISTER = "/api/v1/auth/register"
@@ -28,7 +29,7 @@ def test_registration_creates_a_student_with_a_generated_number(client):
 
 
 def test_registered_student_can_sign_in(client):
-    client.post(REGISTER, json=registration(student_number="2025-0042"))
+    created = client.post(REGISTER, json=registration()).json
 
     response = client.post(
         "/api/v1/auth/login",
@@ -36,7 +37,10 @@ def test_registered_student_can_sign_in(client):
     )
 
     assert response.status_code == 200
-    assert response.json["user"]["profile"] == {"student_number": "2025-0042"}
+    assert (response.json["user"]["id"], response.json["user"]["role"]) == (
+        created["id"],
+        "student",
+    )
 
 
 def test_duplicate_email_is_a_conflict_whatever_the_case(client):
@@ -46,18 +50,33 @@ def test_duplicate_email_is_a_conflict_whatever_the_case(client):
 
     assert response.status_code == 409
     assert response.json["status"] == "Conflict"
+    assert response.json["message"] == "An account with this email already exists."
     assert response.json["errors"] == {"email": ["Already taken."]}
 
 
-def test_duplicate_student_number_is_a_conflict(client):
-    client.post(REGISTER, json=registration(student_number="N-1"))
+def test_student_numbers_are_assigned_not_chosen(client):
+    response = client.post(REGISTER, json=registration(student_number="S0000001"))
 
-    response = client.post(
-        REGISTER, json=registration(email="other@example.test", student_number="N-1")
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["student_number"] == ["Unknown field."]
+
+
+def test_lone_surrogates_and_control_characters_are_refused(client):
+    surrogate = client.post(
+        REGISTER,
+        data=json.dumps(registration(password="\ud800" + "x" * 8)),  # escaped as \\ud800
+        content_type="application/json",
+    )
+    hidden = client.post(
+        REGISTER, json=registration(first_name="Ada\u202e", last_name="Love\x00lace")
     )
 
-    assert response.status_code == 409
-    assert "student_number" in response.json["errors"]
+    assert surrogate.status_code == 400
+    assert hidden.status_code == 422
+    assert hidden.json["errors"]["json"] == {
+        "first_name": ["May not contain control characters."],
+        "last_name": ["May not contain control characters."],
+    }
 
 
 def test_choosing_a_staff_role_is_refused_not_escalated(client, run_sql):

@@ -66,6 +66,33 @@ def test_logout_revokes_both_tokens(client, create_user, tokens_for, bearer):
     assert client.post(REFRESH, headers=bearer(tokens["refresh_token"])).status_code == 401
 
 
+def test_logout_without_a_body_ends_the_refresh_token_too(client, create_user, tokens_for, bearer):
+    tokens = tokens_for(create_user())
+
+    client.post(LOGOUT, headers=bearer(tokens["access_token"]))
+
+    assert client.post(REFRESH, headers=bearer(tokens["refresh_token"])).status_code == 401
+
+
+def test_logout_ends_one_session_only(client, create_user, tokens_for, bearer):
+    user = create_user()
+    laptop, phone = tokens_for(user), tokens_for(user)
+
+    client.post(LOGOUT, headers=bearer(laptop["access_token"]))
+
+    assert client.get(ME, headers=bearer(phone["access_token"])).status_code == 200
+    assert client.post(REFRESH, headers=bearer(phone["refresh_token"])).status_code == 200
+
+
+def test_tokens_from_a_refresh_stay_in_the_session(client, create_user, tokens_for, bearer):
+    tokens = tokens_for(create_user())
+    renewed = client.post(REFRESH, headers=bearer(tokens["refresh_token"])).json
+
+    client.post(LOGOUT, headers=bearer(tokens["access_token"]))
+
+    assert client.get(ME, headers=bearer(renewed["access_token"])).status_code == 401
+
+
 def test_logout_is_seen_by_a_second_app_instance(client, create_user, tokens_for, bearer):
     other_worker = create_app(TestingConfig).test_client()
     tokens = tokens_for(create_user())
@@ -159,6 +186,16 @@ def test_deleted_user_token_stops_working(client, create_user, tokens_for, beare
     run_sql("DELETE FROM users WHERE id = :id", id=user.id)
 
     assert client.get(ME, headers=bearer(token)).status_code == 401
+
+
+def test_signed_token_with_a_non_numeric_subject_is_refused(app, client, bearer):
+    with app.app_context():
+        token = create_access_token(identity="abc", additional_claims={"sv": 1, "sid": "s"})
+
+    response = client.get(ME, headers=bearer(token))
+
+    assert response.status_code == 401
+    assert response.json["code"] == 401
 
 
 def test_malformed_authorization_headers_are_401(client):

@@ -1,0 +1,56 @@
+"""The project's flask-smorest Blueprint: safe JSON parsing and documented access rules."""
+
+import json
+
+import flask_smorest
+from marshmallow import missing
+from webargs.flaskparser import FlaskParser
+
+from app.auth.guards import signed_in
+
+
+class SafeJSONParser(FlaskParser):
+    """JSON that would break something later is refused here, as malformed (400).
+
+    Python's decoder accepts lone UTF-16 surrogates ("\\ud800"), which no database or hash
+    function can encode, and nesting deep enough to exhaust the interpreter's stack.
+    """
+
+    def _raw_load_json(self, req):
+        data = super()._raw_load_json(req)
+        if data is missing:
+            return data
+        try:
+            json.dumps(data, ensure_ascii=False).encode("utf-8")
+        except (UnicodeEncodeError, RecursionError) as error:
+            self._handle_invalid_json_error(error, req)
+        return data
+
+    def load_json(self, req, schema):
+        try:
+            return super().load_json(req, schema)
+        except RecursionError as error:
+            self._handle_invalid_json_error(error, req)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    ARGUMENTS_PARSER = SafeJSONParser()
+
+    def signed_in(self, *roles):
+        """`signed_in` from app.auth.guards, with its 401/403 answers in the OpenAPI document.
+
+        Put it above `@blp.arguments`, so an anonymous caller hears 401 before validation.
+        """
+
+        def decorator(view):
+            view = self.alt_response(401, response="DEFAULT_ERROR", description="Not signed in")(
+                view
+            )
+            if roles:
+                allowed = ", ".join(role.value for role in roles)
+                view = self.alt_response(
+                    403, response="DEFAULT_ERROR", description=f"Only for: {allowed}"
+                )(view)
+            return signed_in(*roles)(view)
+
+        return decorator
