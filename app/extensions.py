@@ -41,7 +41,7 @@ jwt = JWTManager()
 
 def schema_name(schema) -> str | None:
     """OpenAPI component names; partial and trimmed variants of a schema are inlined."""
-    if getattr(schema, "partial", False) or getattr(schema, "only", None):
+    if any(getattr(schema, modifier, None) for modifier in ("partial", "only", "exclude")):
         return None
     return resolver(schema)
 

@@ -32,6 +32,15 @@ class Text(fields.String):
         return text
 
 
+class StrictBoolean(fields.Boolean):
+    """JSON true or false only: not 1, "yes" or "true"."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 def refuse_read_only(data, names: tuple[str, ...]) -> None:
     """Name the fields that exist on a resource but may not be written by this request."""
     present = [name for name in names if isinstance(data, dict) and name in data]

@@ -120,3 +120,108 @@ def run_sql(app):
             return rows
 
     return run
+
+
+# --- course fixtures: factories that build through the real API as a manager ----------------
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def manager(create_user):
+    return create_user("manager")
+
+
+@pytest.fixture
+def as_manager(auth_headers, manager):
+    return auth_headers(manager)
+
+
+@pytest.fixture
+def create_entry(client, as_manager):
+    """`create_entry("modules", code=…)` → the created catalogue entry as JSON (201 asserted)."""
+    numbers = itertools.count(101)
+    defaults = {
+        "modules": lambda n: {"code": f"CS{n}", "name": f"Module {n}", "credits": 15},
+        "cohorts": lambda n: {"name": f"Cohort {n}"},
+        "classes": lambda n: {"name": f"2025J{n}"},
+        "modes": lambda n: {"code": f"mode_{n}", "name": f"Mode {n}"},
+    }
+
+    def make(resource: str, **fields) -> dict:
+        body = defaults[resource](next(numbers)) | fields
+        response = client.post(f"{API}/{resource}", json=body, headers=as_manager)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make
+
+
+@pytest.fixture
+def online_mode_id(client, as_manager):
+    response = client.get(f"{API}/modes", query_string={"q": "online"}, headers=as_manager)
+    return next(mode["id"] for mode in response.json if mode["code"] == "online")
+
+
+@pytest.fixture
+def create_catalogue(create_entry, online_mode_id):
+    """`create_catalogue()` → ids of a fresh module, class and cohort, and the online mode."""
+
+    def make() -> SimpleNamespace:
+        return SimpleNamespace(
+            module_id=create_entry("modules")["id"],
+            class_id=create_entry("classes")["id"],
+            cohort_id=create_entry("cohorts")["id"],
+            mode_id=online_mode_id,
+        )
+
+    return make
+
+
+@pytest.fixture
+def offering_body(create_catalogue):
+    """`offering_body(**overrides)` → a valid creation body (new catalogue unless ids given)."""
+
+    def make(**overrides) -> dict:
+        ids = ("module_id", "class_id", "cohort_id", "mode_id")
+        catalogue = {} if all(i in overrides for i in ids) else vars(create_catalogue())
+        body = catalogue | {
+            "trimester": 1,
+            "year": 2026,
+            "intake": "HT1",
+            "start_date": "2026-01-05",
+            "end_date": "2026-04-03",
+            "max_students": 30,
+        }
+        return body | overrides
+
+    return make
+
+
+@pytest.fixture
+def create_offering(client, as_manager, offering_body):
+    """`create_offering(**overrides)` → the offering as JSON, created by the manager."""
+
+    def make(**overrides) -> dict:
+        response = client.post(
+            f"{API}/course-offerings", json=offering_body(**overrides), headers=as_manager
+        )
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make
+
+
+@pytest.fixture
+def enrol(client, as_manager):
+    """`enrol(offering_id, *students)`: the manager enrols them (201 asserted)."""
+
+    def make(offering_id: int, *students) -> None:
+        response = client.post(
+            f"{API}/course-offerings/{offering_id}/enrollments",
+            json={"student_ids": [student.id for student in students]},
+            headers=as_manager,
+        )
+        assert response.status_code == 201, response.json
+
+    return make

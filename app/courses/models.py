@@ -25,6 +25,11 @@ INTAKES = ("HT1", "HT2", "FT")
 STANDARD_MODES = ("online", "in_person", "hybrid")
 
 
+def teaching_weeks(start_date: date, end_date: date) -> int:
+    """The days from start to end inclusive, in started weeks."""
+    return math.ceil(((end_date - start_date).days + 1) / 7)
+
+
 class Module(Timestamped, db.Model):
     __tablename__ = "modules"
     __table_args__ = (CheckConstraint("credits BETWEEN 1 AND 60", name="credits"),)
@@ -107,8 +112,7 @@ class CourseOffering(Timestamped, db.Model):
 
     @property
     def weeks(self) -> int:
-        """Teaching weeks: the days from start to end inclusive, in started weeks."""
-        return math.ceil(((self.end_date - self.start_date).days + 1) / 7)
+        return teaching_weeks(self.start_date, self.end_date)
 
 
 class AssignmentChange(db.Model):

@@ -3,7 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from app.courses.models import INTAKES
-from app.fields import StrictSchema, Text
+from app.fields import StrictBoolean, StrictSchema, Text
 from app.i18n import lazy_gettext
 
 DEFAULT_CAPACITY = 50
@@ -124,7 +124,7 @@ class OfferingWriteSchema(StrictSchema):
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     max_students = fields.Integer(strict=True, validate=validate.Range(min=1, max=500))
-    is_active = fields.Boolean()
+    is_active = StrictBoolean()
 
     @post_load
     def creation_defaults(self, data, partial=None, **kwargs):

@@ -278,22 +278,20 @@ def assignment_history(offering: CourseOffering) -> list[AssignmentChange]:
     ).all()
 
 
-def has_history(offering: CourseOffering) -> bool:
-    return (
-        db.session.scalar(
-            select(func.count(Enrollment.id)).where(Enrollment.offering_id == offering.id)
-        )
-        > 0
-    )
-
-
 def delete_offering(offering: CourseOffering) -> CourseOffering | None:
-    """Archive an offering with history (returned); delete one without (None)."""
-    if has_history(offering):
+    """Delete an offering nothing refers to (None); archive one with history (returned).
+
+    Enrolments, activity logs and anything added later refer to offerings through foreign
+    keys, so the database itself says whether there is history: the delete is tried in a
+    savepoint and, if a reference stops it, the offering is archived instead.
+    """
+    try:
+        with db.session.begin_nested():
+            db.session.delete(offering)
+    except IntegrityError:
         offering.is_active = False
         db.session.commit()
         return offering
-    db.session.delete(offering)
     db.session.commit()
     return None
 

@@ -72,15 +72,23 @@ def test_users_create_reports_a_taken_email_and_a_short_password(app, create_use
     assert count_users(app) == 1
 
 
-def test_seed_demo_is_idempotent_and_prints_working_passwords(app, client):
+def table_sizes(run_sql) -> dict:
+    tables = ("users", "modules", "cohorts", "classes", "course_offerings", "enrollments")
+    return {table: run_sql(f"SELECT COUNT(*) FROM {table}")[0][0] for table in tables}
+
+
+def test_seed_demo_is_idempotent_and_prints_working_passwords(app, client, run_sql):
     runner = app.test_cli_runner()
 
     first = runner.invoke(args=["seed", "demo"])
-    users_after_first = count_users(app)
+    sizes_after_first = table_sizes(run_sql)
     second = runner.invoke(args=["seed", "demo"])
 
     assert first.exit_code == second.exit_code == 0
-    assert count_users(app) == users_after_first == 5
+    assert table_sizes(run_sql) == sizes_after_first
+    assert sizes_after_first["users"] == 5
+    assert sizes_after_first["course_offerings"] == 4
+    assert sizes_after_first["enrollments"] > 0
     assert "created now: 0" in second.output
     role, email, password = next(
         line.split() for line in second.output.splitlines() if "manager@" in line
@@ -88,3 +96,41 @@ def test_seed_demo_is_idempotent_and_prints_working_passwords(app, client):
     login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert login.status_code == 200
     assert login.json["user"]["role"] == role == "manager"
+
+
+def test_demo_facilitator_sees_their_allocated_offerings(app, client):
+    output = app.test_cli_runner().invoke(args=["seed", "demo"]).output
+    _, email, password = next(
+        line.split() for line in output.splitlines() if "facilitator@" in line
+    )
+    token = client.post("/api/v1/auth/login", json={"email": email, "password": password}).json
+
+    offerings = client.get(
+        "/api/v1/course-offerings", headers={"Authorization": f"Bearer {token['access_token']}"}
+    ).json
+
+    assert len(offerings) == 2
+    assert {offering["facilitator"]["email"] for offering in offerings} == {email}
+
+
+def test_seed_bulk_adds_what_it_reports_within_capacity(app, run_sql):
+    result = app.test_cli_runner().invoke(
+        args=["seed", "bulk", "--facilitators", "4", "--offerings", "50", "--students", "200",
+              "--enrolments-per-student", "2"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    assert "Added 4 facilitators, 200 students, 50 offerings, 400 enrolments" in result.output
+    sizes = table_sizes(run_sql)
+    assert (sizes["course_offerings"], sizes["enrollments"]) == (50, 400)
+    overfull = run_sql(
+        "SELECT COUNT(*) FROM course_offerings o WHERE max_students < "
+        "(SELECT COUNT(*) FROM enrollments e WHERE e.offering_id = o.id)"
+    )[0][0]
+    assert overfull == 0
+    password = result.output.rsplit(" ", 1)[-1].strip()
+    email = run_sql("SELECT email FROM users WHERE role = 'facilitator' LIMIT 1")[0][0]
+    login = app.test_client().post(
+        "/api/v1/auth/login", json={"email": email, "password": password}
+    )
+    assert login.status_code == 200
