@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import docs, health
+from app.activity.routes import blp as activity_blp
 from app.auth.routes import blp as auth_blp
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, config_for_environment
@@ -56,7 +57,7 @@ def init_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    for blueprint in (auth_blp, catalogue_blp, offerings_blp, health.blp):
+    for blueprint in (auth_blp, catalogue_blp, offerings_blp, activity_blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
 

@@ -5,8 +5,9 @@ A `.env` file beside the project is read when present; real environment variable
 
 import os
 import tempfile
-from datetime import timedelta
+from datetime import time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
 
@@ -44,6 +45,11 @@ class BaseConfig:
     # Unset means the embedded default: in-process Redis stand-in, jobs run inline.
     REDIS_URL = env("REDIS_URL")
     INSTITUTION_TIMEZONE = env("INSTITUTION_TIMEZONE", "Africa/Kigali")
+    # Weekly logs: due at this local time on start date + 7·week days, plus the grace period;
+    # read-only for facilitators LOG_LOCK_DAYS after that.
+    LOG_DEADLINE_TIME = env("LOG_DEADLINE_TIME", "09:00")
+    LOG_GRACE_HOURS = env_int("LOG_GRACE_HOURS", 0)
+    LOG_LOCK_DAYS = env_int("LOG_LOCK_DAYS", 14)
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("JWT_REFRESH_DAYS", 7))
@@ -105,7 +111,14 @@ class BaseConfig:
 
     @classmethod
     def check(cls) -> None:
-        """Refuse to start when something the environment must provide is missing."""
+        """Refuse to start when the environment is missing something or names nonsense."""
+        try:
+            ZoneInfo(cls.INSTITUTION_TIMEZONE)
+            time.fromisoformat(cls.LOG_DEADLINE_TIME)
+        except (ValueError, ZoneInfoNotFoundError) as error:
+            raise ConfigurationError(
+                f"INSTITUTION_TIMEZONE must be an IANA zone and LOG_DEADLINE_TIME HH:MM ({error})"
+            ) from error
 
 
 class DevelopmentConfig(BaseConfig):
@@ -138,6 +151,7 @@ class ProductionConfig(BaseConfig):
 
     @classmethod
     def check(cls) -> None:
+        super().check()
         missing = [variable for variable in cls.REQUIRED if not env(variable)]
         if missing:
             raise ConfigurationError(

@@ -1,0 +1,46 @@
+"""When a weekly log is due: the one rule the API, the compliance report and the reminder
+workers all use.
+
+The log for teaching week *n* is due at the end of that week — the offering's start date plus
+7·n days — at a configured local time in the institution's time zone, plus a grace period.
+Deadlines are computed in local time first, so a daylight-saving change moves the UTC instant
+and not the wall-clock time people were told.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class DeadlineRule:
+    zone: ZoneInfo
+    local_time: time
+    grace: timedelta
+    lock_after: timedelta
+
+    @classmethod
+    def from_config(cls) -> "DeadlineRule":
+        config = current_app.config
+        return cls(
+            zone=ZoneInfo(config["INSTITUTION_TIMEZONE"]),
+            local_time=time.fromisoformat(config["LOG_DEADLINE_TIME"]),
+            grace=timedelta(hours=config["LOG_GRACE_HOURS"]),
+            lock_after=timedelta(days=config["LOG_LOCK_DAYS"]),
+        )
+
+    def due_at(self, start_date: date, week_number: int) -> datetime:
+        """The UTC instant the log for `week_number` is due."""
+        day = start_date + timedelta(days=7 * week_number)
+        local = datetime.combine(day, self.local_time, tzinfo=self.zone)
+        return local.astimezone(UTC) + self.grace
+
+    def locks_at(self, start_date: date, week_number: int) -> datetime:
+        """After this instant the facilitator can no longer change the log; managers can."""
+        return self.due_at(start_date, week_number) + self.lock_after
+
+    def weeks_due(self, start_date: date, weeks: int, now: datetime) -> int:
+        """How many of an offering's weeks are due already (0 … weeks)."""
+        return sum(1 for week in range(1, weeks + 1) if self.due_at(start_date, week) <= now)

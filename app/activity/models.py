@@ -1,0 +1,106 @@
+"""Weekly facilitator activity logs and the history of every change to them."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.courses.models import CourseOffering
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+STATUSES = ("Done", "Pending", "Not Started")
+CHECKLIST = (
+    "formative_one_grading",
+    "formative_two_grading",
+    "summative_grading",
+    "course_moderation",
+    "intranet_sync",
+    "grade_book_status",
+)
+STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
+
+
+def checklist_column() -> Mapped[str]:
+    return mapped_column(String(12), default="Not Started", nullable=False)
+
+
+class ActivityLog(db.Model):
+    """One facilitator's report on one teaching week of one course offering."""
+
+    __tablename__ = "activity_logs"
+    __table_args__ = (
+        UniqueConstraint("offering_id", "week_number", name="uq_activity_logs_offering_week"),
+        CheckConstraint("week_number >= 1", name="week_number"),
+        *(CheckConstraint(f"{item} IN ({STATUS_LIST})", name=item) for item in CHECKLIST),
+        Index("ix_activity_logs_submitted_at", "submitted_at"),
+        Index("ix_activity_logs_due_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
+    week_number: Mapped[int] = mapped_column(nullable=False)
+    attendance: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    formative_one_grading: Mapped[str] = checklist_column()
+    formative_two_grading: Mapped[str] = checklist_column()
+    summative_grading: Mapped[str] = checklist_column()
+    course_moderation: Mapped[str] = checklist_column()
+    intranet_sync: Mapped[str] = checklist_column()
+    grade_book_status: Mapped[str] = checklist_column()
+    notes: Mapped[str | None] = mapped_column(Text)
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    # True when a manager filed it for the offering's facilitator.
+    filed_on_behalf: Mapped[bool] = mapped_column(default=False, nullable=False)
+    # The deadline in force when the log was filed (see deadlines.py), kept so lateness can
+    # be filtered and counted in SQL.
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+    )
+
+    offering: Mapped[CourseOffering] = relationship(lazy="joined", innerjoin=True)
+    submitted_by: Mapped[User] = relationship()
+
+    @property
+    def allocation_id(self) -> int:
+        return self.offering_id
+
+    @property
+    def is_late(self) -> bool:
+        return self.submitted_at > self.due_at
+
+    @property
+    def is_complete(self) -> bool:
+        return all(getattr(self, item) == "Done" for item in CHECKLIST)
+
+    @property
+    def attendance_rate(self) -> float | None:
+        if not self.attendance:
+            return None
+        return round(sum(self.attendance) / len(self.attendance), 4)
+
+    @property
+    def facilitator_id(self) -> int | None:
+        return self.offering.facilitator_id
+
+
+class ActivityLogChange(db.Model):
+    """Who created, changed or deleted a log: which fields, from what to what.
+
+    Rows outlive a deleted log (its id is then cleared; offering and week still say which).
+    """
+
+    __tablename__ = "activity_log_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    log_id: Mapped[int | None] = mapped_column(
+        ForeignKey("activity_logs.id", ondelete="SET NULL"), index=True
+    )
+    offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
+    week_number: Mapped[int] = mapped_column(nullable=False)
+    action: Mapped[str] = mapped_column(String(10), nullable=False)
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    changes: Mapped[dict] = mapped_column(JSON, nullable=False)

@@ -1,0 +1,112 @@
+"""`/api/v1/activity-logs`: weekly logs, their history, and the compliance report."""
+
+import csv
+import io
+
+from flask import Response
+from flask.views import MethodView
+from flask_jwt_extended import current_user
+
+from app.activity import services
+from app.activity.schemas import (
+    ActivityLogChangeSchema,
+    ActivityLogCreateSchema,
+    ActivityLogQuerySchema,
+    ActivityLogSchema,
+    ActivityLogUpdateSchema,
+    ComplianceQuerySchema,
+    ComplianceReportSchema,
+    ComplianceRowSchema,
+)
+from app.api import Blueprint
+from app.auth.models import Role
+from app.pagination import DEFAULTS as PAGE
+
+blp = Blueprint(
+    "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"
+)
+STAFF = (Role.MANAGER, Role.FACILITATOR)
+
+
+@blp.route("")
+class ActivityLogs(MethodView):
+    @blp.signed_in(*STAFF)
+    @blp.arguments(ActivityLogQuerySchema, location="query")
+    @blp.response(200, ActivityLogSchema(many=True))
+    @blp.paginate(**PAGE)
+    def get(self, filters, pagination_parameters):
+        """List logs (facilitators: those of their offerings)"""
+        return services.list_logs(current_user, filters, pagination_parameters)
+
+    @blp.signed_in(*STAFF)
+    @blp.arguments(ActivityLogCreateSchema)
+    @blp.response(201, ActivityLogSchema)
+    @blp.alt_response(409, response="DEFAULT_ERROR", description="Log exists, or archived")
+    def post(self, data):
+        """File the log for one week of an offering (its facilitator, or a manager for them)"""
+        return services.file_log(current_user, data)
+
+
+@blp.route("/<int:log_id>")
+class ActivityLog(MethodView):
+    @blp.signed_in(*STAFF)
+    @blp.etag
+    @blp.response(200, ActivityLogSchema)
+    def get(self, log_id):
+        """Read a log; its ETag goes in If-Match when you change it"""
+        return services.get_log(current_user, log_id)
+
+    @blp.signed_in(*STAFF)
+    @blp.etag
+    @blp.arguments(ActivityLogUpdateSchema)
+    @blp.response(200, ActivityLogSchema)
+    @blp.alt_response(412, response="DEFAULT_ERROR", description="Changed since you read it")
+    @blp.alt_response(428, response="DEFAULT_ERROR", description="If-Match missing")
+    def patch(self, changes, log_id):
+        """Change a log (If-Match required; read-only for facilitators after the lock date)"""
+        log = services.get_log(current_user, log_id, for_update=True)
+        blp.check_etag(log, ActivityLogSchema)
+        return services.update_log(current_user, log, changes)
+
+    @blp.signed_in(Role.MANAGER)
+    @blp.response(204)
+    def delete(self, log_id):
+        """Delete a log; its history is kept (managers)"""
+        services.delete_log(current_user, services.get_log(current_user, log_id))
+
+
+@blp.route("/<int:log_id>/history")
+class ActivityLogHistory(MethodView):
+    @blp.signed_in(*STAFF)
+    @blp.response(200, ActivityLogChangeSchema(many=True))
+    def get(self, log_id):
+        """Every change to a log: who, when, which fields, old → new"""
+        return services.history(services.get_log(current_user, log_id))
+
+
+@blp.route("/compliance")
+class Compliance(MethodView):
+    @blp.signed_in(*STAFF)
+    @blp.arguments(ComplianceQuerySchema, location="query")
+    @blp.response(200, ComplianceReportSchema)
+    def get(self, query):
+        """Who filed on time, late, incomplete or not at all, per offering and week due.
+
+        `format=csv` returns the rows as a CSV file instead of JSON.
+        """
+        report = services.compliance_report(current_user, query)
+        return as_csv(report) if query["format"] == "csv" else report
+
+
+def as_csv(report: dict) -> Response:
+    columns = list(ComplianceRowSchema().fields)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(ComplianceRowSchema(many=True).dump(report["rows"]))
+    filename = f"compliance-{report['year']}-T{report['trimester']}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
