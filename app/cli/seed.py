@@ -11,6 +11,8 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import insert, select
 
+from app.activity.deadlines import DeadlineRule
+from app.activity.models import CHECKLIST, ActivityLog
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
 from app.courses.models import (
@@ -43,12 +45,13 @@ DEMO_MODULES = [
 ]
 DEMO_COHORTS = ["Cohort 2025", "Cohort 2026"]
 DEMO_CLASSES = ["2025J", "2025M"]
-# module, class, cohort, mode, trimester, intake, facilitator (index in DEMO_ACCOUNTS or None)
+# In the current trimester: module, class, cohort, mode, intake, facilitator (index in
+# DEMO_ACCOUNTS or None), whether the demo students are enrolled.
 DEMO_OFFERINGS = [
-    ("CS101", "2025J", "Cohort 2025", "online", 1, "HT1", 1),
-    ("CS205", "2025J", "Cohort 2025", "hybrid", 1, "HT1", 1),
-    ("SE310", "2025M", "Cohort 2026", "in_person", 2, "FT", 2),
-    ("CS101", "2025M", "Cohort 2026", "online", 2, "HT2", None),
+    ("CS101", "2025J", "Cohort 2025", "online", "HT1", 1, True),
+    ("CS205", "2025J", "Cohort 2025", "hybrid", "HT1", 1, True),
+    ("SE310", "2025M", "Cohort 2026", "in_person", "FT", 2, False),
+    ("CS101", "2025M", "Cohort 2026", "online", "HT2", None, False),
 ]
 
 
@@ -114,8 +117,8 @@ def seed_demo_courses() -> None:
     classes = {name: get_or_create(CourseClass, name=name) for name in DEMO_CLASSES}
     modes = {mode.code: mode for mode in db.session.scalars(select(DeliveryMode))}
     people = [auth_services.find_user_by_email(email) for _, email, *_ in DEMO_ACCOUNTS]
-    year = date.today().year
-    for module, klass, cohort, mode, trimester, intake, facilitator in DEMO_OFFERINGS:
+    year, trimester = current_trimester()
+    for module, klass, cohort, mode, intake, facilitator, with_students in DEMO_OFFERINGS:
         offering = get_or_create(
             CourseOffering,
             module_id=modules[module].id,
@@ -131,17 +134,22 @@ def seed_demo_courses() -> None:
                 "max_students": 40,
             },
         )
-        for student in people[3:]:
-            if trimester == 1:
-                get_or_create(Enrollment, offering_id=offering.id, student_id=student.id)
+        for student in people[3:] if with_students else []:
+            get_or_create(Enrollment, offering_id=offering.id, student_id=student.id)
     db.session.commit()
 
 
-def trimester_dates(year: int, trimester: int) -> dict:
-    """Trimesters start on the first Monday of January, May and September; 13 weeks long."""
+def trimester_dates(year: int, trimester: int, weeks: int = 13) -> dict:
+    """Trimesters start on the first Monday of January, May and September; teaching ends on
+    the Friday of the last week."""
     first = date(year, 1 + 4 * (trimester - 1), 1)
     start = first + timedelta(days=(7 - first.weekday()) % 7)
-    return {"start_date": start, "end_date": start + timedelta(weeks=13, days=-3)}
+    return {"start_date": start, "end_date": start + timedelta(weeks=weeks, days=-3)}
+
+
+def current_trimester() -> tuple[int, int]:
+    today = date.today()
+    return today.year, (today.month - 1) // 4 + 1
 
 
 # --- bulk ------------------------------------------------------------------------------------
@@ -152,9 +160,21 @@ def trimester_dates(year: int, trimester: int) -> dict:
 @click.option("--offerings", default=2000, show_default=True, type=click.IntRange(0, 40000))
 @click.option("--students", default=20000, show_default=True, type=click.IntRange(0))
 @click.option("--enrolments-per-student", default=3, show_default=True, type=click.IntRange(0))
+@click.option(
+    "--weeks",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0, 15),
+    help="Also file activity logs for up to this many (due) weeks of each offering.",
+)
+@click.option("--year", type=click.IntRange(2000, 2100), help="Put every offering in this year.")
+@click.option("--trimester", type=click.IntRange(1, 3), help="…and in this trimester.")
 @click.option("--seed", "random_seed", default=7, show_default=True, help="Random seed.")
-def seed_bulk(facilitators, offerings, students, enrolments_per_student, random_seed):
-    """Add a large data set for benchmarks: people, offerings and enrolments, in batches.
+def seed_bulk(
+    facilitators, offerings, students, enrolments_per_student, weeks, year, trimester, random_seed
+):
+    """Add a large data set for benchmarks: people, 15-week offerings (spread over 2025-2026
+    unless --year/--trimester pin them), enrolments and activity logs, in batches.
 
     Every run adds new people (their emails carry a run tag) sharing one printed password.
     """
@@ -164,12 +184,15 @@ def seed_bulk(facilitators, offerings, students, enrolments_per_student, random_
     password_hash = auth_services.hash_password(password)
     facilitator_ids = insert_people(Role.FACILITATOR, facilitators, run, password_hash)
     student_ids = insert_people(Role.STUDENT, students, run, password_hash)
-    offering_rows = insert_offerings(offerings, facilitator_ids, rng)
+    years = [year] if year else [2025, 2026]
+    periods = list(product(years, [trimester] if trimester else [1, 2, 3]))
+    offering_rows = insert_offerings(offerings, facilitator_ids, periods, rng)
     enrolled = insert_enrolments(offering_rows, student_ids, enrolments_per_student, rng)
+    logs = insert_logs(offering_rows, weeks, rng)
     click.echo(
         f"Added {len(facilitator_ids)} facilitators, {len(student_ids)} students, "
-        f"{len(offering_rows)} offerings, {enrolled} enrolments (run {run}). "
-        f"Every new account's password: {password}"
+        f"{len(offering_rows)} offerings, {enrolled} enrolments, {logs} activity logs "
+        f"(run {run}). Every new account's password: {password}"
     )
 
 
@@ -225,20 +248,22 @@ def bulk_catalogue() -> tuple[list[int], list[int], list[int], list[int]]:
     return [m.id for m in modules], [c.id for c in classes], [c.id for c in cohorts], modes
 
 
-def insert_offerings(count: int, facilitator_ids: list[int], rng) -> list[dict]:
+def insert_offerings(count: int, facilitator_ids: list[int], periods, rng) -> list[dict]:
     """Offerings on natural keys not used yet, ~5% unassigned; returned with their ids."""
     modules, classes, cohorts, modes = bulk_catalogue()
     key_columns = [getattr(CourseOffering, field) for field in NATURAL_KEY]
     taken = {tuple(row) for row in db.session.execute(select(*key_columns))}
     keys = [
-        key
-        for key in product(modules, classes, cohorts, modes, (1, 2, 3), (2025, 2026), INTAKES)
-        if key not in taken
+        (module, klass, cohort, mode, trimester, year, intake)
+        for module, klass, cohort, mode, (year, trimester), intake in product(
+            modules, classes, cohorts, modes, periods, INTAKES
+        )
+        if (module, klass, cohort, mode, trimester, year, intake) not in taken
     ]
     rng.shuffle(keys)
     now = utcnow()
     rows = [
-        {**dict(zip(NATURAL_KEY, key, strict=True)), **trimester_dates(key[5], key[4]),
+        {**dict(zip(NATURAL_KEY, key, strict=True)), **trimester_dates(key[5], key[4], weeks=15),
          "facilitator_id": rng.choice(facilitator_ids) if rng.random() > 0.05 else None,
          "max_students": rng.randint(30, 60), "is_active": True,
          "created_at": now, "updated_at": now}
@@ -264,4 +289,36 @@ def insert_enrolments(offerings: list[dict], student_ids: list[int], per_student
             if room[offering_id] == 0:
                 open_ids.remove(offering_id)
     insert_rows(Enrollment, rows, "enrolments")
+    return len(rows)
+
+
+def insert_logs(offerings: list[dict], weeks: int, rng) -> int:
+    """Logs for the first `weeks` due weeks of each allocated offering: about 75% complete and
+    on time, 10% complete but late, 10% incomplete, 5% never filed."""
+    rule, now = DeadlineRule.from_config(), utcnow()
+    rows = []
+    for offering in offerings:
+        if offering["facilitator_id"] is None:
+            continue
+        for week in range(1, weeks + 1):
+            due = rule.due_at(offering["start_date"], week)
+            roll = rng.random()
+            if due > now or roll < 0.05:
+                continue
+            late = 0.15 <= roll < 0.25
+            submitted = due + timedelta(hours=rng.uniform(1, 96) * (1 if late else -1))
+            statuses = [
+                "Done" if roll >= 0.15 else rng.choice(["Done", "Pending", "Not Started"])
+                for _ in CHECKLIST
+            ]
+            if roll < 0.15 and all(status == "Done" for status in statuses):
+                statuses[-1] = "Pending"
+            rows.append(
+                {"offering_id": offering["id"], "week_number": week, "due_at": due,
+                 "submitted_at": submitted, "updated_at": submitted,
+                 "submitted_by_id": offering["facilitator_id"], "filed_on_behalf": False,
+                 "attendance": [rng.random() < 0.85 for _ in range(offering["max_students"])],
+                 **dict(zip(CHECKLIST, statuses, strict=True))}
+            )  # fmt: skip
+    insert_rows(ActivityLog, rows, "activity logs")
     return len(rows)

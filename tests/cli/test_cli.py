@@ -134,3 +134,25 @@ def test_seed_bulk_adds_what_it_reports_within_capacity(app, run_sql):
         "/api/v1/auth/login", json={"email": email, "password": password}
     )
     assert login.status_code == 200
+
+
+def test_seed_bulk_fills_a_realistic_mix_of_activity_logs(app, run_sql):
+    result = app.test_cli_runner().invoke(
+        args=["seed", "bulk", "--facilitators", "3", "--offerings", "40", "--students", "0",
+              "--weeks", "15", "--year", "2026", "--trimester", "1"],
+    )  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    logs = run_sql(
+        "SELECT l.week_number, l.submitted_at > l.due_at, l.grade_book_status, o.trimester, "
+        "o.year, o.facilitator_id "
+        "FROM activity_logs l JOIN course_offerings o ON o.id = l.offering_id"
+    )
+    allocated = run_sql("SELECT COUNT(*) FROM course_offerings WHERE facilitator_id IS NOT NULL")
+    assert 0.85 * 15 * allocated[0][0] < len(logs) < 15 * allocated[0][0]  # ~5% never filed
+    assert {(trimester, year) for *_, trimester, year, _ in logs} == {(1, 2026)}
+    assert all(1 <= week <= 15 and facilitator for week, *_, facilitator in logs)
+    late = sum(1 for _, is_late, *_ in logs if is_late)
+    incomplete = sum(1 for _, _, status, *_ in logs if status != "Done")
+    assert 0.05 * len(logs) < late < 0.2 * len(logs)
+    assert 0.03 * len(logs) < incomplete < 0.2 * len(logs)
