@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format services translations i18n-extract i18n-update clean
+.PHONY: run test bench lint format services translations i18n-extract i18n-update clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: translations services
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## Seed a large MariaDB data set and time the heavy requests (see bench/run.py).
+bench: translations services
+	$(BIN)/python bench/run.py
 
 services: $(BIN)/.installed
 	$(BIN)/python .ci/services.py

@@ -43,4 +43,7 @@ class DeadlineRule:
 
     def weeks_due(self, start_date: date, weeks: int, now: datetime) -> int:
         """How many of an offering's weeks are due already (0 … weeks)."""
-        return sum(1 for week in range(1, weeks + 1) if self.due_at(start_date, week) <= now)
+        due = 0
+        while due < weeks and self.due_at(start_date, due + 1) <= now:
+            due += 1
+        return due

@@ -53,7 +53,9 @@ class ActivityLogUpdateSchema(ActivityLogFieldsSchema):
 
 class ActivityLogCreateSchema(ActivityLogFieldsSchema):
     allocation_id = strict_id(required=True)
-    week_number = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    # The range (1 … the offering's teaching weeks) is checked by the service, which knows
+    # the offering, so every out-of-range week hears the same message naming both ends.
+    week_number = fields.Integer(required=True, strict=True)
 
     @post_load
     def defaults(self, data, **kwargs):

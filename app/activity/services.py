@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_smorest import abort
-from sqlalchemy import ColumnElement, and_, false, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -218,51 +218,49 @@ def record(log: ActivityLog, action: str, user: User, changes: dict) -> None:
 
 
 # --- compliance ------------------------------------------------------------------------------
+#
+# Totals come from one GROUP BY over the logs (counted in SQL) and the offerings' due weeks
+# (computed with the same deadline rule as the API). The per-week rows are a page of the
+# (offering, week) pairs already due, so only that page's logs are read; the CSV has them all.
 
 ON_TIME, LATE, INCOMPLETE, MISSING = "submitted_on_time", "submitted_late", "incomplete", "missing"
 OUTCOMES = (ON_TIME, LATE, INCOMPLETE, MISSING)
+COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
+LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at
 
 
-def compliance_report(user: User, filters: dict) -> dict:
-    """Every (offering, week) already due in a trimester, classified, with totals.
-
-    Three queries whatever the size (offerings in scope, their logs, their facilitators'
-    names); the classification runs over those rows with the same deadline rule as the API.
-    """
+def compliance_report(user: User, filters: dict, pagination, all_rows: bool = False) -> dict:
+    """A trimester's compliance: totals overall and per facilitator, and the per-week rows
+    (one page of them, or `all_rows` for a download)."""
     rule, now = DeadlineRule.from_config(), utcnow()
     offerings = db.session.execute(compliance_scope(user, filters)).all()
-    logs = {
-        (log.offering_id, log.week_number): log
-        for log in db.session.execute(
-            select(ActivityLog.id, ActivityLog.offering_id, ActivityLog.week_number,
-                   ActivityLog.submitted_at, ActivityLog.due_at,
-                   *(getattr(ActivityLog, item) for item in CHECKLIST))
-            .where(ActivityLog.offering_id.in_(compliance_scope(user, filters, ids_only=True)))
-        )
-    }  # fmt: skip
+    due_weeks = weeks_due_by_offering(offerings, rule, now)
+    filed = filed_counts(user, filters, now)
     names = facilitator_names({offering.facilitator_id for offering in offerings})
-    rows = [
-        classify(offering, week, rule, logs.get((offering.id, week)), names)
-        for offering in offerings
-        for week in range(
-            1,
-            rule.weeks_due(
-                offering.start_date, teaching_weeks(offering.start_date, offering.end_date), now
-            )
-            + 1,
-        )
+    cells = [
+        (offering, week) for offering in offerings for week in range(1, due_weeks[offering.id] + 1)
     ]
+    pagination.item_count = len(cells)
+    if not all_rows:
+        cells = cells[pagination.first_item : pagination.first_item + pagination.page_size]
+    logs = logs_for(cells)
     return {
         "trimester": filters["trimester"],
         "year": filters["year"],
         "generated_at": now,
-        "overall": totals(rows),
-        "facilitators": per_facilitator(rows),
-        "rows": rows,
-    }
+        "overall": totals(offerings, due_weeks, filed),
+        "facilitators": [
+            {"facilitator_id": facilitator_id, "facilitator_name": names.get(facilitator_id),
+             **totals(group, due_weeks, filed)}
+            for facilitator_id, group in by_facilitator(offerings, names)
+        ],
+        "rows": [row(offering, week, rule, logs.get((offering.id, week)), names)
+                 for offering, week in cells],
+    }  # fmt: skip
 
 
 def compliance_scope(user: User, filters: dict, ids_only: bool = False):
+    """The active offerings of the trimester that this user may see, with the filters."""
     columns = (CourseOffering.id,) if ids_only else (
         CourseOffering.id, CourseOffering.start_date, CourseOffering.end_date,
         CourseOffering.facilitator_id, Module.code.label("module_code"),
@@ -280,6 +278,57 @@ def compliance_scope(user: User, filters: dict, ids_only: bool = False):
     return statement.join(Module, Module.id == CourseOffering.module_id).order_by(CourseOffering.id)
 
 
+def weeks_due_by_offering(offerings, rule: DeadlineRule, now: datetime) -> dict[int, int]:
+    """Due weeks per offering; offerings share a handful of calendars, each computed once."""
+    calendars: dict = {}
+
+    def due(offering) -> int:
+        calendar = (offering.start_date, teaching_weeks(offering.start_date, offering.end_date))
+        if calendar not in calendars:
+            calendars[calendar] = rule.weeks_due(*calendar, now)
+        return calendars[calendar]
+
+    return {offering.id: due(offering) for offering in offerings}
+
+
+def filed_counts(user: User, filters: dict, now: datetime) -> dict[int, tuple[int, int, int]]:
+    """Per offering: logs due by now that are complete on time, complete but late, incomplete."""
+    statement = (
+        select(
+            ActivityLog.offering_id,
+            func.sum(case((and_(COMPLETE, ~LATE_LOG), 1), else_=0)),
+            func.sum(case((and_(COMPLETE, LATE_LOG), 1), else_=0)),
+            func.sum(case((COMPLETE, 0), else_=1)),
+        )
+        .where(
+            ActivityLog.offering_id.in_(compliance_scope(user, filters, ids_only=True)),
+            ActivityLog.due_at <= now,
+        )
+        .group_by(ActivityLog.offering_id)
+    )
+    return {
+        offering_id: tuple(map(int, counts))
+        for offering_id, *counts in db.session.execute(statement)
+    }
+
+
+def logs_for(cells: list) -> dict:
+    """The logs behind these (offering, week) pairs, keyed by the pair."""
+    offering_ids = {offering.id for offering, _ in cells}
+    if not offering_ids:
+        return {}
+    statement = select(
+        ActivityLog.id, ActivityLog.offering_id, ActivityLog.week_number, ActivityLog.due_at,
+        ActivityLog.submitted_at, COMPLETE.label("complete"),
+    ).where(ActivityLog.offering_id.in_(offering_ids))  # fmt: skip
+    wanted = {(offering.id, week) for offering, week in cells}
+    return {
+        (log.offering_id, log.week_number): log
+        for log in db.session.execute(statement)
+        if (log.offering_id, log.week_number) in wanted
+    }
+
+
 def facilitator_names(ids: set[int | None]) -> dict[int, str]:
     rows = db.session.execute(
         select(User.id, User.first_name, User.last_name).where(User.id.in_(ids - {None}))
@@ -287,10 +336,35 @@ def facilitator_names(ids: set[int | None]) -> dict[int, str]:
     return {row.id: f"{row.first_name} {row.last_name}" for row in rows}
 
 
-def classify(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
+def by_facilitator(offerings, names: dict):
+    groups: dict = {}
+    for offering in offerings:
+        groups.setdefault(offering.facilitator_id, []).append(offering)
+    return sorted(groups.items(), key=lambda item: (names.get(item[0]) or "", item[0] or 0))
+
+
+def totals(offerings, due_weeks: dict, filed: dict) -> dict:
+    due = sum(due_weeks[offering.id] for offering in offerings)
+    on_time, late, incomplete = (
+        sum(filed.get(offering.id, (0, 0, 0))[index] for offering in offerings)
+        for index in range(3)
+    )
+    complete = on_time + late
+    return {
+        "due": due,
+        ON_TIME: on_time,
+        LATE: late,
+        INCOMPLETE: incomplete,
+        MISSING: max(due - complete - incomplete, 0),
+        "completion_rate": round(complete / due, 4) if due else None,
+        "on_time_rate": round(on_time / due, 4) if due else None,
+    }
+
+
+def row(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
     if log is None:
         outcome = MISSING
-    elif any(getattr(log, item) != "Done" for item in CHECKLIST):
+    elif not log.complete:
         outcome = INCOMPLETE
     else:
         outcome = LATE if log.submitted_at > log.due_at else ON_TIME
@@ -305,28 +379,3 @@ def classify(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
         "log_id": log.id if log else None,
         "submitted_at": log.submitted_at if log else None,
     }
-
-
-def totals(rows: list[dict]) -> dict:
-    counts = {outcome: 0 for outcome in OUTCOMES}
-    for row in rows:
-        counts[row["status"]] += 1
-    due = len(rows)
-    return {
-        "due": due,
-        **counts,
-        "completion_rate": round((counts[ON_TIME] + counts[LATE]) / due, 4) if due else None,
-        "on_time_rate": round(counts[ON_TIME] / due, 4) if due else None,
-    }
-
-
-def per_facilitator(rows: list[dict]) -> list[dict]:
-    groups: dict = {}
-    for row in rows:
-        groups.setdefault((row["facilitator_id"], row["facilitator_name"]), []).append(row)
-    return [
-        {"facilitator_id": facilitator_id, "facilitator_name": name, **totals(group)}
-        for (facilitator_id, name), group in sorted(
-            groups.items(), key=lambda item: item[0][1] or ""
-        )
-    ]

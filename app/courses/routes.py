@@ -2,9 +2,8 @@
 
 from flask.views import MethodView
 from flask_jwt_extended import current_user
-from flask_smorest import Blueprint
 
-from app.auth.guards import signed_in
+from app.api import Blueprint
 from app.auth.models import Role
 from app.courses import services
 from app.courses.models import Cohort, CourseClass, DeliveryMode, Module
@@ -41,14 +40,14 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
     """The same five operations for every catalogue list; one definition, four resources."""
 
     class Collection(MethodView):
-        @signed_in()
+        @catalogue_blp.signed_in()
         @catalogue_blp.arguments(CatalogueQuerySchema, location="query")
         @catalogue_blp.response(200, schema(many=True))
         @catalogue_blp.paginate(**PAGE)
         def get(self, query, pagination_parameters):
             return services.list_catalogue(model, query.get("q"), pagination_parameters)
 
-        @signed_in(MANAGER)
+        @catalogue_blp.signed_in(MANAGER)
         @catalogue_blp.arguments(schema)
         @catalogue_blp.response(201, schema)
         @catalogue_blp.alt_response(409, response="DEFAULT_ERROR", description="Code/name taken")
@@ -56,12 +55,12 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
             return services.save_catalogue_entry(model(), data)
 
     class Item(MethodView):
-        @signed_in()
+        @catalogue_blp.signed_in()
         @catalogue_blp.response(200, schema)
         def get(self, entry_id):
             return services.get_catalogue_entry(model, entry_id)
 
-        @signed_in(MANAGER)
+        @catalogue_blp.signed_in(MANAGER)
         @catalogue_blp.arguments(schema(partial=True))
         @catalogue_blp.response(200, schema)
         def patch(self, changes, entry_id):
@@ -69,7 +68,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
                 services.get_catalogue_entry(model, entry_id), changes
             )
 
-        @signed_in(MANAGER)
+        @catalogue_blp.signed_in(MANAGER)
         @catalogue_blp.response(204)
         @catalogue_blp.alt_response(409, response="DEFAULT_ERROR", description="Still in use")
         def delete(self, entry_id):
@@ -92,7 +91,7 @@ catalogue_resource("modes", DeliveryMode, ModeSchema, "delivery mode")
 
 @offerings_blp.route("/course-offerings")
 class Offerings(MethodView):
-    @signed_in()
+    @offerings_blp.signed_in()
     @offerings_blp.arguments(OfferingQuerySchema, location="query")
     @offerings_blp.response(200, OfferingSchema(many=True))
     @offerings_blp.paginate(**PAGE)
@@ -100,7 +99,7 @@ class Offerings(MethodView):
         """List the offerings you may see (managers all, facilitators theirs, students enrolled)"""
         return services.list_offerings(current_user, filters, pagination_parameters)
 
-    @signed_in(MANAGER)
+    @offerings_blp.signed_in(MANAGER)
     @offerings_blp.arguments(OfferingWriteSchema)
     @offerings_blp.response(201, OfferingSchema)
     @offerings_blp.alt_response(409, response="DEFAULT_ERROR", description="Offering exists")
@@ -111,13 +110,13 @@ class Offerings(MethodView):
 
 @offerings_blp.route("/course-offerings/<int:offering_id>")
 class Offering(MethodView):
-    @signed_in()
+    @offerings_blp.signed_in()
     @offerings_blp.response(200, OfferingSchema)
     def get(self, offering_id):
         """Read an offering you may see"""
         return services.get_offering(current_user, offering_id)
 
-    @signed_in(MANAGER)
+    @offerings_blp.signed_in(MANAGER)
     @offerings_blp.arguments(OfferingWriteSchema(partial=True))
     @offerings_blp.response(200, OfferingSchema)
     def patch(self, changes, offering_id):
@@ -125,7 +124,7 @@ class Offering(MethodView):
         offering = services.get_offering(current_user, offering_id)
         return services.update_offering(offering, changes, current_user)
 
-    @signed_in(MANAGER)
+    @offerings_blp.signed_in(MANAGER)
     @offerings_blp.response(204)
     @offerings_blp.alt_response(200, schema=OfferingSchema, description="Archived, not deleted")
     def delete(self, offering_id):
@@ -136,7 +135,7 @@ class Offering(MethodView):
 
 @offerings_blp.route("/course-offerings/<int:offering_id>/assignments")
 class AssignmentHistory(MethodView):
-    @signed_in(MANAGER)
+    @offerings_blp.signed_in(MANAGER)
     @offerings_blp.response(200, AssignmentChangeSchema(many=True))
     def get(self, offering_id):
         """Who allocated this offering to whom, and when (managers)"""
@@ -145,7 +144,7 @@ class AssignmentHistory(MethodView):
 
 @offerings_blp.route("/course-offerings/<int:offering_id>/enrollments")
 class Enrollments(MethodView):
-    @signed_in(MANAGER, Role.FACILITATOR)
+    @offerings_blp.signed_in(MANAGER, Role.FACILITATOR)
     @offerings_blp.response(200, EnrollmentSchema(many=True))
     @offerings_blp.paginate(**PAGE)
     def get(self, offering_id, pagination_parameters):
@@ -153,7 +152,7 @@ class Enrollments(MethodView):
         offering = services.get_offering(current_user, offering_id)
         return services.list_enrollments(offering, pagination_parameters)
 
-    @signed_in(MANAGER)
+    @offerings_blp.signed_in(MANAGER)
     @offerings_blp.arguments(EnrollRequestSchema)
     @offerings_blp.response(201, EnrollResultSchema(many=True))
     @offerings_blp.alt_response(409, response="DEFAULT_ERROR", description="Full or all enrolled")
@@ -164,7 +163,7 @@ class Enrollments(MethodView):
 
 @offerings_blp.route("/course-offerings/<int:offering_id>/enrollments/<int:student_id>")
 class EnrollmentItem(MethodView):
-    @signed_in(MANAGER)
+    @offerings_blp.signed_in(MANAGER)
     @offerings_blp.response(204)
     def delete(self, offering_id, student_id):
         """Remove a student from an offering (managers)"""
@@ -173,7 +172,7 @@ class EnrollmentItem(MethodView):
 
 @offerings_blp.route("/me/enrollments")
 class MyEnrollments(MethodView):
-    @signed_in(Role.STUDENT)
+    @offerings_blp.signed_in(Role.STUDENT)
     @offerings_blp.response(200, MyEnrollmentSchema(many=True))
     @offerings_blp.paginate(**PAGE)
     def get(self, pagination_parameters):

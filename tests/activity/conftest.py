@@ -1,0 +1,108 @@
+"""Activity-log fixtures: facilitators with offerings, filing logs through the API, editing
+them with the ETag they were read with, and counting SQL statements."""
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from app import create_app
+from app.config import TestingConfig
+from app.extensions import db
+
+LOGS = "/api/v1/activity-logs"
+CHECKLIST = (
+    "formative_one_grading",
+    "formative_two_grading",
+    "summative_grading",
+    "course_moderation",
+    "intranet_sync",
+    "grade_book_status",
+)
+ALL_DONE = dict.fromkeys(CHECKLIST, "Done")
+
+
+@pytest.fixture
+def app_with():
+    """`app_with(INSTITUTION_TIMEZONE=…, …)` → a second app on the same database and Redis,
+    built from a TestingConfig subclass (its connections are closed after the test)."""
+    built = []
+
+    def make(**settings):
+        app = create_app(type("Cfg", (TestingConfig,), settings))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def facilitator(create_user):
+    return create_user("facilitator")
+
+
+@pytest.fixture
+def offering_of(create_offering):
+    """`offering_of(facilitator, **overrides)` → the id of a new offering allocated to them."""
+
+    def make(person, **overrides) -> int:
+        return create_offering(facilitator_id=person.id if person else None, **overrides)["id"]
+
+    return make
+
+
+@pytest.fixture
+def file_log(client, auth_headers):
+    """`file_log(user, allocation_id, week_number=1, **fields)` → the response (not asserted)."""
+
+    def post(user, allocation_id, week_number=1, *, client=client, **fields):
+        body = {"allocation_id": allocation_id, "week_number": week_number} | fields
+        return client.post(LOGS, json=body, headers=auth_headers(user))
+
+    return post
+
+
+@pytest.fixture
+def create_log(file_log):
+    """`create_log(user, allocation_id, week_number=1, **fields)` → the new log (201 asserted)."""
+
+    def make(user, allocation_id, week_number=1, **fields) -> dict:
+        response = file_log(user, allocation_id, week_number, **fields)
+        assert response.status_code == 201, response.json
+        return response.json
+
+    return make
+
+
+@pytest.fixture
+def edit_log(client, auth_headers):
+    """`edit_log(user, log_id, **changes)` → the PATCH response, sent with a fresh If-Match."""
+
+    def patch(user, log_id, **changes):
+        headers = auth_headers(user)
+        read = client.get(f"{LOGS}/{log_id}", headers=headers)
+        assert read.status_code == 200, read.json
+        return client.patch(
+            f"{LOGS}/{log_id}", json=changes, headers=headers | {"If-Match": read.headers["ETag"]}
+        )
+
+    return patch
+
+
+@contextmanager
+def counted_queries(app):
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
