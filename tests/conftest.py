@@ -2,13 +2,14 @@
 between tests, and factories that return callables."""
 
 import itertools
+from contextlib import contextmanager
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import flask_migrate
 import pymysql
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from app import create_app
 from app.auth import services as auth_services
@@ -108,6 +109,28 @@ def auth_headers(tokens_for):
 @pytest.fixture
 def bearer():
     return lambda token: {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as statements:` collects every SQL statement run in the block."""
+
+    @contextmanager
+    def counting():
+        statements = []
+
+        def count(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+
+    return counting
 
 
 @pytest.fixture

@@ -1,24 +1,14 @@
 """Activity-log fixtures: facilitators with offerings, filing logs through the API, editing
-them with the ETag they were read with, and counting SQL statements."""
-
-from contextlib import contextmanager
+them with the ETag they were read with."""
 
 import pytest
-from sqlalchemy import event
 
 from app import create_app
+from app.activity.models import CHECKLIST
 from app.config import TestingConfig
 from app.extensions import db
 
 LOGS = "/api/v1/activity-logs"
-CHECKLIST = (
-    "formative_one_grading",
-    "formative_two_grading",
-    "summative_grading",
-    "course_moderation",
-    "intranet_sync",
-    "grade_book_status",
-)
 ALL_DONE = dict.fromkeys(CHECKLIST, "Done")
 
 
@@ -90,19 +80,3 @@ def edit_log(client, auth_headers):
         )
 
     return patch
-
-
-@contextmanager
-def counted_queries(app):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from tests.activity.conftest import ALL_DONE, LOGS, counted_queries
+from tests.activity.conftest import ALL_DONE, LOGS
 
 ENUM_MESSAGE = "Must be one of: Done, Pending, Not Started."
 
@@ -808,7 +808,7 @@ def test_invalid_list_filters_are_a_422(client, as_manager, query):
 
 @pytest.mark.parametrize("role", ["manager", "facilitator"])
 def test_list_query_count_does_not_grow_with_page_size(
-    app, client, facilitator, create_user, offering_of, create_log, auth_headers, role
+    client, facilitator, create_user, offering_of, create_log, auth_headers, role, count_queries
 ):
     for _ in range(3):
         offering_id = offering_of(facilitator)
@@ -817,7 +817,7 @@ def test_list_query_count_does_not_grow_with_page_size(
     headers = auth_headers(create_user("manager") if role == "manager" else facilitator)
     counts = {}
     for page_size in (1, 100):
-        with counted_queries(app) as statements:
+        with count_queries() as statements:
             response = client.get(LOGS, query_string={"page_size": page_size}, headers=headers)
         assert response.status_code == 200
         counts[page_size] = len(statements)

@@ -1,29 +1,11 @@
 """Offering lists cost a fixed number of queries and use the indexes, on a realistic volume."""
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select, text
+from sqlalchemy import select, text
 
 from app.auth.models import Role, User
 from app.courses import services
 from app.extensions import db
-
-
-@contextmanager
-def counted_queries(app):
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture
@@ -47,13 +29,13 @@ def someone(app, role: Role, **where) -> User:
 
 @pytest.mark.parametrize("role", [Role.MANAGER, Role.FACILITATOR, Role.STUDENT])
 def test_offering_list_query_count_does_not_grow_with_page_size(
-    app, client, bulk_data, create_user, auth_headers, role
+    app, client, bulk_data, create_user, auth_headers, role, count_queries
 ):
     caller = create_user("manager") if role == Role.MANAGER else someone(app, role)
     headers = auth_headers(caller)
     counts = {}
     for page_size in (1, 100):
-        with counted_queries(app) as statements:
+        with count_queries() as statements:
             response = client.get(
                 f"/api/v1/course-offerings?page_size={page_size}", headers=headers
             )
@@ -66,9 +48,11 @@ def test_offering_list_query_count_does_not_grow_with_page_size(
         assert all(item["module"] and item["cohort"] and item["class"] for item in response.json)
 
 
-def test_enrolment_lists_cost_a_fixed_number_of_queries(app, client, bulk_data, auth_headers):
+def test_enrolment_lists_cost_a_fixed_number_of_queries(
+    app, client, bulk_data, auth_headers, count_queries
+):
     headers = auth_headers(someone(app, Role.STUDENT))
-    with counted_queries(app) as statements:
+    with count_queries() as statements:
         response = client.get("/api/v1/me/enrollments?page_size=100", headers=headers)
 
     assert response.status_code == 200
