@@ -1,4 +1,4 @@
-# The image behind the web, worker and cron services of docker-compose.yml.
+# The image behind the web service of docker-compose.yml.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
