@@ -1,6 +1,7 @@
 """Marshmallow fields and base schemas shared by every feature."""
 
 import unicodedata
+from datetime import UTC
 
 from marshmallow import RAISE, Schema, ValidationError, fields
 
@@ -14,22 +15,45 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
-class Text(fields.String):
-    """A string with surrounding white space removed; a blank one is refused, and so are
-    control and format characters (NUL, bidirectional overrides) that only hide things."""
+class Prose(fields.String):
+    """Free text (descriptions, notes): line breaks and tabs are fine, but not control and
+    format characters (NUL, bidirectional overrides) that only hide things."""
 
-    default_error_messages = {
-        "blank": lazy_gettext("May not be blank."),
-        "control": lazy_gettext("May not contain control characters."),
-    }
+    ALLOWED = frozenset("\n\r\t")
+    default_error_messages = {"control": lazy_gettext("May not contain control characters.")}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if any(unicodedata.category(c) in {"Cc", "Cf"} and c not in self.ALLOWED for c in text):
+            raise ValidationError(str(self.error_messages["control"]))
+        return text
+
+
+class Text(Prose):
+    """A one-line string with surrounding white space removed; a blank one is refused."""
+
+    ALLOWED = frozenset()
+    default_error_messages = {"blank": lazy_gettext("May not be blank.")}
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()
         if not text:
             raise ValidationError(str(self.error_messages["blank"]))
-        if any(unicodedata.category(char) in {"Cc", "Cf"} for char in text):
-            raise ValidationError(str(self.error_messages["control"]))
         return text
+
+
+class UTCDateTime(fields.AwareDateTime):
+    """An ISO-8601 instant, read as UTC when it names no offset, handed on in UTC."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as error:  # e.g. 9999-12-31T23:00-05:00 is past year 9999 in UTC
+            raise self.make_error("invalid", input=value, obj_type="datetime") from error
 
 
 class StrictBoolean(fields.Boolean):

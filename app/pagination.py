@@ -18,5 +18,7 @@ def page_of(
     """
     counted = (count_from if count_from is not None else statement).order_by(None).subquery()
     pagination.item_count = db.session.scalar(select(func.count()).select_from(counted))
+    if pagination.first_item >= pagination.item_count:
+        return []  # past the end (and an offset the database might not even accept)
     page = statement.limit(pagination.page_size).offset(pagination.first_item)
     return db.session.scalars(page).unique().all()

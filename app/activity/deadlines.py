@@ -37,9 +37,9 @@ class DeadlineRule:
         local = datetime.combine(day, self.local_time, tzinfo=self.zone)
         return local.astimezone(UTC) + self.grace
 
-    def locks_at(self, start_date: date, week_number: int) -> datetime:
-        """After this instant the facilitator can no longer change the log; managers can."""
-        return self.due_at(start_date, week_number) + self.lock_after
+    def locks_at(self, due_at: datetime) -> datetime:
+        """When a log due at `due_at` closes to its facilitator (never to managers)."""
+        return due_at + self.lock_after
 
     def weeks_due(self, start_date: date, weeks: int, now: datetime) -> int:
         """How many of an offering's weeks are due already (0 … weeks)."""

@@ -89,15 +89,13 @@ class ActivityLog(db.Model):
 class ActivityLogChange(db.Model):
     """Who created, changed or deleted a log: which fields, from what to what.
 
-    Rows outlive a deleted log (its id is then cleared; offering and week still say which).
+    `log_id` is deliberately not a foreign key: the history outlives a deleted log.
     """
 
     __tablename__ = "activity_log_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    log_id: Mapped[int | None] = mapped_column(
-        ForeignKey("activity_logs.id", ondelete="SET NULL"), index=True
-    )
+    log_id: Mapped[int] = mapped_column(nullable=False, index=True)
     offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
     week_number: Mapped[int] = mapped_column(nullable=False)
     action: Mapped[str] = mapped_column(String(10), nullable=False)

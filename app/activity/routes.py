@@ -81,8 +81,8 @@ class ActivityLogHistory(MethodView):
     @blp.signed_in(*STAFF)
     @blp.response(200, ActivityLogChangeSchema(many=True))
     def get(self, log_id):
-        """Every change to a log: who, when, which fields, old → new"""
-        return services.history(services.get_log(current_user, log_id))
+        """Every change to a log: who, when, which fields, old → new (kept after deletion)"""
+        return services.history(current_user, log_id)
 
 
 @blp.route("/compliance")
@@ -111,13 +111,20 @@ def as_csv(report: dict) -> Response:
     writer = csv.writer(buffer)
     writer.writerow(columns)
     for row in report["rows"]:
-        writer.writerow(
-            value.isoformat() if isinstance(value, datetime) else value
-            for value in (row[column] for column in columns)
-        )
+        writer.writerow(csv_cell(row[column]) for column in columns)
     filename = f"compliance-{report['year']}-T{report['trimester']}.csv"
     return Response(
         buffer.getvalue(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+def csv_cell(value):
+    """Spreadsheets run text starting with = + - @ as a formula: such text (a name, say) is
+    quoted with a leading apostrophe so it stays text."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

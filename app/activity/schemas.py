@@ -4,7 +4,7 @@ from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from app.activity.models import CHECKLIST, STATUSES
 from app.courses.schemas import query_id, strict_id
-from app.fields import StrictBoolean, StrictSchema, refuse_read_only
+from app.fields import Prose, StrictBoolean, StrictSchema, UTCDateTime, refuse_read_only
 
 STATUS = validate.OneOf(STATUSES)
 NOTES = validate.Length(max=5000)
@@ -41,7 +41,7 @@ class ActivityLogFieldsSchema(StrictSchema):
     course_moderation = fields.String(validate=STATUS)
     intranet_sync = fields.String(validate=STATUS)
     grade_book_status = fields.String(validate=STATUS)
-    notes = fields.String(allow_none=True, validate=NOTES)
+    notes = Prose(allow_none=True, validate=NOTES)
 
 
 class ActivityLogUpdateSchema(ActivityLogFieldsSchema):
@@ -78,8 +78,8 @@ class ActivityLogQuerySchema(Schema):
     )
     is_late = fields.Boolean()
     is_complete = fields.Boolean()
-    submitted_from = fields.DateTime(metadata={"description": "Inclusive; UTC if no offset"})
-    submitted_to = fields.DateTime(metadata={"description": "Exclusive; UTC if no offset"})
+    submitted_from = UTCDateTime(metadata={"description": "Inclusive; UTC if no offset"})
+    submitted_to = UTCDateTime(metadata={"description": "Exclusive; UTC if no offset"})
 
 
 class ActivityLogChangeSchema(Schema):

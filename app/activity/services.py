@@ -1,6 +1,6 @@
 """Weekly log and compliance use cases. The only place in `activity` that commits."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask_smorest import abort
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
@@ -18,6 +18,8 @@ from app.pagination import page_of
 from app.types import utcnow
 
 EDITABLE = (*CHECKLIST, "attendance", "notes")
+COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
+LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -65,20 +67,14 @@ def matching(filters: dict) -> list[ColumnElement]:
             or_(*(getattr(ActivityLog, item) == filters["status"] for item in CHECKLIST))
         )
     if "is_complete" in filters:
-        complete = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
-        conditions.append(complete if filters["is_complete"] else ~complete)
+        conditions.append(COMPLETE if filters["is_complete"] else ~COMPLETE)
     if "is_late" in filters:
-        late = ActivityLog.submitted_at > ActivityLog.due_at
-        conditions.append(late if filters["is_late"] else ~late)
+        conditions.append(LATE_LOG if filters["is_late"] else ~LATE_LOG)
     if "submitted_from" in filters:
-        conditions.append(ActivityLog.submitted_at >= as_utc(filters["submitted_from"]))
+        conditions.append(ActivityLog.submitted_at >= filters["submitted_from"])
     if "submitted_to" in filters:
-        conditions.append(ActivityLog.submitted_at < as_utc(filters["submitted_to"]))
+        conditions.append(ActivityLog.submitted_at < filters["submitted_to"])
     return conditions
-
-
-def as_utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
@@ -94,12 +90,21 @@ def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
     return page_of(statement, pagination, count_from=count_from)
 
 
-def history(log: ActivityLog) -> list[ActivityLogChange]:
-    return db.session.scalars(
+def history(user: User, log_id: int) -> list[ActivityLogChange]:
+    """Every change to a log, also once it is deleted, for whoever may see its offering."""
+    changes = db.session.scalars(
         select(ActivityLogChange)
-        .where(ActivityLogChange.log_id == log.id)
+        .where(ActivityLogChange.log_id == log_id)
         .order_by(ActivityLogChange.changed_at, ActivityLogChange.id)
     ).all()
+    visible = changes and db.session.scalar(
+        select(CourseOffering.id).where(
+            CourseOffering.id == changes[0].offering_id, *visible_to(user)
+        )
+    )
+    if not visible:
+        abort(404, message=_("No such activity log."))
+    return changes
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -111,11 +116,12 @@ def file_log(user: User, data: dict) -> ActivityLog:
     check_week(offering, data["week_number"])
     check_attendance(offering, data["attendance"])
     rule = DeadlineRule.from_config()
+    due_at = rule.due_at(offering.start_date, data["week_number"])
     log = ActivityLog(
         offering_id=offering.id,
         submitted_by_id=user.id,
         filed_on_behalf=user.id != offering.facilitator_id,
-        due_at=rule.due_at(offering.start_date, data["week_number"]),
+        due_at=due_at,
         **data,
     )
     db.session.add(log)
@@ -130,16 +136,31 @@ def file_log(user: User, data: dict) -> ActivityLog:
 
 
 def offering_to_file_for(user: User, offering_id: int) -> CourseOffering:
+    """The offering a log is filed for. Facilitators hear the same 403 for an offering that is
+    not theirs and one that does not exist; managers are told the id is unknown."""
     offering = db.session.get(CourseOffering, offering_id)
+    if user.role != Role.MANAGER and (offering is None or offering.facilitator_id != user.id):
+        abort(403, message=_("Only the facilitator allocated to this offering can file its logs."))
     if offering is None:
         abort_invalid(
             {"allocation_id": [_("No course offering with id {id}.").format(id=offering_id)]}
         )
-    if user.role != Role.MANAGER and offering.facilitator_id != user.id:
-        abort(403, message=_("Only the facilitator allocated to this offering can file its logs."))
     if not offering.is_active:
         abort(409, message=_("This offering is archived; it takes no new logs."))
     return offering
+
+
+def check_open(user: User, rule: DeadlineRule, due_at: datetime) -> None:
+    """A log closes to its facilitator LOG_LOCK_DAYS after its deadline; managers may still
+    correct it. (Filing a missing log stays open to everyone: it is recorded as late.)"""
+    locks_at = rule.locks_at(due_at)
+    if user.role != Role.MANAGER and utcnow() > locks_at:
+        abort(
+            403,
+            message=_(
+                "This log has been read-only since {date}; ask a manager to correct it."
+            ).format(date=locks_at.date().isoformat()),
+        )
 
 
 def check_week(offering: CourseOffering, week_number: int) -> None:
@@ -173,15 +194,7 @@ def abort_duplicate(offering_id: int, week_number: int):
 
 def update_log(user: User, log: ActivityLog, changes: dict) -> ActivityLog:
     """Change a log (locked for its facilitator once the lock date passes; managers always)."""
-    rule = DeadlineRule.from_config()
-    locks_at = log.due_at + rule.lock_after
-    if user.role != Role.MANAGER and utcnow() > locks_at:
-        abort(
-            403,
-            message=_(
-                "This log has been read-only since {date}; ask a manager to correct it."
-            ).format(date=locks_at.date().isoformat()),
-        )
+    check_open(user, DeadlineRule.from_config(), log.due_at)
     if "attendance" in changes:
         check_attendance(log.offering, changes["attendance"])
     diff = {
@@ -195,6 +208,25 @@ def update_log(user: User, log: ActivityLog, changes: dict) -> ActivityLog:
         record(log, "updated", user, diff)
     db.session.commit()
     return log
+
+
+def last_logged_week(offering_id: int) -> int:
+    """The highest week an offering has a log for (0 when none)."""
+    return db.session.scalar(
+        select(func.coalesce(func.max(ActivityLog.week_number), 0)).where(
+            ActivityLog.offering_id == offering_id
+        )
+    )
+
+
+def reschedule_logs(offering: CourseOffering) -> None:
+    """An offering's dates moved: its logs' deadlines move with them (no commit; the caller's
+    transaction decides)."""
+    rule = DeadlineRule.from_config()
+    for log in db.session.scalars(
+        select(ActivityLog).where(ActivityLog.offering_id == offering.id)
+    ):
+        log.due_at = rule.due_at(offering.start_date, log.week_number)
 
 
 def delete_log(manager: User, log: ActivityLog) -> None:
@@ -225,8 +257,6 @@ def record(log: ActivityLog, action: str, user: User, changes: dict) -> None:
 
 ON_TIME, LATE, INCOMPLETE, MISSING = "submitted_on_time", "submitted_late", "incomplete", "missing"
 OUTCOMES = (ON_TIME, LATE, INCOMPLETE, MISSING)
-COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
-LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at
 
 
 def compliance_report(user: User, filters: dict, pagination, all_rows: bool = False) -> dict:

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app
+from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_smorest import abort
@@ -228,11 +228,13 @@ def decode_own_refresh_token(token: str, user: User) -> dict:
 
 
 def token_user(payload: dict) -> User | None:
-    """The user a token names; the identity map makes repeated calls in a request free."""
+    """The user a token names, loaded once per request (both JWT callbacks ask)."""
     subject = payload.get("sub")
     if not isinstance(subject, str) or not subject.isdigit():
         return None
-    return db.session.get(User, int(subject))
+    if g.get("token_subject") != subject:
+        g.token_subject, g.token_user = subject, db.session.get(User, int(subject))
+    return g.token_user
 
 
 @jwt.token_in_blocklist_loader

@@ -17,6 +17,7 @@ from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
 from app.courses.models import (
     INTAKES,
+    STANDARD_MODES,
     Cohort,
     CourseClass,
     CourseOffering,
@@ -59,9 +60,9 @@ DEMO_OFFERINGS = [
 def seed_demo():
     """Create demo accounts, catalogue, offerings and enrolments (idempotent); print passwords."""
     created = [seed_account(*account) for account in DEMO_ACCOUNTS]
-    seed_demo_courses()
     credentials = Path(current_app.instance_path) / "demo-accounts.txt"
     remember_credentials(credentials, [line for line in created if line])
+    seed_demo_courses()
     new = sum(1 for line in created if line)
     click.echo(f"Demo accounts (created now: {new}; kept in {credentials}):")
     click.echo(credentials.read_text() if credentials.exists() else "(none recorded)")
@@ -115,7 +116,10 @@ def seed_demo_courses() -> None:
     }
     cohorts = {name: get_or_create(Cohort, name=name) for name in DEMO_COHORTS}
     classes = {name: get_or_create(CourseClass, name=name) for name in DEMO_CLASSES}
-    modes = {mode.code: mode for mode in db.session.scalars(select(DeliveryMode))}
+    modes = {
+        code: get_or_create(DeliveryMode, code=code, defaults={"name": code.replace("_", " ")})
+        for code in STANDARD_MODES
+    }
     people = [auth_services.find_user_by_email(email) for _, email, *_ in DEMO_ACCOUNTS]
     year, trimester = current_trimester()
     for module, klass, cohort, mode, intake, facilitator, with_students in DEMO_OFFERINGS:
@@ -306,7 +310,8 @@ def insert_logs(offerings: list[dict], weeks: int, rng) -> int:
             if due > now or roll < 0.05:
                 continue
             late = 0.15 <= roll < 0.25
-            submitted = due + timedelta(hours=rng.uniform(1, 96) * (1 if late else -1))
+            hours = rng.uniform(1, 96) * (1 if late else -1)
+            submitted = min(due + timedelta(hours=hours), now)
             statuses = [
                 "Done" if roll >= 0.15 else rng.choice(["Done", "Pending", "Not Started"])
                 for _ in CHECKLIST

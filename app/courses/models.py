@@ -116,7 +116,11 @@ class CourseOffering(Timestamped, db.Model):
 
 
 class AssignmentChange(db.Model):
-    """Who allocated an offering to whom, and when (including unassignment)."""
+    """Who allocated an offering to whom, and when (including unassignment).
+
+    Deleting an offering (possible only while it has no enrolments or logs, i.e. it never ran)
+    takes its allocation record with it; an offering that ran is archived and keeps it.
+    """
 
     __tablename__ = "offering_assignment_changes"
 

@@ -1,13 +1,13 @@
 """Request and response shapes for the catalogue, offerings and enrolments."""
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import Schema, fields, post_load, validate
 
 from app.courses.models import INTAKES
-from app.fields import StrictBoolean, StrictSchema, Text
+from app.fields import Prose, StrictBoolean, StrictSchema, Text
 from app.i18n import lazy_gettext
 
 DEFAULT_CAPACITY = 50
-DESCRIPTION = fields.String(allow_none=True, validate=validate.Length(max=5000))
+DESCRIPTION = Prose(allow_none=True, validate=validate.Length(max=5000))
 CODE_PATTERN = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9_-]*$", error=lazy_gettext("Use letters, digits, - and _ only.")
 )
@@ -133,14 +133,6 @@ class OfferingWriteSchema(StrictSchema):
             data.setdefault("max_students", DEFAULT_CAPACITY)
             data.setdefault("is_active", True)
         return data
-
-    @validates_schema
-    def dates_in_order(self, data, **kwargs):
-        start, end = data.get("start_date"), data.get("end_date")
-        if start and end and end <= start:
-            raise ValidationError(
-                str(lazy_gettext("Must be after start_date.")), field_name="end_date"
-            )
 
 
 class OfferingQuerySchema(Schema):

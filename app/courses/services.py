@@ -1,10 +1,13 @@
 """Catalogue, offering and enrolment use cases. The only place in `courses` that commits."""
 
+from datetime import date
+
 from flask_smorest import abort
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from app.activity import services as activity_services
 from app.auth.models import Role, User
 from app.courses.models import (
     AssignmentChange,
@@ -14,6 +17,7 @@ from app.courses.models import (
     DeliveryMode,
     Enrollment,
     Module,
+    teaching_weeks,
 )
 from app.errors import abort_if_duplicate, abort_invalid
 from app.extensions import db
@@ -175,6 +179,7 @@ def get_offering(user: User, offering_id: int) -> CourseOffering:
 
 def create_offering(data: dict, manager: User) -> CourseOffering:
     check_references(data)
+    check_calendar(data["year"], data["start_date"], data["end_date"])
     offering = CourseOffering(**data)
     db.session.add(offering)
     flush_or_conflict(offering)
@@ -185,29 +190,49 @@ def create_offering(data: dict, manager: User) -> CourseOffering:
 
 
 def update_offering(offering: CourseOffering, changes: dict, manager: User) -> CourseOffering:
+    """Change an offering under a row lock (as enrolment takes), so concurrent changes,
+    reassignments and enrolments see each other's results."""
+    db.session.refresh(offering, with_for_update=True)
     check_references(changes)
     start = changes.get("start_date", offering.start_date)
     end = changes.get("end_date", offering.end_date)
-    if end <= start:
-        abort_invalid({"end_date": [_("Must be after start_date.")]})
+    check_calendar(changes.get("year", offering.year), start, end)
+    check_logged_weeks_fit(offering, teaching_weeks(start, end))
     if "max_students" in changes:
         check_capacity_covers_enrolments(offering, changes["max_students"])
-    previous_facilitator = offering.facilitator_id
+    previous_facilitator, previous_start = offering.facilitator_id, offering.start_date
     for field, value in changes.items():
         setattr(offering, field, value)
     flush_or_conflict(offering)
     if offering.facilitator_id != previous_facilitator:
         record_assignment(offering, previous=previous_facilitator, manager=manager)
+    if offering.start_date != previous_start:
+        activity_services.reschedule_logs(offering)
     db.session.commit()
     db.session.refresh(offering)
     return offering
 
 
+def check_calendar(year: int, start: date, end: date) -> None:
+    """Dates in order, at most a year long, and starting within a year of the offering's year."""
+    if end <= start:
+        abort_invalid({"end_date": [_("Must be after start_date.")]})
+    if (end - start).days > 366:
+        abort_invalid({"end_date": [_("An offering lasts at most a year.")]})
+    if abs(start.year - year) > 1:
+        abort_invalid({"start_date": [_("Must fall within a year of {year}.").format(year=year)]})
+
+
+def check_logged_weeks_fit(offering: CourseOffering, weeks: int) -> None:
+    last_logged = activity_services.last_logged_week(offering.id)
+    if last_logged > weeks:
+        abort_invalid(
+            {"end_date": [_("Logs exist up to week {week}; keep at least that many weeks.")
+                          .format(week=last_logged)]}
+        )  # fmt: skip
+
+
 def check_capacity_covers_enrolments(offering: CourseOffering, capacity: int) -> None:
-    """Lock the offering (as enrolment does) so no one is enrolled while capacity shrinks."""
-    db.session.execute(
-        select(CourseOffering.id).where(CourseOffering.id == offering.id).with_for_update()
-    )
     enrolled = count_enrolled(offering.id)
     if capacity < enrolled:
         abort_invalid(

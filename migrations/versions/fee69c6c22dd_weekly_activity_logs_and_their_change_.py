@@ -55,7 +55,7 @@ def upgrade():
 
     op.create_table('activity_log_changes',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('log_id', sa.Integer(), nullable=True),
+    sa.Column('log_id', sa.Integer(), nullable=False),
     sa.Column('offering_id', sa.Integer(), nullable=False),
     sa.Column('week_number', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=10), nullable=False),
@@ -63,7 +63,6 @@ def upgrade():
     sa.Column('changed_at', app.types.UTCDateTime(), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_activity_log_changes_changed_by_id_users')),
-    sa.ForeignKeyConstraint(['log_id'], ['activity_logs.id'], name=op.f('fk_activity_log_changes_log_id_activity_logs'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['offering_id'], ['course_offerings.id'], name=op.f('fk_activity_log_changes_offering_id_course_offerings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_activity_log_changes'))
     )

@@ -284,3 +284,43 @@ def test_archived_offerings_leave_the_report(client, term, as_manager, create_of
 
     assert report["overall"]["due"] == 11
     assert archived["id"] not in {row["allocation_id"] for row in report["rows"]}
+
+
+def test_totals_and_rows_agree_after_an_offering_moves(client, term, as_manager):
+    """B's four logs were filed in January; moved to have started 8 days ago, only its week 1
+    is due, and the totals must count just that week, as the rows do."""
+    start = date.today() - timedelta(days=8)
+    moved = client.patch(
+        f"/api/v1/course-offerings/{term['b']['id']}",
+        json={
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(weeks=4)).isoformat(),
+        },
+        headers=as_manager,
+    )
+    assert moved.status_code == 200
+
+    report = client.get(REPORT, query_string=TERM | {"page_size": 1000}, headers=as_manager).json
+
+    outcomes = ("submitted_on_time", "submitted_late", "incomplete", "missing")
+    counted = dict.fromkeys(outcomes, 0)
+    for row in report["rows"]:
+        counted[row["status"]] += 1
+    assert {outcome: report["overall"][outcome] for outcome in outcomes} == counted
+    assert report["overall"]["due"] == len(report["rows"]) == 8
+    assert [
+        row["week_number"] for row in report["rows"] if row["allocation_id"] == term["b"]["id"]
+    ] == [1]
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas(client, term, as_manager, auth_headers):
+    client.patch(
+        "/api/v1/auth/me", json={"first_name": "=HYPERLINK(\"http://x\")"},
+        headers=auth_headers(term["bob"]),
+    )  # fmt: skip
+
+    response = client.get(REPORT, query_string=TERM | {"format": "csv"}, headers=as_manager)
+
+    names = {row["facilitator_name"] for row in csv.DictReader(io.StringIO(response.text))}
+    assert '\'=HYPERLINK("http://x") Mugisha' in names
+    assert not any(name.startswith("=") for name in names)

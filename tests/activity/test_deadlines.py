@@ -104,8 +104,10 @@ def test_grace_hours_are_added_to_the_deadline(zone, grace_hours, due):
 def test_a_log_locks_the_configured_days_after_its_deadline():
     start = date(2026, 1, 5)
 
-    assert rule().locks_at(start, 1) == utc("2026-01-26 07:00")
-    assert rule(grace_hours=6, lock_days=3).locks_at(start, 1) == utc("2026-01-15 13:00")
+    plain, short = rule(), rule(grace_hours=6, lock_days=3)
+
+    assert plain.locks_at(plain.due_at(start, 1)) == utc("2026-01-26 07:00")
+    assert short.locks_at(short.due_at(start, 1)) == utc("2026-01-15 13:00")
 
 
 @pytest.mark.parametrize(

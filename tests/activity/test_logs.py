@@ -118,11 +118,23 @@ def test_unassigned_offering_takes_no_log_from_a_facilitator(offering_of, file_l
     assert response.status_code == 403
 
 
-def test_unknown_offering_is_a_422_naming_allocation_id(facilitator, file_log):
-    response = file_log(facilitator, 999999)
+def test_unknown_offering_is_a_422_naming_allocation_id_for_managers(manager, file_log):
+    response = file_log(manager, 999999)
 
     assert response.status_code == 422
     assert list(response.json["errors"]["json"]) == ["allocation_id"]
+
+
+def test_facilitators_cannot_tell_unknown_offerings_from_others(
+    facilitator, create_user, offering_of, file_log
+):
+    someone_elses = offering_of(create_user("facilitator"))
+
+    unknown = file_log(facilitator, 999999)
+    not_mine = file_log(facilitator, someone_elses)
+
+    assert unknown.status_code == not_mine.status_code == 403
+    assert unknown.json == not_mine.json
 
 
 def test_archived_offering_takes_no_logs(facilitator, offering_of, file_log):
@@ -640,9 +652,10 @@ def test_patch_that_changes_nothing_adds_no_history(
     assert [entry["action"] for entry in history] == ["created"]
 
 
-def test_history_of_a_deleted_log_survives_with_offering_and_week(
-    client, facilitator, offering_of, create_log, edit_log, manager, as_manager, run_sql
-):
+def test_history_of_a_deleted_log_survives_and_stays_readable(
+    client, facilitator, create_user, offering_of, create_log, edit_log, manager, as_manager,
+    auth_headers, run_sql,
+):  # fmt: skip
     offering_id = offering_of(facilitator)
     log = create_log(facilitator, offering_id, 6, notes="kept")
     edit_log(manager, log["id"], summative_grading="Done")
@@ -655,11 +668,18 @@ def test_history_of_a_deleted_log_survives_with_offering_and_week(
     )
     assert [row.action for row in rows] == ["created", "updated", "deleted"]
     assert {(row.log_id, row.offering_id, row.week_number) for row in rows} == {
-        (None, offering_id, 6)
+        (log["id"], offering_id, 6)
     }
     deleted = rows[-1]
     assert deleted.changed_by_id == manager.id
     assert '"kept"' in deleted.changes and '"Done"' in deleted.changes
+    history = f"{LOGS}/{log['id']}/history"
+    assert client.get(f"{LOGS}/{log['id']}", headers=as_manager).status_code == 404
+    assert [c["action"] for c in client.get(history, headers=as_manager).json] == [
+        "created", "updated", "deleted"
+    ]  # fmt: skip
+    assert client.get(history, headers=auth_headers(facilitator)).status_code == 200
+    assert client.get(history, headers=auth_headers(create_user("facilitator"))).status_code == 404
 
 
 # --- lists -----------------------------------------------------------------------------------
@@ -824,3 +844,76 @@ def test_list_query_count_does_not_grow_with_page_size(
 
     assert len(response.json) == 9
     assert counts[1] == counts[100] <= 4, counts
+
+
+# --- edges found in review -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"submitted_from": "9999-12-31T23:00:00-05:00"},
+        {"submitted_to": "0001-01-01T00:30:00+05:00"},
+        {"submitted_from": "not a time"},
+    ],
+    ids=repr,
+)
+def test_impossible_submission_windows_are_a_422(client, as_manager, query):
+    response = client.get(LOGS, query_string=query, headers=as_manager)
+
+    assert response.status_code == 422
+    assert list(response.json["errors"]["query"]) == list(query)
+
+
+def test_a_page_far_past_the_end_is_empty(client, as_manager, facilitator, offering_of, create_log):
+    create_log(facilitator, offering_of(facilitator), 1)
+
+    response = client.get(LOGS, query_string={"page": 10**20}, headers=as_manager)
+
+    assert (response.status_code, response.json) == (200, [])
+
+
+def test_notes_keep_line_breaks_but_refuse_hidden_characters(facilitator, offering_of, file_log):
+    offering_id = offering_of(facilitator)
+
+    hidden = file_log(facilitator, offering_id, 1, notes="fine\u202e\x07")
+    multi_line = file_log(facilitator, offering_id, 1, notes="line one\nline two")
+
+    assert hidden.status_code == 422
+    assert hidden.json["errors"]["json"]["notes"] == ["May not contain control characters."]
+    assert multi_line.status_code == 201
+
+
+def test_moving_an_offering_moves_its_logs_deadlines(
+    client, as_manager, facilitator, offering_of, create_log
+):
+    offering_id = offering_of(facilitator)  # starts 2026-01-05
+    log = create_log(facilitator, offering_id, 2)
+
+    moved = client.patch(
+        f"/api/v1/course-offerings/{offering_id}",
+        json={"start_date": "2026-01-12", "end_date": "2026-04-10"},
+        headers=as_manager,
+    )
+
+    assert moved.status_code == 200
+    after = client.get(f"{LOGS}/{log['id']}", headers=as_manager).json
+    assert after["due_at"] == "2026-01-26T07:00:00+00:00"
+    assert log["due_at"] == "2026-01-19T07:00:00+00:00"
+
+
+def test_an_offering_cannot_shrink_below_its_logged_weeks(
+    client, as_manager, facilitator, offering_of, create_log
+):
+    offering_id = offering_of(facilitator)
+    create_log(facilitator, offering_id, 9)
+
+    response = client.patch(
+        f"/api/v1/course-offerings/{offering_id}", json={"end_date": "2026-02-27"},
+        headers=as_manager,
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["end_date"] == [
+        "Logs exist up to week 9; keep at least that many weeks."
+    ]

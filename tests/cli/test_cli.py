@@ -156,3 +156,13 @@ def test_seed_bulk_fills_a_realistic_mix_of_activity_logs(app, run_sql):
     incomplete = sum(1 for _, _, status, *_ in logs if status != "Done")
     assert 0.05 * len(logs) < late < 0.2 * len(logs)
     assert 0.03 * len(logs) < incomplete < 0.2 * len(logs)
+
+
+def test_seed_demo_recreates_a_deleted_standard_mode_and_keeps_the_passwords(app, run_sql):
+    run_sql("DELETE FROM delivery_modes WHERE code = 'in_person'")
+
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+
+    assert result.exit_code == 0, result.output
+    assert run_sql("SELECT COUNT(*) FROM delivery_modes WHERE code = 'in_person'")[0][0] == 1
+    assert sum("@demo.cmp.test" in line for line in result.output.splitlines()) == 5

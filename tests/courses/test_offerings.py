@@ -1,6 +1,7 @@
 """Course offerings: creation rules, allocation to facilitators, listing, visibility, deletion."""
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
 import pytest
@@ -509,3 +510,69 @@ def test_a_student_sees_only_offerings_they_are_enrolled_in(
     own = client.get(f"{OFFERINGS}/{spread['b']['id']}", headers=auth_headers(student))
     other = client.get(f"{OFFERINGS}/{spread['a']['id']}", headers=auth_headers(student))
     assert (own.status_code, other.status_code) == (200, 404)
+
+
+# --- calendars and edge values ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("dates", "field"),
+    [
+        ({"start_date": "9999-12-20", "end_date": "9999-12-31"}, "start_date"),
+        ({"start_date": "2026-01-05", "end_date": "2027-06-30"}, "end_date"),
+        ({"start_date": "2024-01-01", "end_date": "2024-03-01"}, "start_date"),
+    ],
+    ids=["far future", "longer than a year", "years before its year"],
+)
+def test_offering_calendars_must_be_plausible(client, as_manager, offering_body, dates, field):
+    response = client.post(OFFERINGS, json=offering_body(**dates), headers=as_manager)
+
+    assert response.status_code == 422
+    assert list(response.json["errors"]["json"]) == [field]
+
+
+def test_a_page_far_past_the_end_is_empty_not_an_error(client, as_manager, create_offering):
+    create_offering()
+
+    response = client.get(OFFERINGS, query_string={"page": 10**20}, headers=as_manager)
+
+    assert response.status_code == 200
+    assert response.json == []
+    assert json.loads(response.headers["X-Pagination"])["total"] == 1
+
+
+def test_descriptions_refuse_hidden_control_characters(client, as_manager):
+    body = {"code": "CS999", "name": "Hidden", "credits": 5, "description": "a\u202eb\x00"}
+
+    response = client.post("/api/v1/modules", json=body, headers=as_manager)
+    multi_line = client.post(
+        "/api/v1/modules", json=body | {"description": "line one\nline two\ttab"},
+        headers=as_manager,
+    )  # fmt: skip
+
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["description"] == ["May not contain control characters."]
+    assert multi_line.status_code == 201
+
+
+def test_simultaneous_reassignments_leave_an_unbroken_history(
+    app, client, as_manager, create_offering, create_user
+):
+    offering = create_offering(facilitator_id=create_user("facilitator").id)
+    candidates = [create_user("facilitator").id for _ in range(5)]
+
+    def reassign(facilitator_id):
+        return app.test_client().patch(
+            f"{OFFERINGS}/{offering['id']}", json={"facilitator_id": facilitator_id},
+            headers=as_manager,
+        ).status_code  # fmt: skip
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        assert set(pool.map(reassign, candidates)) == {200}
+
+    history = client.get(f"{OFFERINGS}/{offering['id']}/assignments", headers=as_manager).json
+    chain = [(change["previous_facilitator_id"], change["facilitator_id"]) for change in history]
+    assert len(chain) == 6
+    assert all(chain[i][1] == chain[i + 1][0] for i in range(len(chain) - 1)), chain
+    final = client.get(f"{OFFERINGS}/{offering['id']}", headers=as_manager).json
+    assert final["facilitator_id"] == chain[-1][1]
