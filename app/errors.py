@@ -96,22 +96,30 @@ def abort_invalid(field_errors: dict) -> None:
     abort(422, errors={"json": field_errors})
 
 
-def abort_if_duplicate(
-    error: IntegrityError, unique_fields: dict[str, tuple[str, ...]], message: str
-):
-    """Turn a unique-constraint violation into a 409 naming the field; re-raise anything else.
+def unique_columns(*models) -> dict[str, tuple[str, str]]:
+    """Each unique column of these models → the texts that name its constraint in a driver's
+    error: the constraint name (MySQL/MariaDB) and `table.column` (SQLite)."""
+    return {
+        column.name: (
+            f"uq_{model.__tablename__}_{column.name}",
+            f"{column.table.name}.{column.name}",
+        )
+        for model in models
+        for column in model.__table__.columns
+        if column.unique
+    }
 
-    `unique_fields` maps a field to the texts that identify its constraint in the driver's
-    message: the constraint name (MySQL/MariaDB) and `table.column` (SQLite).
-    """
-    text = str(error.orig)
-    for field, markers in unique_fields.items():
-        if any(marker in text for marker in markers):
-            abort(
-                409,
-                message=message.format(field=field),
-                errors={field: [_("Already taken.")]},
-            )
+
+def violates(error: IntegrityError, markers: tuple[str, ...]) -> bool:
+    return any(marker in str(error.orig) for marker in markers)
+
+
+def abort_if_duplicate(error: IntegrityError, models: tuple, message: str):
+    """Turn a unique-column violation on these models into a 409 naming the field; re-raise
+    anything else. `message` is translated already and may name `{field}`."""
+    for field, markers in unique_columns(*models).items():
+        if violates(error, markers):
+            abort(409, message=message.format(field=field), errors={field: [_("Already taken.")]})
     raise error
 
 

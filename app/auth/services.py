@@ -20,13 +20,6 @@ from app.extensions import db, jwt, redis_store
 from app.i18n import _
 from app.types import utcnow
 
-UNIQUE_FIELDS = {
-    "email": ("uq_users_email", "users.email"),
-    "employee_id": ("uq_facilitator_profiles_employee_id", "facilitator_profiles.employee_id"),
-    "student_number": ("uq_student_profiles_student_number", "student_profiles.student_number"),
-}
-
-
 # --- passwords -------------------------------------------------------------------------------
 
 
@@ -97,7 +90,11 @@ def create_user(
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        abort_if_duplicate(error, UNIQUE_FIELDS, _("An account with this {field} already exists."))
+        abort_if_duplicate(
+            error,
+            (User, FacilitatorProfile, StudentProfile),
+            _("An account with this {field} already exists."),
+        )
     return user
 
 

@@ -19,7 +19,7 @@ from app.courses.models import (
     Module,
     teaching_weeks,
 )
-from app.errors import abort_if_duplicate, abort_invalid
+from app.errors import abort_if_duplicate, abort_invalid, violates
 from app.extensions import db
 from app.i18n import _, lazy_gettext
 from app.pagination import page_of
@@ -77,19 +77,8 @@ def save_catalogue_entry(entry, changes: dict):
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        abort_if_duplicate(
-            error, unique_markers(type(entry)), _("Another entry already uses this {field}.")
-        )
+        abort_if_duplicate(error, (type(entry),), _("Another entry already uses this {field}."))
     return entry
-
-
-def unique_markers(model) -> dict[str, tuple[str, ...]]:
-    table = model.__tablename__
-    return {
-        column.name: (f"uq_{table}_{column.name}", f"{table}.{column.name}")
-        for column in model.__table__.columns
-        if column.unique
-    }
 
 
 def delete_catalogue_entry(entry) -> None:
@@ -270,7 +259,7 @@ def flush_or_conflict(offering: CourseOffering) -> None:
         db.session.flush()
     except IntegrityError as error:
         db.session.rollback()
-        if not any(marker in str(error.orig) for marker in NATURAL_KEY_MARKERS):
+        if not violates(error, NATURAL_KEY_MARKERS):
             raise
         existing = db.session.scalar(
             select(CourseOffering.id).where(
