@@ -49,7 +49,7 @@ class ActivityLogs(MethodView):
 
 
 @blp.route("/<int:log_id>")
-class ActivityLog(MethodView):
+class ActivityLogItem(MethodView):
     @blp.signed_in(*STAFF)
     @blp.etag
     @blp.response(200, ActivityLogSchema)

@@ -263,9 +263,16 @@ def compliance_report(user: User, filters: dict, pagination, all_rows: bool = Fa
     """A trimester's compliance: totals overall and per facilitator, and the per-week rows
     (one page of them, or `all_rows` for a download)."""
     rule, now = DeadlineRule.from_config(), utcnow()
-    offerings = db.session.execute(compliance_scope(user, filters)).all()
+    scope = in_scope(user, filters)
+    offerings = db.session.execute(
+        select(CourseOffering.id, CourseOffering.start_date, CourseOffering.end_date,
+               CourseOffering.facilitator_id, Module.code.label("module_code"))
+        .join(Module, Module.id == CourseOffering.module_id)
+        .where(*scope)
+        .order_by(CourseOffering.id)
+    ).all()  # fmt: skip
     due_weeks = weeks_due_by_offering(offerings, rule, now)
-    filed = filed_counts(user, filters, now)
+    filed = filed_counts(scope, now)
     names = facilitator_names({offering.facilitator_id for offering in offerings})
     cells = [
         (offering, week) for offering in offerings for week in range(1, due_weeks[offering.id] + 1)
@@ -289,23 +296,16 @@ def compliance_report(user: User, filters: dict, pagination, all_rows: bool = Fa
     }  # fmt: skip
 
 
-def compliance_scope(user: User, filters: dict, ids_only: bool = False):
+def in_scope(user: User, filters: dict) -> list[ColumnElement]:
     """The active offerings of the trimester that this user may see, with the filters."""
-    columns = (CourseOffering.id,) if ids_only else (
-        CourseOffering.id, CourseOffering.start_date, CourseOffering.end_date,
-        CourseOffering.facilitator_id, Module.code.label("module_code"),
-    )  # fmt: skip
-    statement = select(*columns).where(
+    optional = ("cohort_id", "module_id", "facilitator_id")
+    return [
         CourseOffering.trimester == filters["trimester"],
         CourseOffering.year == filters["year"],
         CourseOffering.is_active.is_(True),
-        *(getattr(CourseOffering, name) == filters[name]
-          for name in ("cohort_id", "module_id", "facilitator_id") if name in filters),
+        *(getattr(CourseOffering, name) == filters[name] for name in optional if name in filters),
         *visible_to(user),
-    )  # fmt: skip
-    if ids_only:
-        return statement
-    return statement.join(Module, Module.id == CourseOffering.module_id).order_by(CourseOffering.id)
+    ]
 
 
 def weeks_due_by_offering(offerings, rule: DeadlineRule, now: datetime) -> dict[int, int]:
@@ -321,7 +321,7 @@ def weeks_due_by_offering(offerings, rule: DeadlineRule, now: datetime) -> dict[
     return {offering.id: due(offering) for offering in offerings}
 
 
-def filed_counts(user: User, filters: dict, now: datetime) -> dict[int, tuple[int, int, int]]:
+def filed_counts(scope: list[ColumnElement], now: datetime) -> dict[int, tuple[int, int, int]]:
     """Per offering: logs due by now that are complete on time, complete but late, incomplete."""
     statement = (
         select(
@@ -331,7 +331,7 @@ def filed_counts(user: User, filters: dict, now: datetime) -> dict[int, tuple[in
             func.sum(case((COMPLETE, 0), else_=1)),
         )
         .where(
-            ActivityLog.offering_id.in_(compliance_scope(user, filters, ids_only=True)),
+            ActivityLog.offering_id.in_(select(CourseOffering.id).where(*scope)),
             ActivityLog.due_at <= now,
         )
         .group_by(ActivityLog.offering_id)
