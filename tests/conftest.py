@@ -42,6 +42,24 @@ def app():
     return app
 
 
+@pytest.fixture
+def app_with():
+    """`app_with(SETTING=…, …)` → another app (another gunicorn worker, or other settings) on
+    the same database and Redis, from a TestingConfig subclass; its connections are closed
+    after the test."""
+    built = []
+
+    def make(**settings):
+        app = create_app(type("Cfg", (TestingConfig,), settings))
+        built.append(app)
+        return app
+
+    yield make
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def clean_state(app):
     """Every test starts with empty tables and an empty Redis database."""

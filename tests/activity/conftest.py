@@ -3,30 +3,10 @@ them with the ETag they were read with."""
 
 import pytest
 
-from app import create_app
 from app.activity.models import CHECKLIST
-from app.config import TestingConfig
-from app.extensions import db
 
 LOGS = "/api/v1/activity-logs"
 ALL_DONE = dict.fromkeys(CHECKLIST, "Done")
-
-
-@pytest.fixture
-def app_with():
-    """`app_with(INSTITUTION_TIMEZONE=…, …)` → a second app on the same database and Redis,
-    built from a TestingConfig subclass (its connections are closed after the test)."""
-    built = []
-
-    def make(**settings):
-        app = create_app(type("Cfg", (TestingConfig,), settings))
-        built.append(app)
-        return app
-
-    yield make
-    for app in built:
-        with app.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

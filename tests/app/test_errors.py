@@ -1,11 +1,10 @@
 import logging
 
+import pytest
 from flask_smorest import Blueprint
 
-from app import create_app
 from app.auth.guards import signed_in
 from app.auth.models import Role
-from app.config import TestingConfig
 
 
 def test_unknown_route_is_a_json_404(client):
@@ -85,9 +84,10 @@ def test_french_validation_messages(client):
     assert response.json["errors"]["json"]["email"] == ["Champ obligatoire manquant."]
 
 
-def app_with_extra_routes():
+@pytest.fixture
+def app_with_extra_routes(app_with):
     """A fresh app with two routes that exist only to exercise shared machinery."""
-    app = create_app(TestingConfig)
+    app = app_with()
     blp = Blueprint("probe", __name__, url_prefix="/probe")
 
     @blp.route("/crash")
@@ -103,8 +103,8 @@ def app_with_extra_routes():
     return app
 
 
-def test_crash_is_a_500_envelope_without_internals_and_is_logged(caplog):
-    client = app_with_extra_routes().test_client()
+def test_crash_is_a_500_envelope_without_internals_and_is_logged(caplog, app_with_extra_routes):
+    client = app_with_extra_routes.test_client()
 
     with caplog.at_level(logging.ERROR):
         response = client.get("/probe/crash", headers={"X-Request-ID": "crash-1"})
@@ -117,8 +117,8 @@ def test_crash_is_a_500_envelope_without_internals_and_is_logged(caplog):
     assert any("crash-1" in record.getMessage() and record.exc_info for record in caplog.records)
 
 
-def test_role_guard_distinguishes_401_from_403(create_user, tokens_for):
-    client = app_with_extra_routes().test_client()
+def test_role_guard_distinguishes_401_from_403(create_user, tokens_for, app_with_extra_routes):
+    client = app_with_extra_routes.test_client()
     student, manager = create_user("student"), create_user("manager")
 
     anonymous = client.get("/probe/managers-only")

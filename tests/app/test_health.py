@@ -5,10 +5,8 @@ import time
 import pytest
 import redis
 
-from app import create_app
 from app.auth.models import User
 from app.auth.services import issue_tokens
-from app.config import TestingConfig
 from app.extensions import db
 
 
@@ -48,11 +46,6 @@ def private_redis():
     server.wait()
 
 
-def app_with(**settings):
-    config = type("Config", (TestingConfig,), settings)
-    return create_app(config)
-
-
 def test_health_is_ok_when_everything_answers(client):
     response = client.get("/health")
 
@@ -62,7 +55,7 @@ def test_health_is_ok_when_everything_answers(client):
     assert response.json["version"] == "0.1.0"
 
 
-def test_health_is_degraded_when_redis_stops(private_redis):
+def test_health_is_degraded_when_redis_stops(private_redis, app_with):
     server, url = private_redis
     client = app_with(REDIS_URL=url).test_client()
     assert client.get("/health").json["status"] == "ok"
@@ -76,7 +69,7 @@ def test_health_is_degraded_when_redis_stops(private_redis):
     assert response.json["checks"] == {"database": "ok", "redis": "unavailable"}
 
 
-def test_signed_in_requests_answer_503_while_redis_is_down(private_redis, create_user):
+def test_signed_in_requests_answer_503_while_redis_is_down(private_redis, create_user, app_with):
     server, url = private_redis
     app = app_with(REDIS_URL=url)
     user = create_user()
@@ -93,7 +86,7 @@ def test_signed_in_requests_answer_503_while_redis_is_down(private_redis, create
     assert response.json["status"] == "Service Unavailable"
 
 
-def test_health_is_down_with_503_when_the_database_is_unreachable():
+def test_health_is_down_with_503_when_the_database_is_unreachable(app_with):
     port = free_port()  # nothing listens there
     client = app_with(
         SQLALCHEMY_DATABASE_URI=f"mysql+pymysql://root:@127.0.0.1:{port}/x"
@@ -106,7 +99,7 @@ def test_health_is_down_with_503_when_the_database_is_unreachable():
     assert response.json["checks"]["database"] == "unavailable"
 
 
-def test_embedded_default_needs_no_redis():
+def test_embedded_default_needs_no_redis(app_with):
     client = app_with(REDIS_URL=None).test_client()
 
     assert client.get("/health").json["checks"]["redis"] == "embedded"

@@ -4,8 +4,6 @@ import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from app import create_app
-from app.config import TestingConfig
 from app.extensions import db
 
 
@@ -20,12 +18,11 @@ def test_models_and_migrations_agree_on_mariadb(app):
         assert pending_changes() == []
 
 
-def test_migrations_apply_to_sqlite_and_match_the_models(tmp_path):
-    config = type("SQLiteConfig", (TestingConfig,), {
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {},
-    })  # fmt: skip
-    app = create_app(config)
+def test_migrations_apply_to_sqlite_and_match_the_models(tmp_path, app_with):
+    app = app_with(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+    )
     with app.app_context():
         flask_migrate.upgrade()
         assert pending_changes() == []

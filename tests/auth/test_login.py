@@ -105,12 +105,9 @@ def test_accented_spellings_are_different_accounts_with_their_own_limits(client,
     assert sign_in(client, "jose@example.test", jose.password).status_code == 200
 
 
-def test_limits_are_shared_by_every_app_instance(app, create_user):
+def test_limits_are_shared_by_every_app_instance(app, create_user, app_with):
     """Two app instances stand for two gunicorn workers: the counts live in Redis."""
-    from app import create_app
-    from app.config import TestingConfig
-
-    other_worker = create_app(TestingConfig).test_client()
+    other_worker = app_with().test_client()
     user = create_user()
     for _ in range(3):
         sign_in(app.test_client(), user.email, "wrong password")

@@ -6,9 +6,6 @@ from datetime import timedelta
 import jwt as pyjwt
 from flask_jwt_extended import create_access_token
 
-from app import create_app
-from app.config import TestingConfig
-
 ME = "/api/v1/auth/me"
 REFRESH = "/api/v1/auth/refresh"
 LOGOUT = "/api/v1/auth/logout"
@@ -93,8 +90,8 @@ def test_tokens_from_a_refresh_stay_in_the_session(client, create_user, tokens_f
     assert client.get(ME, headers=bearer(renewed["access_token"])).status_code == 401
 
 
-def test_logout_is_seen_by_a_second_app_instance(client, create_user, tokens_for, bearer):
-    other_worker = create_app(TestingConfig).test_client()
+def test_logout_is_seen_by_a_second_app_instance(client, create_user, tokens_for, bearer, app_with):
+    other_worker = app_with().test_client()
     tokens = tokens_for(create_user())
     assert other_worker.get(ME, headers=bearer(tokens["access_token"])).status_code == 200
 
