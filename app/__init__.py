@@ -1,5 +1,6 @@
 """Application factory: configuration → extensions → blueprints → CLI."""
 
+import importlib
 import logging
 import secrets
 from pathlib import Path
@@ -7,27 +8,34 @@ from pathlib import Path
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app import docs, health
-from app.activity.routes import blp as activity_blp
-from app.auth.routes import blp as auth_blp
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, config_for_environment
-from app.courses.routes import catalogue_blp, offerings_blp
 from app.errors import init_errors
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
+from app.unit_of_work import unit_of_work
+
+
+class App(Flask):
+    """Flask with one transaction boundary per request: whatever the view wrote commits when it
+    returns and rolls back if it raises (before any error handler runs)."""
+
+    def dispatch_request(self):
+        with unit_of_work():
+            return super().dispatch_request()
 
 
 def create_app(config: type[BaseConfig] | None = None) -> Flask:
     config = config or config_for_environment()
     config.check()
-    app = Flask(__name__, instance_path=config.INSTANCE_PATH)
+    app = App(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     ensure_development_secrets(app)
     configure_logging(app)
 
     init_extensions(app)
     init_errors(app)
+    connect_handlers()
     register_blueprints(app)
     register_cli(app)
     if app.config["TRUSTED_PROXY_COUNT"]:
@@ -56,7 +64,22 @@ def init_extensions(app: Flask) -> None:
     api.init_app(app)
 
 
+# Each room's signal subscribers; importing a handlers module connects it.
+HANDLERS = ("app.activity.handlers",)
+
+
+def connect_handlers() -> None:
+    for module in HANDLERS:
+        importlib.import_module(module)
+
+
 def register_blueprints(app: Flask) -> None:
+    # Imported here, so a worker that only needs the services never loads the web layer.
+    from app import docs, health
+    from app.activity.routes import blp as activity_blp
+    from app.auth.routes import blp as auth_blp
+    from app.courses.routes import catalogue_blp, offerings_blp
+
     for blueprint in (auth_blp, catalogue_blp, offerings_blp, activity_blp, health.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)

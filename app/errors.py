@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
+from app.exceptions import DomainError
 from app.extensions import db, jwt, limiter
 from app.i18n import _, lazy_gettext
 
@@ -123,6 +124,11 @@ def abort_if_duplicate(error: IntegrityError, models: tuple, message: str):
     raise error
 
 
+def handle_domain_error(error: DomainError):
+    """A use case refused: its own status, message and details, in the envelope."""
+    return error_response(error.code, error.message, error.errors)
+
+
 def handle_integrity_error(error: IntegrityError):
     """Safety net for constraint violations a service did not translate itself."""
     db.session.rollback()
@@ -192,6 +198,7 @@ def init_errors(app: Flask) -> None:
     app.before_request(assign_request_id)
     app.after_request(echo_request_id)
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_dependency_down)
     app.register_error_handler(redis.exceptions.ConnectionError, handle_dependency_down)

@@ -19,7 +19,7 @@ from app.activity.schemas import (
     ComplianceReportSchema,
     ComplianceRowSchema,
 )
-from app.api import Blueprint
+from app.blueprint import Blueprint
 from app.auth.models import Role
 from app.pagination import DEFAULTS as PAGE
 

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
-from app.api import Blueprint
+from app.blueprint import Blueprint
 from app.auth import services
 from app.auth.schemas import (
     LoginSchema,

@@ -3,7 +3,7 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from app.api import Blueprint
+from app.blueprint import Blueprint
 from app.auth.models import Role
 from app.courses import services
 from app.courses.models import Cohort, CourseClass, DeliveryMode, Module

@@ -1,0 +1,28 @@
+"""What can happen in the product, announced by the room it happens in.
+
+Rooms that care subscribe in their own `handlers.py` (connected by `create_app`), so the import
+arrows keep pointing one way. Subscribers run synchronously inside the sender's unit of work:
+their writes commit or roll back with it, and a subscriber may refuse a change by raising a
+domain error (the whole unit then rolls back).
+
+Every signal is sent with the object as sender and keyword arguments:
+- `actor`: the user who acted (None for the system: a sweep, a seed);
+- `changes`: `{field: (old, new)}` for what was written.
+"""
+
+from blinker import Namespace
+
+signals = Namespace()
+
+# sender: CourseOffering; what: set of "created", "dates", "facilitator", "archived", "deleted".
+offering_changed = signals.signal("offering-changed")
+# sender: ActivityLog, just filed.
+log_filed = signals.signal("log-filed")
+# sender: ActivityLog; action: "updated" or "deleted".
+log_changed = signals.signal("log-changed")
+# sender: User.
+user_created = signals.signal("user-created")
+# sender: User; changes include "is_active", "role", "password" when those moved.
+user_changed = signals.signal("user-changed")
+# sender: User who signed in.
+user_signed_in = signals.signal("user-signed-in")

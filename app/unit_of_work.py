@@ -1,0 +1,58 @@
+"""One transaction boundary per unit of work, and the work that waits for its commit.
+
+A unit of work is one HTTP request, one CLI command or one job. Use cases only flush; the unit
+commits once at its end, or rolls back if anything in it raised, so two use cases can share a
+transaction and a failure leaves nothing written. Work that must only happen once the data is
+visible to others (enqueuing a job, sending mail) is registered with `after_commit` and dropped
+on rollback.
+"""
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+
+from app.extensions import db
+
+log = logging.getLogger(__name__)
+PENDING = "after_commit"
+
+
+def after_commit(callback: Callable[[], object]) -> None:
+    """Run `callback` once the current unit of work has committed; never if it rolls back."""
+    db.session.info.setdefault(PENDING, []).append(callback)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[None]:
+    """Commit what the block wrote, then run its after-commit work; roll back on any error."""
+    try:
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        db.session.info.pop(PENDING, None)
+        raise
+    run_after_commit()
+
+
+def run_after_commit() -> None:
+    # The data is committed whatever happens next: a failing callback is logged, not raised,
+    # so one broken side effect neither hides the commit nor stops the callbacks after it.
+    while callbacks := db.session.info.pop(PENDING, []):
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:
+                log.exception("after-commit work failed: %r", callback)
+
+
+def transactional(function: Callable) -> Callable:
+    """`function` as one unit of work (CLI commands and jobs)."""
+
+    @wraps(function)
+    def wrapper(*args, **kwargs):
+        with unit_of_work():
+            return function(*args, **kwargs)
+
+    return wrapper
