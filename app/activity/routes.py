@@ -19,8 +19,8 @@ from app.activity.schemas import (
     ComplianceReportSchema,
     ComplianceRowSchema,
 )
-from app.blueprint import Blueprint
 from app.auth.models import Role
+from app.blueprint import Blueprint
 from app.pagination import DEFAULTS as PAGE
 
 blp = Blueprint(

@@ -7,7 +7,6 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
-from app.blueprint import Blueprint
 from app.auth import services
 from app.auth.schemas import (
     LoginSchema,
@@ -18,6 +17,7 @@ from app.auth.schemas import (
     TokenSchema,
     UserSchema,
 )
+from app.blueprint import Blueprint
 from app.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")

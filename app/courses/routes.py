@@ -3,8 +3,8 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from app.blueprint import Blueprint
 from app.auth.models import Role
+from app.blueprint import Blueprint
 from app.courses import services
 from app.courses.models import Cohort, CourseClass, DeliveryMode, Module
 from app.courses.schemas import (
