@@ -65,7 +65,7 @@ def init_extensions(app: Flask) -> None:
 
 
 # Each room's signal subscribers; importing a handlers module connects it.
-HANDLERS = ("app.activity.handlers",)
+HANDLERS = ("app.activity.handlers", "app.notifications.handlers")
 
 
 def connect_handlers() -> None:
@@ -79,8 +79,12 @@ def register_blueprints(app: Flask) -> None:
     from app.activity.routes import blp as activity_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
+    from app.notifications.routes import blp as notifications_blp
 
-    for blueprint in (auth_blp, catalogue_blp, offerings_blp, activity_blp, health.blp):
+    blueprints = (
+        auth_blp, catalogue_blp, offerings_blp, activity_blp, notifications_blp, health.blp
+    )  # fmt: skip
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
 

@@ -31,6 +31,14 @@ def env_bool(name: str, default: bool) -> bool:
     return env(name, str(default)).lower() in {"1", "true", "yes", "on"}
 
 
+def retry_delays(text: str) -> list[int]:
+    """ "60,300" → [60, 300]; refuses negative or non-numeric parts."""
+    delays = [int(part) for part in text.split(",") if part.strip()]
+    if any(delay < 0 for delay in delays):
+        raise ValueError("delays cannot be negative")
+    return delays
+
+
 class ConfigurationError(RuntimeError):
     """The environment does not allow the app to start safely."""
 
@@ -87,6 +95,25 @@ class BaseConfig:
     SMTP_USE_TLS = env_bool("SMTP_USE_TLS", False)
     SMTP_FROM = env("SMTP_FROM", "Course Management Platform <no-reply@localhost>")
 
+    # Reminders (see "How reminders flow" in the README). Windows are elapsed hours.
+    REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 48)
+    REMINDER_OVERDUE_HOURS = env_int("REMINDER_OVERDUE_HOURS", 2)
+    # How far back a sweep still finds overdue logs it has not reminded yet (cron was down).
+    REMINDER_LOOKBACK_HOURS = env_int("REMINDER_LOOKBACK_HOURS", 24)
+    REMINDER_UNSTAFFED_DAYS = env_int("REMINDER_UNSTAFFED_DAYS", 7)
+    REMINDER_DIGEST_HOUR = env_int("REMINDER_DIGEST_HOUR", 7)
+    REMINDER_SWEEP_MINUTES = env_int("REMINDER_SWEEP_MINUTES", 15)
+    REMINDER_BATCH_SIZE = env_int("REMINDER_BATCH_SIZE", 100)
+    # A row claimed this long ago by a worker that never finished is claimed again.
+    REMINDER_CLAIM_TIMEOUT_SECONDS = env_int("REMINDER_CLAIM_TIMEOUT_SECONDS", 300)
+    # Seconds between delivery retries; a message is tried once more than there are delays.
+    REMINDER_RETRY_DELAYS = env("REMINDER_RETRY_DELAYS", "60,300,900")
+    REMINDER_FAILED_JOB_DAYS = env_int("REMINDER_FAILED_JOB_DAYS", 7)
+    # A queue whose workers have not beaten for this long is reported degraded by /health.
+    WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
+    # Links in e-mails and calendar feed URLs start with this.
+    PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
     API_TITLE = "Course Management Platform API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
@@ -115,9 +142,13 @@ class BaseConfig:
         try:
             ZoneInfo(cls.INSTITUTION_TIMEZONE)
             time.fromisoformat(cls.LOG_DEADLINE_TIME)
+            retry_delays(cls.REMINDER_RETRY_DELAYS)
+            if not 0 <= cls.REMINDER_DIGEST_HOUR <= 23:
+                raise ValueError("REMINDER_DIGEST_HOUR must be 0-23")
         except (ValueError, ZoneInfoNotFoundError) as error:
             raise ConfigurationError(
-                f"INSTITUTION_TIMEZONE must be an IANA zone and LOG_DEADLINE_TIME HH:MM ({error})"
+                "INSTITUTION_TIMEZONE must be an IANA zone, LOG_DEADLINE_TIME HH:MM, "
+                f"REMINDER_RETRY_DELAYS comma-separated seconds ({error})"
             ) from error
 
 

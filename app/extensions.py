@@ -65,15 +65,17 @@ class RedisHandle:
         else:
             client = fakeredis.FakeRedis()
         app.extensions["redis"] = client
-        app.extensions["rq_queue"] = Queue("default", connection=client, is_async=bool(url))
 
     @staticmethod
     def client() -> redis.Redis:
         return current_app.extensions["redis"]
 
     @staticmethod
-    def queue() -> Queue:
-        return current_app.extensions["rq_queue"]
+    def queue(name: str = "default") -> Queue:
+        """A queue on this app's Redis; inline (the job runs at once, in this process) in the
+        embedded default."""
+        is_async = bool(current_app.config["REDIS_URL"])
+        return Queue(name, connection=RedisHandle.client(), is_async=is_async)
 
 
 redis_store = RedisHandle()

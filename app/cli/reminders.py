@@ -1,0 +1,92 @@
+"""`flask reminders sweep|status`: run a sweep by hand, see how delivery is doing."""
+
+from datetime import UTC, datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from redis.exceptions import RedisError
+from rq import Queue, Worker
+from rq.registry import FailedJobRegistry
+from sqlalchemy import func, select
+
+from app.clock import now
+from app.extensions import db, redis_store
+from app.notifications import reminders
+from app.notifications.models import Notification
+from app.unit_of_work import unit_of_work
+
+reminders_cli = AppGroup("reminders", help="Deadline reminders, alerts and digests.")
+QUEUES = (reminders.QUEUE, "default")
+
+
+def instant(_context, _parameter, value: str | None) -> datetime:
+    if value is None:
+        return now()
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as error:
+        raise click.BadParameter(f"not an ISO-8601 time: {value}") from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+@reminders_cli.command("sweep")
+@click.option("--at", "moment", callback=instant, help="Sweep as if it were this ISO-8601 time "
+              "(UTC unless it names an offset). Default: now.")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="Only print what would be queued.")
+def sweep(moment: datetime, dry_run: bool):
+    """Find every reminder, alert and digest due, record it and queue its delivery.
+
+    Without REDIS_URL delivery runs inline: the e-mails are sent (or written under
+    instance/outbox/ when SMTP_HOST is unset) before this command returns.
+    """
+    with unit_of_work():
+        result = reminders.sweep(moment, dry_run=dry_run)
+    verb = "would record" if dry_run else "found"
+    click.echo(f"Sweep at {moment.isoformat()}: {verb} " + describe(result.found))
+    if dry_run:
+        return
+    click.echo(f"New notifications: {result.inserted}")
+    queued = sum(len(batch) for batch in result.batches)
+    click.echo(f"Queued for e-mail: {queued} in {len(result.batches)} job(s)")
+    if result.queue_error:
+        click.echo(f"Queue unreachable ({result.queue_error}): they stay pending for the next "
+                   "sweep.", err=True)  # fmt: skip
+
+
+def describe(found: dict) -> str:
+    if not found:
+        return "nothing due."
+    return ", ".join(f"{count} {kind}" for kind, count in sorted(found.items())) + "."
+
+
+@reminders_cli.command("status")
+def status():
+    """Queue depth, failed jobs, live workers, notification states and the last sweep."""
+    counts = db.session.execute(
+        select(Notification.status, func.count()).group_by(Notification.status)
+    ).all()
+    click.echo("Notifications: " + (", ".join(f"{n} {s}" for s, n in sorted(counts)) or "none"))
+    if not current_app.config["REDIS_URL"]:
+        click.echo("Queue: embedded (REDIS_URL unset): jobs run inline, no workers.")
+        return
+    try:
+        for line in queue_lines():
+            click.echo(line)
+    except RedisError as error:
+        click.echo(f"Queue: unreachable ({error})", err=True)
+        raise SystemExit(1) from error
+
+
+def queue_lines() -> list[str]:
+    connection = redis_store.client()
+    lines = []
+    for name in QUEUES:
+        queue = Queue(name, connection=connection)
+        failed = FailedJobRegistry(queue=queue).count
+        lines.append(f"Queue {name}: {queue.count} queued, {failed} failed")
+    workers = Worker.all(connection=connection)
+    lines.append(f"Workers alive: {len(workers)}")
+    last = connection.get(reminders.LAST_SWEEP_KEY)
+    lines.append("Last sweep: " + (last.decode() if last else "never"))
+    return lines

@@ -1,0 +1,161 @@
+"""The consumer side: deliver a batch of notifications, each exactly once.
+
+1. Claim: one UPDATE takes the batch's rows that are pending and free (never claimed, or
+   claimed longer ago than REMINDER_CLAIM_TIMEOUT_SECONDS by a worker that must have died),
+   stamping them with this attempt's token. Two workers can never hold the same row.
+2. Re-check each claimed row against the data as it is now (content.facts_for); what is no
+   longer true is cancelled.
+3. Send over one SMTP connection; each sent row is committed as sent right after the server
+   accepted it, so a worker killed mid-batch leaves only unsent rows for the next claim.
+4. A refused message is released for a later attempt, or marked failed with the server's
+   answer once it has had REMINDER_RETRY_DELAYS + 1 attempts. The job then raises, so RQ
+   retries it after the next delay.
+"""
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import selectinload
+
+from app.clock import now
+from app.config import retry_delays
+from app.extensions import db
+from app.notifications import mail
+from app.notifications.content import facts_for
+from app.notifications.models import Channel, Kind, Notification, Status
+from app.unit_of_work import unit_of_work
+
+log = logging.getLogger(__name__)
+
+
+class DeliveryIncomplete(Exception):
+    """Some messages of the batch could not be sent yet (RQ retries the job)."""
+
+
+@dataclass
+class Report:
+    sent: list[int] = field(default_factory=list)
+    cancelled: list[int] = field(default_factory=list)
+    retrying: dict[int, str] = field(default_factory=dict)
+    failed: dict[int, str] = field(default_factory=dict)
+
+
+def deliver(ids: list[int]) -> Report:
+    """Claim, re-check and send these notifications; raise if some must be tried again."""
+    token, report = uuid.uuid4().hex, Report()
+    with unit_of_work():
+        claimed = claim(ids, token)
+    if not claimed:
+        return report
+    with unit_of_work():
+        outgoing = prepare(token, report)
+    send_all(outgoing, token, report)
+    if report.retrying:
+        raise DeliveryIncomplete(
+            f"{len(report.retrying)} of {len(ids)} not sent yet: "
+            + "; ".join(sorted(set(report.retrying.values())))
+        )
+    return report
+
+
+def claim(ids: list[int], token: str) -> int:
+    moment = now()
+    stale = moment - timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
+    result = db.session.execute(
+        update(Notification)
+        .where(
+            Notification.id.in_(ids),
+            Notification.status == Status.PENDING,
+            Notification.channel == Channel.EMAIL,
+            or_(Notification.claimed_at.is_(None), Notification.claimed_at < stale),
+        )
+        .values(claimed_at=moment, claimed_by=token, attempts=Notification.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def prepare(token: str, report: Report) -> list[tuple]:
+    """(id, attempts, message, ids it also covers) for each claimed row still true; the rest
+    is cancelled."""
+    claimed = db.session.scalars(
+        select(Notification)
+        .where(Notification.claimed_by == token)
+        .options(selectinload(Notification.recipient), selectinload(Notification.offering))
+        .order_by(Notification.id)
+    ).all()
+    moment, outgoing = now(), []
+    for notification in claimed:
+        facts = facts_for(notification, moment)
+        if facts is None:
+            notification.status, notification.claimed_by = Status.CANCELLED, None
+            report.cancelled.append(notification.id)
+            continue
+        covers = facts.values.get("waiting_ids", []) if notification.kind == Kind.DIGEST else []
+        outgoing.append((notification.id, notification.attempts, mail.compose(facts), covers))
+    return outgoing
+
+
+def send_all(outgoing: list, token: str, report: Report) -> None:
+    if not outgoing:
+        return
+    try:
+        with mail.transport() as transport:
+            for notification_id, attempts, message, covers in outgoing:
+                try:
+                    transport.send(message)
+                except mail.MessageRefused as error:
+                    record_failure(notification_id, attempts, token, str(error), report)
+                    continue
+                mark_sent(notification_id, token, covers)
+                report.sent.append(notification_id)
+    except mail.TransportDown as error:
+        handled = set(report.sent) | set(report.failed) | set(report.retrying)
+        for notification_id, attempts, _message, _covers in outgoing:
+            if notification_id not in handled:
+                record_failure(notification_id, attempts, token, str(error), report)
+    log.info(
+        "delivered %d, cancelled %d, retrying %d, failed %d",
+        len(report.sent), len(report.cancelled), len(report.retrying), len(report.failed),
+    )  # fmt: skip
+
+
+def mark_sent(notification_id: int, token: str, covers: list[int]) -> None:
+    """Committed at once: the server has the message, no later attempt may send it again."""
+    with unit_of_work():
+        moment = now()
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.claimed_by == token)
+            .values(status=Status.SENT, sent_at=moment, claimed_by=None)
+            .execution_options(synchronize_session=False)
+        )
+        if covers:  # the reminders this digest listed
+            db.session.execute(
+                update(Notification)
+                .where(Notification.id.in_(covers), Notification.status == Status.PENDING)
+                .values(status=Status.SENT, sent_at=moment)
+                .execution_options(synchronize_session=False)
+            )
+
+
+def record_failure(notification_id, attempts, token, error: str, report: Report) -> None:
+    """Release the row for another attempt, or mark it failed once it has had them all."""
+    final = attempts >= len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
+    with unit_of_work():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.claimed_by == token)
+            .values(
+                status=Status.FAILED if final else Status.PENDING,
+                last_error=error[:2000],
+                claimed_at=None,
+                claimed_by=None,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    (report.failed if final else report.retrying)[notification_id] = error

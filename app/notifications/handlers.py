@@ -1,0 +1,55 @@
+"""How notifications react to what happens elsewhere: messages that are no longer true are
+cancelled at once, so the inbox does not show them. (Every message is also re-checked when it
+is about to be sent; these handlers only make that visible sooner.)"""
+
+from sqlalchemy import update
+
+from app.extensions import db
+from app.notifications.models import Kind, Notification, Status
+from app.signals import log_filed, offering_changed, user_changed
+
+WEEKLY = (Kind.DUE_SOON, Kind.OVERDUE)
+
+
+def cancel(*conditions) -> None:
+    db.session.execute(
+        update(Notification)
+        .where(
+            Notification.status == Status.PENDING, Notification.claimed_by.is_(None), *conditions
+        )
+        .values(status=Status.CANCELLED)
+        .execution_options(synchronize_session=False)
+    )
+
+
+@log_filed.connect
+def forget_reminders_for_filed_week(log, **_details) -> None:
+    """Filed: no more "due soon"; and no "overdue" either once it is complete."""
+    kinds = WEEKLY if log.is_complete else (Kind.DUE_SOON,)
+    cancel(
+        Notification.offering_id == log.offering_id,
+        Notification.week_number == log.week_number,
+        Notification.kind.in_(kinds),
+    )
+
+
+@offering_changed.connect
+def follow_offering(offering, what=frozenset(), **_details) -> None:
+    """Reassigned or archived: what the old facilitator would have heard goes (the next sweep
+    finds the new facilitator's). Moved dates need nothing here: a reminder whose deadline no
+    longer matches is cancelled when it is about to be sent, and the new deadlines are new."""
+    if "archived" in what or "deleted" in what or not offering.is_active:
+        cancel(Notification.offering_id == offering.id)
+    elif "facilitator" in what:
+        weekly = (Notification.offering_id == offering.id, Notification.kind.in_(WEEKLY))
+        if offering.facilitator_id is None:
+            cancel(*weekly)
+        else:
+            cancel(*weekly, Notification.recipient_id != offering.facilitator_id)
+            cancel(Notification.offering_id == offering.id, Notification.kind == Kind.UNSTAFFED)
+
+
+@user_changed.connect
+def forget_deactivated_user(user, changes=None, **_details) -> None:
+    if "is_active" in (changes or {}) and not user.is_active:
+        cancel(Notification.recipient_id == user.id)

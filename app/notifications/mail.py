@@ -1,0 +1,135 @@
+"""E-mail: subjects, multipart messages rendered in the recipient's language, and the two
+transports — SMTP (one connection per batch) or, with SMTP_HOST unset, .eml files in
+instance/outbox/."""
+
+import contextlib
+import logging
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+from pathlib import Path
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from app.i18n import _
+from app.notifications.content import Facts
+from app.notifications.models import Kind
+
+log = logging.getLogger(__name__)
+
+
+class MessageRefused(Exception):
+    """The server refused this message; the connection is still usable."""
+
+
+class TransportDown(Exception):
+    """No connection to the server (any more): no message in the batch can go now."""
+
+
+def subject(kind: str, values: dict) -> str:
+    """The subject line, also the inbox title; call inside the recipient's locale."""
+    if kind == Kind.DUE_SOON:
+        return _("Week {week} log for {module} is due {deadline}").format(
+            week=values["week"], module=values["module_code"], deadline=values["deadline"]
+        )
+    if kind == Kind.OVERDUE:
+        return _("Overdue: the week {week} log for {module}").format(
+            week=values["week"], module=values["module_code"]
+        )
+    if kind == Kind.UNSTAFFED:
+        return _("No facilitator yet: {module} starts {date}").format(
+            module=values["module_code"], date=values["starts"]
+        )
+    return _("Daily digest: {overdue} overdue or incomplete logs, {unstaffed} unstaffed").format(
+        overdue=values["overdue_count"], unstaffed=len(values["unstaffed"])
+    )
+
+
+def compose(facts: Facts) -> EmailMessage:
+    """A plain-text and HTML message from the kind's templates, in the recipient's language."""
+    notification = facts.notification
+    recipient = notification.recipient
+    with force_locale(notification.language):
+        message = EmailMessage()
+        message["Subject"] = subject(notification.kind, facts.values)
+        text = render_template(f"email/{notification.kind}.txt", **facts.values)
+        html = render_template(f"email/{notification.kind}.html", **facts.values)
+    message["From"] = current_app.config["SMTP_FROM"]
+    message["To"] = formataddr((f"{recipient.first_name} {recipient.last_name}", recipient.email))
+    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
+    message["X-Notification-Id"] = str(notification.id)
+    message["Content-Language"] = notification.language
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    return message
+
+
+def transport():
+    """SMTP when SMTP_HOST is set, else the outbox directory."""
+    if current_app.config["SMTP_HOST"]:
+        return SMTPTransport(current_app.config)
+    return OutboxTransport(Path(current_app.instance_path) / "outbox")
+
+
+class SMTPTransport:
+    """One SMTP connection for a whole batch."""
+
+    def __init__(self, config):
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        config = self.config
+        try:
+            self.connection = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=15)
+            if config["SMTP_USE_TLS"]:
+                self.connection.starttls()
+            if config["SMTP_USERNAME"]:
+                self.connection.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
+        except (smtplib.SMTPException, OSError) as error:
+            raise TransportDown(describe(error)) from error
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self.connection.send_message(message)
+        except (smtplib.SMTPServerDisconnected, OSError) as error:
+            raise TransportDown(describe(error)) from error
+        except smtplib.SMTPException as error:
+            raise MessageRefused(describe(error)) from error
+
+    def __exit__(self, *exc_info):
+        with contextlib.suppress(smtplib.SMTPException, OSError):  # the batch is over anyway
+            self.connection.quit()
+
+
+class OutboxTransport:
+    """Development without an SMTP server: each message becomes an .eml file (and a log line)."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+
+    def __enter__(self):
+        self.directory.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        path = self.directory / f"{stamp}-{message['X-Notification-Id']}.eml"
+        path.write_bytes(bytes(message))
+        log.info("e-mail to %s written to %s: %s", message["To"], path, message["Subject"])
+
+    def __exit__(self, *exc_info):
+        return None
+
+
+def describe(error: Exception) -> str:
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        code, reply = next(iter(error.recipients.values()))
+        return f"{code} {reply.decode(errors='replace')}"
+    if isinstance(error, smtplib.SMTPResponseException):
+        return f"{error.smtp_code} {error.smtp_error.decode(errors='replace')}"
+    return f"{error.__class__.__name__}: {error}"

@@ -1,0 +1,497 @@
+"""The producer side of reminders: a sweep finds what is due, records it, queues its delivery.
+
+A sweep takes `now` (the cron passes the clock, `flask reminders sweep --at` any instant). It
+finds due work with set-based SQL: the weekly deadlines falling in a window are worked out once
+per distinct offering calendar (start date) with the one deadline rule, then joined to the
+offerings, their facilitators, their logs and the recipients' preferences in one statement. The
+rows it finds are inserted with INSERT IGNORE on the unique dedupe key, so repeating a sweep, or
+running two at once, adds nothing. Delivery is queued after the commit, in batches, for every
+pending e-mail no live worker holds — also rows an earlier sweep could not queue (Redis down).
+"""
+
+import hashlib
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from flask import current_app
+from redis.exceptions import RedisError
+from rq import Retry
+from rq.exceptions import DuplicateJobError
+from rq.job import Job, JobStatus
+from sqlalchemy import Date, Integer, and_, insert, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from app.activity.deadlines import DeadlineRule
+from app.activity.models import CHECKLIST, ActivityLog
+from app.auth.models import Role, User
+from app.clock import now as clock_now
+from app.config import retry_delays
+from app.courses.models import CourseOffering
+from app.extensions import db, redis_store
+from app.notifications.models import (
+    Channel,
+    EmailPreference,
+    Kind,
+    Notification,
+    NotificationPreference,
+    Status,
+)
+from app.unit_of_work import after_commit
+
+log = logging.getLogger(__name__)
+
+QUEUE = "notifications"
+DELIVER = "workers.jobs.deliver"
+LAST_SWEEP_KEY = "reminders:last-sweep"
+# An offering lasts at most a year (see courses.services.check_calendar).
+MAX_WEEKS = 53
+# SQLite refuses compound SELECTs of more than 500 terms.
+CELLS_PER_STATEMENT = 400
+LOG_COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
+DEFAULT_EMAIL = {
+    Kind.DUE_SOON: EmailPreference.IMMEDIATE,
+    Kind.OVERDUE: EmailPreference.IMMEDIATE,
+    Kind.UNSTAFFED: EmailPreference.DAILY_DIGEST,
+    Kind.DIGEST: EmailPreference.DAILY_DIGEST,
+}
+UNSTAFFED_PREFERENCE = aliased(NotificationPreference)
+CHANNEL_FOR = {
+    EmailPreference.IMMEDIATE: Channel.EMAIL,
+    EmailPreference.DAILY_DIGEST: Channel.DIGEST,
+    EmailPreference.OFF: Channel.IN_APP,
+}
+
+
+@dataclass(frozen=True)
+class Windows:
+    """When each kind of message is due, relative to a deadline or to a day."""
+
+    due_soon: timedelta
+    overdue: timedelta
+    lookback: timedelta
+    unstaffed: timedelta
+    digest_hour: int
+
+    @classmethod
+    def from_config(cls) -> "Windows":
+        config = current_app.config
+        return cls(
+            due_soon=timedelta(hours=config["REMINDER_DUE_SOON_HOURS"]),
+            overdue=timedelta(hours=config["REMINDER_OVERDUE_HOURS"]),
+            lookback=timedelta(hours=config["REMINDER_LOOKBACK_HOURS"]),
+            unstaffed=timedelta(days=config["REMINDER_UNSTAFFED_DAYS"]),
+            digest_hour=config["REMINDER_DIGEST_HOUR"],
+        )
+
+
+@dataclass
+class SweepResult:
+    now: datetime
+    found: dict[str, int] = field(default_factory=dict)
+    inserted: int = 0
+    batches: list[list[int]] = field(default_factory=list)
+    # Filled after the commit: job ids queued, and whether the queue could be reached.
+    queued_jobs: list[str] = field(default_factory=list)
+    queue_error: str | None = None
+
+
+# --- the sweep -------------------------------------------------------------------------------
+
+
+def sweep(now: datetime, dry_run: bool = False) -> SweepResult:
+    """Record every reminder, alert and digest due at `now`; queue delivery after commit.
+
+    With `dry_run` nothing is written or queued: `found` says what would be.
+    """
+    rule, windows = DeadlineRule.from_config(), Windows.from_config()
+    rows = [
+        *due_soon_rows(rule, windows, now),
+        *overdue_rows(rule, windows, now),
+        *unstaffed_rows(rule, windows, now),
+    ]
+    rows += digest_rows(rule, windows, now, pending_digest_recipients(rows))
+    result = SweepResult(now=now)
+    for row in rows:
+        result.found[row["kind"]] = result.found.get(row["kind"], 0) + 1
+    if dry_run:
+        return result
+    result.inserted = insert_new(rows)
+    result.batches = queue_pending(result)
+    after_commit(lambda: remember_sweep(now))
+    return result
+
+
+def due_soon_rows(rule: DeadlineRule, windows: Windows, now: datetime) -> list[dict]:
+    """Weeks due within the window from now, with no log filed yet."""
+    return facilitator_rows(
+        Kind.DUE_SOON, rule, now, now + windows.due_soon, ActivityLog.id.is_(None)
+    )
+
+
+def overdue_rows(rule: DeadlineRule, windows: Windows, now: datetime) -> list[dict]:
+    """Weeks past due by the overdue window, whose log is missing or incomplete."""
+    latest = now - windows.overdue
+    return facilitator_rows(
+        Kind.OVERDUE,
+        rule,
+        latest - windows.lookback,
+        latest,
+        or_(ActivityLog.id.is_(None), ~LOG_COMPLETE),
+        inclusive_end=True,
+    )
+
+
+def facilitator_rows(kind, rule, start, end, log_condition, inclusive_end=False) -> list[dict]:
+    rows = []
+    for cells in deadline_cells(rule, start, end, inclusive_end):
+        statement = (
+            select(
+                CourseOffering.id,
+                CourseOffering.start_date,
+                CourseOffering.facilitator_id,
+                User.preferred_language,
+                cells.c.week_number,
+                NotificationPreference.email,
+            )
+            .select_from(CourseOffering)
+            .join(cells, week_of_offering(cells))
+            .join(User, User.id == CourseOffering.facilitator_id)
+            .outerjoin(
+                ActivityLog,
+                and_(
+                    ActivityLog.offering_id == CourseOffering.id,
+                    ActivityLog.week_number == cells.c.week_number,
+                ),
+            )
+            .outerjoin(*preference_join(kind, User.id))
+            .where(CourseOffering.is_active.is_(True), User.is_active.is_(True), log_condition)
+        )
+        rows += [
+            notification_row(
+                kind,
+                recipient_id=found.facilitator_id,
+                language=found.preferred_language,
+                offering_id=found.id,
+                week_number=found.week_number,
+                deadline=rule.due_at(found.start_date, found.week_number),
+                preference=found.email,
+            )
+            for found in db.session.execute(statement)
+        ]
+    return rows
+
+
+def unstaffed_rows(rule: DeadlineRule, windows: Windows, now: datetime) -> list[dict]:
+    """One alert per manager who wants them immediately, per offering starting soon unstaffed
+    (the others read about it in their digest)."""
+    statement = (
+        select(CourseOffering.id, CourseOffering.start_date, User.id.label("manager_id"),
+               User.preferred_language, NotificationPreference.email)
+        .select_from(CourseOffering)
+        .join(User, and_(User.role == Role.MANAGER, User.is_active.is_(True)))
+        .outerjoin(*preference_join(Kind.UNSTAFFED, User.id))
+        .where(*unstaffed_conditions(rule, windows, now))
+    )  # fmt: skip
+    return [
+        notification_row(
+            Kind.UNSTAFFED,
+            recipient_id=found.manager_id,
+            language=found.preferred_language,
+            offering_id=found.id,
+            week_number=0,
+            deadline=starts_at(rule, found.start_date),
+            preference=found.email,
+        )
+        for found in db.session.execute(statement)
+        if found.email == EmailPreference.IMMEDIATE
+    ]
+
+
+def unstaffed_conditions(rule: DeadlineRule, windows: Windows, now: datetime) -> list:
+    today = now.astimezone(rule.zone).date()
+    return [
+        CourseOffering.is_active.is_(True),
+        CourseOffering.facilitator_id.is_(None),
+        CourseOffering.start_date >= today,
+        CourseOffering.start_date <= (now + windows.unstaffed).astimezone(rule.zone).date(),
+    ]
+
+
+def starts_at(rule: DeadlineRule, day: date) -> datetime:
+    return datetime.combine(day, rule.local_time, tzinfo=rule.zone).astimezone(UTC)
+
+
+def digest_rows(rule, windows, now: datetime, waiting: set[int]) -> list[dict]:
+    """One digest per recipient per day, from the configured local hour on: managers who have
+    something overdue (or unstaffed, unless they hear of it at once) to read about, and anyone
+    with reminders waiting for their digest."""
+    digest_at = digest_time(rule, windows, now)
+    if digest_at is None:
+        return []
+    overdue = bool(overdue_weeks(rule, windows, now))
+    unstaffed = bool(unstaffed_offering_ids(rule, windows, now))
+    statement = (
+        select(User.id, User.role, User.preferred_language,
+               NotificationPreference.email.label("email"),
+               UNSTAFFED_PREFERENCE.email.label("unstaffed_email"))
+        .select_from(User)
+        .outerjoin(*preference_join(Kind.DIGEST, User.id))
+        .outerjoin(UNSTAFFED_PREFERENCE, and_(UNSTAFFED_PREFERENCE.user_id == User.id,
+                                              UNSTAFFED_PREFERENCE.kind == Kind.UNSTAFFED))
+        .where(User.is_active.is_(True), or_(User.role == Role.MANAGER, User.id.in_(waiting)))
+    )  # fmt: skip
+    rows = []
+    for found in db.session.execute(statement):
+        wants_unstaffed = (found.unstaffed_email or DEFAULT_EMAIL[Kind.UNSTAFFED]) == (
+            EmailPreference.DAILY_DIGEST
+        )
+        manager_news = found.role == Role.MANAGER and (overdue or (unstaffed and wants_unstaffed))
+        if not (manager_news or found.id in waiting):
+            continue
+        # A digest is one e-mail whatever the preference says, unless that is off.
+        off = found.email == EmailPreference.OFF
+        rows.append(
+            notification_row(
+                Kind.DIGEST,
+                recipient_id=found.id,
+                language=found.preferred_language,
+                offering_id=None,
+                week_number=0,
+                deadline=digest_at,
+                preference=EmailPreference.OFF if off else EmailPreference.IMMEDIATE,
+            )
+        )
+    return rows
+
+
+def digest_time(rule: DeadlineRule, windows: Windows, now: datetime) -> datetime | None:
+    """Today's digest instant, once the local digest hour has come; None before it."""
+    local = now.astimezone(rule.zone)
+    if local.hour < windows.digest_hour:
+        return None
+    return datetime.combine(local.date(), time(windows.digest_hour), tzinfo=rule.zone).astimezone(
+        UTC
+    )
+
+
+def pending_digest_recipients(new_rows: list[dict]) -> set[int]:
+    """Who has reminders waiting for their digest: found now, or still pending from before."""
+    waiting = {row["recipient_id"] for row in new_rows if row["channel"] == Channel.DIGEST}
+    waiting |= set(
+        db.session.scalars(
+            select(Notification.recipient_id)
+            .distinct()
+            .where(Notification.status == Status.PENDING, Notification.channel == Channel.DIGEST)
+        )
+    )
+    return waiting
+
+
+def overdue_weeks(rule: DeadlineRule, windows: Windows, now: datetime) -> list:
+    """Every week past due by the overdue window, and not yet locked, whose log is missing or
+    incomplete: (offering_id, start_date, facilitator_id, week_number, log_id)."""
+    latest = now - windows.overdue
+    found = []
+    for cells in deadline_cells(rule, now - rule.lock_after, latest, inclusive_end=True):
+        statement = (
+            select(CourseOffering.id.label("offering_id"), CourseOffering.start_date,
+                   CourseOffering.facilitator_id, cells.c.week_number,
+                   ActivityLog.id.label("log_id"))
+            .select_from(CourseOffering)
+            .join(cells, week_of_offering(cells))
+            .outerjoin(ActivityLog, and_(ActivityLog.offering_id == CourseOffering.id,
+                                         ActivityLog.week_number == cells.c.week_number))
+            .where(CourseOffering.is_active.is_(True),
+                   or_(ActivityLog.id.is_(None), ~LOG_COMPLETE))
+        )  # fmt: skip
+        found += db.session.execute(statement).all()
+    return found
+
+
+def unstaffed_offering_ids(rule: DeadlineRule, windows: Windows, now: datetime) -> list[int]:
+    return db.session.scalars(
+        select(CourseOffering.id)
+        .where(*unstaffed_conditions(rule, windows, now))
+        .order_by(CourseOffering.start_date, CourseOffering.id)
+    ).all()
+
+
+# --- deadlines in a window, as a derived table -----------------------------------------------
+
+
+def deadline_cells(rule: DeadlineRule, start: datetime, end: datetime, inclusive_end=False):
+    """(start_date, week_number, first_day) for every week, of every calendar active offerings
+    use, whose deadline falls in [start, end) — or [start, end] — as derived tables to join on
+    (one per CELLS_PER_STATEMENT weeks; usually one)."""
+    earliest = start.astimezone(rule.zone).date() - timedelta(weeks=MAX_WEEKS, days=1)
+    calendars = db.session.scalars(
+        select(CourseOffering.start_date)
+        .distinct()
+        .where(
+            CourseOffering.is_active.is_(True),
+            CourseOffering.start_date.between(earliest, end.astimezone(rule.zone).date()),
+        )
+    ).all()
+    cells = [
+        (first, week)
+        for first in calendars
+        for week in weeks_due_between(rule, first, start, end, inclusive_end)
+    ]
+    for chunk in chunked(cells, CELLS_PER_STATEMENT):
+        yield union_all(
+            *(
+                select(
+                    literal(first, Date).label("start_date"),
+                    literal(week, Integer).label("week_number"),
+                    literal(first + timedelta(weeks=week - 1), Date).label("first_day"),
+                )
+                for first, week in chunk
+            )
+        ).subquery("cells")
+
+
+def weeks_due_between(rule, first: date, start, end, inclusive_end) -> Iterable[int]:
+    for week in range(1, MAX_WEEKS + 1):
+        due = rule.due_at(first, week)
+        if due > end or (due == end and not inclusive_end):
+            return
+        if due >= start:
+            yield week
+
+
+def week_of_offering(cells):
+    """The cell is one of the offering's teaching weeks: same calendar, and the week starts
+    before the offering ends."""
+    return and_(
+        cells.c.start_date == CourseOffering.start_date,
+        cells.c.first_day <= CourseOffering.end_date,
+    )
+
+
+# --- rows and preferences --------------------------------------------------------------------
+
+
+def preference_join(kind: Kind, user_id) -> tuple:
+    return (
+        NotificationPreference,
+        and_(NotificationPreference.user_id == user_id, NotificationPreference.kind == kind),
+    )
+
+
+def notification_row(kind: Kind, *, preference: str | None, **values) -> dict:
+    channel = CHANNEL_FOR[EmailPreference(preference or DEFAULT_EMAIL[kind])]
+    in_app_only = channel == Channel.IN_APP
+    row = {
+        "kind": kind.value,
+        "channel": channel.value,
+        "status": (Status.SENT if in_app_only else Status.PENDING).value,
+        "sent_at": clock_now() if in_app_only else None,
+        **values,
+    }
+    row["dedupe_key"] = dedupe_key(row)
+    return row
+
+
+def dedupe_key(row: dict) -> str:
+    """(recipient, kind, offering, week, deadline) as one string: see Notification."""
+    deadline = row["deadline"].astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+    offering = row["offering_id"] if row["offering_id"] is not None else "-"
+    return f"{row['kind']}:{row['recipient_id']}:{offering}:{row['week_number']}:{deadline}"
+
+
+def insert_new(rows: list[dict]) -> int:
+    """Insert the rows whose dedupe key is new; the others are left alone (no error)."""
+    if not rows:
+        return 0
+    statement = (
+        insert(Notification.__table__)
+        .prefix_with("IGNORE", dialect=("mysql", "mariadb"))
+        .prefix_with("OR IGNORE", dialect="sqlite")
+    )
+    return db.session.execute(statement, rows).rowcount
+
+
+# --- queueing delivery -----------------------------------------------------------------------
+
+
+def queue_pending(result: SweepResult) -> list[list[int]]:
+    """Batch every pending e-mail that no worker holds (never claimed, or claimed so long ago
+    that its worker must have died) and queue the batches once the sweep commits."""
+    stale = clock_now() - timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
+    ids = db.session.scalars(
+        select(Notification.id)
+        .where(
+            Notification.status == Status.PENDING,
+            Notification.channel == Channel.EMAIL,
+            or_(Notification.claimed_at.is_(None), Notification.claimed_at < stale),
+        )
+        .order_by(Notification.id)
+    ).all()
+    batches = list(chunked(ids, current_app.config["REMINDER_BATCH_SIZE"]))
+    if batches:
+        after_commit(lambda: enqueue_batches(batches, result))
+    return batches
+
+
+def enqueue_batches(batches: list[list[int]], result: SweepResult) -> None:
+    """Queue one delivery job per batch. If Redis is unreachable the rows simply stay pending:
+    the next sweep queues them."""
+    try:
+        for ids in batches:
+            job_id = enqueue_delivery(ids)
+            if job_id:
+                result.queued_jobs.append(job_id)
+    except RedisError as error:
+        result.queue_error = str(error) or error.__class__.__name__
+        log.warning("queue unreachable; %d batches stay pending: %s", len(batches), error)
+
+
+def enqueue_delivery(ids: list[int]) -> str | None:
+    """Queue delivery of these notifications under a job id derived from them, unless that
+    very job is still waiting to run. Returns the job id, or None when it was waiting."""
+    queue = redis_store.queue(QUEUE)
+    job_id = "deliver-" + hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    config = current_app.config
+    delays = retry_delays(config["REMINDER_RETRY_DELAYS"])
+    options = {
+        "job_id": job_id,
+        # Inline (embedded) queues run the job at once: nothing can be waiting to run.
+        "unique": queue.is_async,
+        "retry": Retry(max=len(delays), interval=delays) if delays else None,
+        "job_timeout": delivery_timeout(len(ids)),
+        "result_ttl": 3600,
+        "failure_ttl": config["REMINDER_FAILED_JOB_DAYS"] * 86400,
+        "description": f"deliver {len(ids)} notifications ({ids[0]}…{ids[-1]})",
+    }
+    try:
+        queue.enqueue(DELIVER, ids, **options)
+    except DuplicateJobError:
+        existing = Job.fetch(job_id, connection=queue.connection)
+        waiting = (JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED)
+        if existing.get_status(refresh=True) in waiting:
+            return None
+        # Finished, failed, or started by a worker that died: its rows are free again.
+        existing.delete()
+        queue.enqueue(DELIVER, ids, **options)
+    return job_id
+
+
+def delivery_timeout(count: int) -> int:
+    """Generous for a batch, and shorter than the claim timeout, so a job that hangs is killed
+    before its rows are handed to another worker."""
+    claim_timeout = current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"]
+    return max(min(30 + count, claim_timeout - 10), 10)
+
+
+def remember_sweep(now: datetime) -> None:
+    try:
+        redis_store.client().set(LAST_SWEEP_KEY, clock_now().isoformat() + " at=" + now.isoformat())
+    except RedisError:
+        log.warning("could not record the sweep time in Redis")
+
+
+def chunked(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,218 @@
+"""Inbox, e-mail preferences and calendar feeds: the use cases behind the routes."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask_babel import force_locale, get_locale
+from icalendar import Alarm, Calendar, Event
+from sqlalchemy import ColumnElement, delete, select, update
+
+from app.activity.deadlines import DeadlineRule
+from app.auth.models import Role, User
+from app.clock import now
+from app.courses.models import CourseOffering
+from app.exceptions import Invalid, NotFound
+from app.extensions import db
+from app.i18n import _
+from app.notifications import mail
+from app.notifications.content import format_deadline, offering_facts
+from app.notifications.models import (
+    CalendarFeed,
+    Kind,
+    Notification,
+    NotificationPreference,
+    Status,
+)
+from app.notifications.reminders import DEFAULT_EMAIL, Windows
+from app.pagination import page_of
+
+# The kinds each role receives, so preferences only offer what applies.
+KINDS_FOR = {
+    Role.FACILITATOR: (Kind.DUE_SOON, Kind.OVERDUE),
+    Role.MANAGER: (Kind.UNSTAFFED, Kind.DIGEST),
+    Role.STUDENT: (),
+}
+
+
+# --- inbox -----------------------------------------------------------------------------------
+
+
+def inbox_conditions(user: User, unread_only: bool) -> list[ColumnElement]:
+    conditions = [Notification.recipient_id == user.id, Notification.status != Status.CANCELLED]
+    if unread_only:
+        conditions.append(Notification.read_at.is_(None))
+    return conditions
+
+
+def list_inbox(user: User, unread_only: bool, pagination) -> list[dict]:
+    """The user's own notifications, newest first, each with its title in their language."""
+    conditions = inbox_conditions(user, unread_only)
+    statement = (
+        select(Notification)
+        .where(*conditions)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+    page = page_of(statement, pagination, count_from=select(Notification.id).where(*conditions))
+    return [inbox_entry(notification) for notification in page]
+
+
+def inbox_entry(notification: Notification) -> dict:
+    return {"notification": notification, "title": title(notification)}
+
+
+def title(notification: Notification) -> str:
+    """The e-mail's subject line, from the row alone (the inbox keeps history as it was)."""
+    rule, offering = DeadlineRule.from_config(), notification.offering
+    language = current_language()
+    values = {"week": notification.week_number, "overdue_count": 0, "unstaffed": []}
+    if offering is not None:
+        values |= offering_facts(offering)
+        values["starts"] = offering.start_date.isoformat()
+    values["deadline"] = format_deadline(notification.deadline, language, rule)
+    if notification.kind == Kind.DIGEST:
+        return _("Daily digest of {date}").format(date=values["deadline"])
+    return mail.subject(notification.kind, values)
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+def mark_read(user: User, notification_id: int) -> dict:
+    notification = db.session.scalar(
+        select(Notification).where(
+            Notification.id == notification_id, *inbox_conditions(user, unread_only=False)
+        )
+    )
+    if notification is None:
+        raise NotFound(_("No such notification."))
+    if notification.read_at is None:
+        notification.read_at = now()
+    return inbox_entry(notification)
+
+
+def mark_all_read(user: User) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(*inbox_conditions(user, unread_only=True))
+        .values(read_at=now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+# --- preferences -----------------------------------------------------------------------------
+
+
+def email_preference(user_id: int, kind: Kind) -> str:
+    saved = db.session.scalar(
+        select(NotificationPreference.email).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
+        )
+    )
+    return saved or DEFAULT_EMAIL[kind]
+
+
+def preferences(user: User) -> dict:
+    """{kind: immediate | daily_digest | off} for every kind this user's role receives."""
+    return {kind.value: email_preference(user.id, kind) for kind in KINDS_FOR[Role(user.role)]}
+
+
+def set_preferences(user: User, changes: dict) -> dict:
+    allowed = {kind.value for kind in KINDS_FOR[Role(user.role)]}
+    unknown = sorted(set(changes) - allowed)
+    if unknown:
+        raise Invalid({kind: [_("Not a kind of notification you receive.")] for kind in unknown})
+    for kind, email in changes.items():
+        db.session.merge(NotificationPreference(user_id=user.id, kind=kind, email=email))
+    db.session.flush()
+    return preferences(user)
+
+
+# --- calendar --------------------------------------------------------------------------------
+
+
+def feed_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_feed(user: User) -> str:
+    """A new secret feed token for this user (replacing any earlier one); shown once."""
+    token = secrets.token_urlsafe(32)
+    db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    db.session.add(CalendarFeed(user_id=user.id, token_hash=feed_token_hash(token)))
+    db.session.flush()
+    return token
+
+
+def revoke_feed(user: User) -> None:
+    result = db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if not result.rowcount:
+        raise NotFound(_("You have no calendar feed."))
+
+
+def feed_owner(token: str) -> User:
+    """The active user whose feed this token opens; 404 for a revoked or unknown one."""
+    user = db.session.scalar(
+        select(User)
+        .join(CalendarFeed, CalendarFeed.user_id == User.id)
+        .where(CalendarFeed.token_hash == feed_token_hash(token), User.is_active.is_(True))
+    )
+    if user is None:
+        raise NotFound(_("No such calendar feed."))
+    return user
+
+
+def calendar(user: User) -> bytes:
+    """An iCalendar document: one event per weekly log deadline of the user's active offerings,
+    past and upcoming, in the institution's zone, with an alarm when reminders would come."""
+    rule, windows = DeadlineRule.from_config(), Windows.from_config()
+    offerings = db.session.scalars(
+        select(CourseOffering)
+        .where(CourseOffering.facilitator_id == user.id, CourseOffering.is_active.is_(True))
+        .order_by(CourseOffering.start_date, CourseOffering.id)
+    ).unique()
+    host = current_app.config["PUBLIC_BASE_URL"].split("://")[-1].split("/")[0] or "localhost"
+    document = Calendar()
+    document.add("prodid", "-//Course Management Platform//Weekly log deadlines//EN")
+    document.add("version", "2.0")
+    document.add("x-wr-timezone", rule.zone.key)
+    with force_locale(user.preferred_language):
+        document.add("x-wr-calname", _("Weekly log deadlines"))
+        for offering in offerings:
+            for week in range(1, offering.weeks + 1):
+                document.add_component(deadline_event(offering, week, rule, windows, host))
+    document.add_missing_timezones()
+    return document.to_ical()
+
+
+def deadline_event(offering, week: int, rule, windows, host: str) -> Event:
+    due = rule.due_at(offering.start_date, week).astimezone(rule.zone)
+    event = Event()
+    event.add("uid", f"offering-{offering.id}-week-{week}@{host}")
+    event.add("dtstamp", now())
+    event.add("dtstart", due)
+    event.add("dtend", due + timedelta(minutes=30))
+    event.add(
+        "summary",
+        _("Week {week} log due: {code} {name}").format(
+            week=week, code=offering.module.code, name=offering.module.name
+        ),
+    )
+    event.add(
+        "description",
+        _("{code} {name} (cohort {cohort}, class {class_name})").format(
+            code=offering.module.code,
+            name=offering.module.name,
+            cohort=offering.cohort.name,
+            class_name=offering.course_class.name,
+        ),
+    )
+    alarm = Alarm()
+    alarm.add("action", "DISPLAY")
+    alarm.add("description", _("Weekly log due soon"))
+    alarm.add("trigger", -windows.due_soon)
+    event.add_component(alarm)
+    return event
