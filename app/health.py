@@ -1,21 +1,35 @@
 """`/health`: is the app able to serve, and what does it depend on."""
 
+from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields
+from redis.exceptions import RedisError
+from rq import Queue, Worker
+from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 
+from app.clock import now
 from app.extensions import db, redis_store
+from app.notifications.reminders import QUEUES
 
 blp = Blueprint("health", __name__, description="Liveness and dependencies")
 
 
 class HealthSchema(Schema):
     status = fields.String(metadata={"description": "ok, degraded (Redis down) or down"})
-    checks = fields.Dict(keys=fields.String(), values=fields.String())
+    checks = fields.Dict(
+        keys=fields.String(),
+        values=fields.Raw(),
+        metadata={
+            "description": "database and redis: ok, unavailable (or embedded); queue: its "
+            "status (ok, degraded when no worker has beaten lately, embedded, unavailable) with "
+            "live workers, queued and failed jobs"
+        },
+    )
     version = fields.String()
 
 
@@ -38,6 +52,27 @@ def redis_state() -> str:
         return "unavailable"
 
 
+def queue_state() -> dict:
+    if not current_app.config["REDIS_URL"]:
+        return {"status": "embedded"}
+    connection = redis_store.client()
+    try:
+        workers = Worker.all(connection=connection)
+        queues = [Queue(name, connection=connection) for name in QUEUES]
+        queued = sum(queue.count for queue in queues)
+        failed = sum(FailedJobRegistry(queue=queue).count for queue in queues)
+    except RedisError:
+        return {"status": "unavailable"}
+    stale = now() - timedelta(seconds=current_app.config["WORKER_STALE_SECONDS"])
+    beating = [worker for worker in workers if (worker.last_heartbeat or stale) > stale]
+    return {
+        "status": "ok" if beating else "degraded",
+        "workers": len(beating),
+        "queued": queued,
+        "failed": failed,
+    }
+
+
 def app_version() -> str:
     try:
         return version("course-management-platform")
@@ -52,7 +87,7 @@ class Health(MethodView):
     @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
     def get(self):
         """Report the state of the app and its dependencies"""
-        checks = {"database": database_state(), "redis": redis_state()}
+        checks = {"database": database_state(), "redis": redis_state(), "queue": queue_state()}
         if checks["database"] != "ok":
             return {"status": "down", "checks": checks, "version": app_version()}, 503
         status = "degraded" if checks["redis"] == "unavailable" else "ok"

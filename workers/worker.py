@@ -3,8 +3,7 @@
 from rq import Worker
 
 from app.extensions import db, redis_store
-
-QUEUES = ("notifications", "default")
+from app.notifications.reminders import QUEUES
 
 
 class AppWorker(Worker):

@@ -17,7 +17,6 @@ from app.notifications.models import Notification
 from app.unit_of_work import unit_of_work
 
 reminders_cli = AppGroup("reminders", help="Deadline reminders, alerts and digests.")
-QUEUES = (reminders.QUEUE, "default")
 
 
 def instant(_context, _parameter, value: str | None) -> datetime:
@@ -81,7 +80,7 @@ def status():
 def queue_lines() -> list[str]:
     connection = redis_store.client()
     lines = []
-    for name in QUEUES:
+    for name in reminders.QUEUES:
         queue = Queue(name, connection=connection)
         failed = FailedJobRegistry(queue=queue).count
         lines.append(f"Queue {name}: {queue.count} queued, {failed} failed")

@@ -61,9 +61,10 @@ def compose(facts: Facts) -> EmailMessage:
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = make_msgid(idstring=f"notification-{notification.id}")
     message["X-Notification-Id"] = str(notification.id)
-    message["Content-Language"] = notification.language
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    # After the bodies: setting content drops the Content-* headers already there.
+    message["Content-Language"] = notification.language
     return message
 
 

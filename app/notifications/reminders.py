@@ -43,6 +43,8 @@ from app.unit_of_work import after_commit
 log = logging.getLogger(__name__)
 
 QUEUE = "notifications"
+# Every queue a worker listens to: deliveries, and the periodic sweeps (workers/cron.py).
+QUEUES = (QUEUE, "default")
 DELIVER = "workers.jobs.deliver"
 LAST_SWEEP_KEY = "reminders:last-sweep"
 # An offering lasts at most a year (see courses.services.check_calendar).
@@ -139,13 +141,12 @@ def overdue_rows(rule: DeadlineRule, windows: Windows, now: datetime) -> list[di
         latest - windows.lookback,
         latest,
         or_(ActivityLog.id.is_(None), ~LOG_COMPLETE),
-        inclusive_end=True,
     )
 
 
-def facilitator_rows(kind, rule, start, end, log_condition, inclusive_end=False) -> list[dict]:
+def facilitator_rows(kind, rule, start, end, log_condition) -> list[dict]:
     rows = []
-    for cells in deadline_cells(rule, start, end, inclusive_end):
+    for cells in deadline_cells(rule, start, end):
         statement = (
             select(
                 CourseOffering.id,
@@ -294,7 +295,7 @@ def overdue_weeks(rule: DeadlineRule, windows: Windows, now: datetime) -> list:
     incomplete: (offering_id, start_date, facilitator_id, week_number, log_id)."""
     latest = now - windows.overdue
     found = []
-    for cells in deadline_cells(rule, now - rule.lock_after, latest, inclusive_end=True):
+    for cells in deadline_cells(rule, now - rule.lock_after, latest):
         statement = (
             select(CourseOffering.id.label("offering_id"), CourseOffering.start_date,
                    CourseOffering.facilitator_id, cells.c.week_number,
@@ -321,7 +322,7 @@ def unstaffed_offering_ids(rule: DeadlineRule, windows: Windows, now: datetime) 
 # --- deadlines in a window, as a derived table -----------------------------------------------
 
 
-def deadline_cells(rule: DeadlineRule, start: datetime, end: datetime, inclusive_end=False):
+def deadline_cells(rule: DeadlineRule, start: datetime, end: datetime):
     """(start_date, week_number, first_day) for every week, of every calendar active offerings
     use, whose deadline falls in [start, end) — or [start, end] — as derived tables to join on
     (one per CELLS_PER_STATEMENT weeks; usually one)."""
@@ -335,9 +336,7 @@ def deadline_cells(rule: DeadlineRule, start: datetime, end: datetime, inclusive
         )
     ).all()
     cells = [
-        (first, week)
-        for first in calendars
-        for week in weeks_due_between(rule, first, start, end, inclusive_end)
+        (first, week) for first in calendars for week in weeks_due_between(rule, first, start, end)
     ]
     for chunk in chunked(cells, CELLS_PER_STATEMENT):
         yield union_all(
@@ -352,12 +351,12 @@ def deadline_cells(rule: DeadlineRule, start: datetime, end: datetime, inclusive
         ).subquery("cells")
 
 
-def weeks_due_between(rule, first: date, start, end, inclusive_end) -> Iterable[int]:
+def weeks_due_between(rule, first: date, start, end) -> Iterable[int]:
     for week in range(1, MAX_WEEKS + 1):
         due = rule.due_at(first, week)
-        if due > end or (due == end and not inclusive_end):
+        if due > end:
             return
-        if due >= start:
+        if due > start:
             yield week
 
 
@@ -407,7 +406,8 @@ def insert_new(rows: list[dict]) -> int:
         return 0
     statement = (
         insert(Notification.__table__)
-        .prefix_with("IGNORE", dialect=("mysql", "mariadb"))
+        .prefix_with("IGNORE", dialect="mysql")
+        .prefix_with("IGNORE", dialect="mariadb")
         .prefix_with("OR IGNORE", dialect="sqlite")
     )
     return db.session.execute(statement, rows).rowcount

@@ -12,11 +12,27 @@ KEYWORDS = {"_": None, "lazy_gettext": None, "N_": None}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
+# The same map as babel.cfg: Python code, and the e-mail templates.
+METHODS = [
+    ("**.py", "python"),
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),
+]
+
+
 def marked_texts() -> set[str]:
-    found = extract_from_dir(
-        PROJECT_ROOT / "app", method_map=[("**.py", "python")], keywords=KEYWORDS
-    )
-    return {message for _, _, message, _, _ in found}
+    found = [
+        message
+        for folder in ("app", "workers")
+        for _, _, message, _, _ in extract_from_dir(
+            PROJECT_ROOT / folder, method_map=METHODS, keywords=KEYWORDS
+        )
+    ]
+    return set(found)
+
+
+def test_e_mail_template_texts_are_among_those_checked():
+    assert "Your weekly activity log for week {week} is due on {deadline}:" in marked_texts()
 
 
 def test_every_marked_text_has_a_french_translation_with_the_same_placeholders():
