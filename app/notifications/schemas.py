@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import StrictBoolean, StrictSchema, UTCDateTime
+from app.fields import StrictSchema, UTCDateTime
 from app.notifications.models import EmailPreference, Kind
 
 EMAIL = validate.OneOf([preference.value for preference in EmailPreference])
@@ -32,7 +32,7 @@ class NotificationSchema(Schema):
 
 
 class InboxQuerySchema(StrictSchema):
-    unread = StrictBoolean(load_default=False, metadata={"description": "Only unread ones"})
+    unread = fields.Boolean(load_default=False, metadata={"description": "Only unread ones"})
 
 
 class ReadAllSchema(Schema):
