@@ -1,0 +1,111 @@
+"""`flask reminders sweep|status`, `flask worker`, `flask cron`, the periodic job list, and
+the queue in /health."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from rq import SimpleWorker
+from rq.cron import CronScheduler
+
+from app.config import PROJECT_ROOT
+from app.extensions import redis_store
+from tests.notifications.conftest import WEEK_1_DUE
+
+DUE_SOON_AT = (WEEK_1_DUE - timedelta(hours=48)).isoformat()
+
+
+def test_sweep_dry_run_prints_what_it_would_queue_and_writes_nothing(
+    app, facilitator, offering_of, notifications
+):
+    offering_of(facilitator)
+
+    result = app.test_cli_runner().invoke(
+        args=["reminders", "sweep", "--at", DUE_SOON_AT, "--dry-run"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "would record 1 due_soon." in result.output
+    assert notifications() == []
+
+
+def test_sweep_prints_what_it_queued_and_status_shows_the_queue(
+    app, facilitator, offering_of, notifications
+):
+    offering_of(facilitator)
+    runner = app.test_cli_runner()
+
+    swept = runner.invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
+    status = runner.invoke(args=["reminders", "status"])
+
+    assert swept.exit_code == 0, swept.output
+    assert "found 1 due_soon." in swept.output
+    assert "Queued for e-mail: 1 in 1 job(s)" in swept.output
+    assert "Notifications: 1 pending" in status.output
+    assert "Queue notifications: 1 queued, 0 failed" in status.output
+    assert "Workers alive: 0" in status.output
+    assert "Last sweep: " in status.output and "never" not in status.output
+
+
+def test_sweep_refuses_a_time_that_is_not_iso_8601(app):
+    result = app.test_cli_runner().invoke(args=["reminders", "sweep", "--at", "next tuesday"])
+
+    assert result.exit_code == 2 and "not an ISO-8601 time" in result.output
+
+
+def test_embedded_default_delivers_inline_into_the_outbox(
+    app_with, tmp_path, facilitator, offering_of
+):
+    offering_of(facilitator)
+    embedded = app_with(REDIS_URL=None, SMTP_HOST=None, INSTANCE_PATH=str(tmp_path))
+
+    result = embedded.test_cli_runner().invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
+
+    assert result.exit_code == 0, result.output
+    [mail] = (tmp_path / "outbox").glob("*.eml")
+    assert f"To: Facilitator1 Tester <{facilitator.email}>" in mail.read_text()
+    status = embedded.test_cli_runner().invoke(args=["reminders", "status"])
+    assert "Notifications: 1 sent" in status.output and "embedded" in status.output
+
+
+def flask_help(*command: str) -> str:
+    """`flask … --help` as installed (worker and cron are Flask command entry points)."""
+    flask = Path(sys.executable).with_name("flask")
+    env = os.environ | {"APP_ENV": "testing", "FLASK_APP": "wsgi"}
+    return subprocess.run(
+        [str(flask), *command, "--help"], cwd=PROJECT_ROOT, env=env, capture_output=True,
+        text=True, check=True,
+    ).stdout  # fmt: skip
+
+
+def test_worker_and_cron_commands_explain_themselves():
+    assert "--burst" in flask_help("worker")
+    assert "exactly one" in flask_help("cron")
+    assert "--dry-run" in flask_help("reminders", "sweep")
+
+
+def test_the_cron_config_registers_the_sweep_and_the_digest(app):
+    with app.app_context():
+        scheduler = CronScheduler(connection=redis_store.client())
+    scheduler.load_config_from_file("workers/cron.py")
+
+    jobs = {job.name: job for job in scheduler.get_jobs()}
+    assert jobs["reminders-sweep"].interval == 15 * 60
+    assert jobs["reminders-sweep"].func_name == "workers.jobs.sweep"
+    assert jobs["reminders-digest"].cron == "0 7 * * *"
+    assert jobs["reminders-sweep"].job_options["job_timeout"] == 300
+
+
+def test_health_reports_the_queue_and_its_workers(app, client):
+    degraded = client.get("/health").json["checks"]["queue"]
+    with app.app_context():
+        worker = SimpleWorker(["notifications"], connection=redis_store.client())
+        worker.register_birth()
+        worker.heartbeat()
+        alive = client.get("/health").json["checks"]["queue"]
+        worker.register_death()
+
+    assert degraded == {"status": "degraded", "workers": 0, "queued": 0, "failed": 0}
+    assert alive["status"] == "ok" and alive["workers"] == 1
