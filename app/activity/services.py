@@ -10,6 +10,7 @@ from app.activity.deadlines import DeadlineRule
 from app.activity.models import CHECKLIST, ActivityLog, ActivityLogChange
 from app.auth.models import Role, User
 from app.courses.models import CourseOffering, Module, teaching_weeks
+from app.courses.services import visible_to as offerings_visible_to
 from app.exceptions import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.i18n import _
@@ -26,12 +27,8 @@ LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at
 
 
 def visible_to(user: User) -> list[ColumnElement]:
-    """Managers see every log; facilitators the logs of offerings allocated to them."""
-    if user.role == Role.MANAGER:
-        return []
-    if user.role == Role.FACILITATOR:
-        return [CourseOffering.facilitator_id == user.id]
-    return [false()]
+    """Logs are seen by whoever sees their offering, students excepted."""
+    return [false()] if user.role == Role.STUDENT else offerings_visible_to(user)
 
 
 def get_log(user: User, log_id: int, for_update: bool = False) -> ActivityLog:

@@ -22,7 +22,6 @@ from app.courses.schemas import (
     OfferingSchema,
     OfferingWriteSchema,
 )
-from app.pagination import DEFAULTS as PAGE
 
 catalogue_blp = Blueprint(
     "catalogue", __name__, url_prefix="/api/v1", description="Modules, cohorts, classes, modes"
@@ -43,7 +42,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
         @catalogue_blp.signed_in()
         @catalogue_blp.arguments(CatalogueQuerySchema, location="query")
         @catalogue_blp.response(200, schema(many=True))
-        @catalogue_blp.paginate(**PAGE)
+        @catalogue_blp.paginate()
         def get(self, query, pagination_parameters):
             return services.list_catalogue(model, query.get("q"), pagination_parameters)
 
@@ -96,7 +95,7 @@ class Offerings(MethodView):
     @offerings_blp.signed_in()
     @offerings_blp.arguments(OfferingQuerySchema, location="query")
     @offerings_blp.response(200, OfferingSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, filters, pagination_parameters):
         """List the offerings you may see (managers all, facilitators theirs, students enrolled)"""
         return services.list_offerings(current_user, filters, pagination_parameters)
@@ -150,7 +149,7 @@ class AssignmentHistory(MethodView):
 class Enrollments(MethodView):
     @offerings_blp.signed_in(MANAGER, Role.FACILITATOR)
     @offerings_blp.response(200, EnrollmentSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, offering_id, pagination_parameters):
         """Students enrolled in an offering (managers, and its facilitator)"""
         offering = services.get_offering(current_user, offering_id)
@@ -180,7 +179,7 @@ class EnrollmentItem(MethodView):
 class MyEnrollments(MethodView):
     @offerings_blp.signed_in(Role.STUDENT)
     @offerings_blp.response(200, MyEnrollmentSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, pagination_parameters):
         """Your enrolments, each with its offering (students)"""
         return services.my_enrollments(current_user, pagination_parameters)
