@@ -6,7 +6,7 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.notifications.models import Kind, Notification, Status
-from app.signals import log_filed, offering_changed, user_changed
+from app.signals import log_changed, log_filed, offering_changed, user_changed
 
 WEEKLY = (Kind.DUE_SOON, Kind.OVERDUE)
 
@@ -23,8 +23,11 @@ def cancel(*conditions) -> None:
 
 
 @log_filed.connect
-def forget_reminders_for_filed_week(log, **_details) -> None:
+@log_changed.connect
+def forget_reminders_for_filed_week(log, action="filed", **_details) -> None:
     """Filed: no more "due soon"; and no "overdue" either once it is complete."""
+    if action == "deleted":
+        return
     kinds = WEEKLY if log.is_complete else (Kind.DUE_SOON,)
     cancel(
         Notification.offering_id == log.offering_id,

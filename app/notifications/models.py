@@ -7,9 +7,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.clock import now
 from app.courses.models import CourseOffering
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
+from app.types import UTCDateTime
 
 
 class Kind(enum.StrEnum):
@@ -80,7 +81,7 @@ class Notification(db.Model):
     attempts: Mapped[int] = mapped_column(default=0, nullable=False)
     last_error: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str] = mapped_column(String(2), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
     # Which delivery attempt holds the row, and since when (see app/notifications/delivery.py).
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(32))
@@ -119,4 +120,4 @@ class CalendarFeed(db.Model):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)

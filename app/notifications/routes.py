@@ -14,7 +14,6 @@ from app.notifications.schemas import (
     PreferencesSchema,
     ReadAllSchema,
 )
-from app.pagination import DEFAULTS as PAGE
 
 blp = Blueprint(
     "notifications",
@@ -31,7 +30,7 @@ class Inbox(MethodView):
     @blp.signed_in()
     @blp.arguments(InboxQuerySchema, location="query")
     @blp.response(200, NotificationSchema(many=True))
-    @blp.paginate(**PAGE)
+    @blp.paginate()
     def get(self, query, pagination_parameters):
         """Your notifications, newest first (`unread=true` for unread ones only)"""
         return services.list_inbox(current_user, query["unread"], pagination_parameters)
