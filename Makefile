@@ -20,6 +20,8 @@ translations: $(BIN)/.installed
 run: translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
+	@echo "Reminders: without REDIS_URL, '$(BIN)/flask reminders sweep' delivers inline (no worker);"
+	@echo "without SMTP_HOST, each e-mail is written to instance/outbox/ as an .eml file and logged."
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Check MariaDB/MySQL and Redis answer, then run ruff and the whole test suite.

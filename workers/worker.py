@@ -3,6 +3,7 @@
 from rq import Worker
 
 from app.extensions import db, redis_store
+from app.notifications.mail import warm_up
 from app.notifications.reminders import QUEUES
 
 
@@ -21,6 +22,7 @@ class AppWorker(Worker):
 def run_worker(queue_names: tuple[str, ...], burst: bool) -> bool:
     """Work until stopped (or, with `burst`, until the queues are empty). SIGTERM lets the
     current job finish first (RQ's warm shutdown); a second SIGTERM or SIGINT stops at once."""
+    warm_up()
     connection = redis_store.client()
     worker = AppWorker(list(queue_names or QUEUES), connection=connection)
     return worker.work(burst=burst, with_scheduler=True)

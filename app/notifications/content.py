@@ -6,6 +6,7 @@ or that went to someone else, or a deactivated recipient cancels the message ins
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from babel.dates import format_date, format_datetime, get_timezone_name
 from flask import current_app
@@ -18,7 +19,7 @@ from app.courses.models import CourseOffering
 from app.extensions import db
 from app.notifications import reminders
 from app.notifications.models import Channel, EmailPreference, Kind, Notification, Status
-from app.notifications.reminders import Windows
+from app.notifications.reminders import LOG_COMPLETE, Windows
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ def offering_facts(offering: CourseOffering) -> dict:
     }
 
 
+@lru_cache(maxsize=4096)  # a batch shares a handful of deadlines
 def format_deadline(instant: datetime, language: str, rule: DeadlineRule) -> str:
     """ "Monday 12 January 2026 09:00 Central Africa Time (Africa/Kigali)", in `language`."""
     local = instant.astimezone(rule.zone)
@@ -55,8 +57,23 @@ def links(offering_id: int | None = None) -> dict:
     return found
 
 
-def facts_for(notification: Notification, now: datetime) -> Facts | None:
-    """The facts to send, or None when the message is no longer true."""
+def log_states(notifications: list[Notification]) -> dict[tuple[int, int], bool]:
+    """{(offering, week): complete?} for the logs filed for these notifications' weeks, read in
+    one query for a whole batch."""
+    offering_ids = {n.offering_id for n in notifications if n.offering_id is not None}
+    if not offering_ids:
+        return {}
+    rows = db.session.execute(
+        select(ActivityLog.offering_id, ActivityLog.week_number, LOG_COMPLETE).where(
+            ActivityLog.offering_id.in_(offering_ids)
+        )
+    )
+    return {(offering_id, week): bool(complete) for offering_id, week, complete in rows}
+
+
+def facts_for(notification: Notification, now: datetime, logs: dict) -> Facts | None:
+    """The facts to send, or None when the message is no longer true. `logs` is what
+    `log_states` says about the batch's weeks."""
     if not notification.recipient.is_active:
         return None
     rule, windows = DeadlineRule.from_config(), Windows.from_config()
@@ -66,7 +83,7 @@ def facts_for(notification: Notification, now: datetime) -> Facts | None:
         Kind.UNSTAFFED: unstaffed_facts,
         Kind.DIGEST: digest_facts,
     }[Kind(notification.kind)]
-    values = build(notification, rule, windows, now)
+    values = build(notification, rule, windows, now, logs)
     if values is None:
         return None
     recipient = notification.recipient
@@ -78,7 +95,7 @@ def facts_for(notification: Notification, now: datetime) -> Facts | None:
     return Facts(notification, values | links(values.get("offering_id")))
 
 
-def week_facts(notification, rule, windows, now) -> dict | None:
+def week_facts(notification, rule, windows, now, logs) -> dict | None:
     """Due soon / overdue: still this facilitator's offering, same deadline, log still not
     filed (due soon) or missing or incomplete (overdue)."""
     offering = notification.offering
@@ -90,22 +107,17 @@ def week_facts(notification, rule, windows, now) -> dict | None:
         or rule.due_at(offering.start_date, notification.week_number) != notification.deadline
     ):
         return None
-    log = db.session.scalar(
-        select(ActivityLog).where(
-            ActivityLog.offering_id == offering.id,
-            ActivityLog.week_number == notification.week_number,
-        )
-    )
-    if log is not None and (notification.kind == Kind.DUE_SOON or log.is_complete):
+    complete = logs.get((offering.id, notification.week_number))  # None: not filed
+    if complete is not None and (notification.kind == Kind.DUE_SOON or complete):
         return None
     return offering_facts(offering) | {
         "week": notification.week_number,
         "deadline": format_deadline(notification.deadline, notification.language, rule),
-        "log_filed": log is not None,
+        "log_filed": complete is not None,
     }
 
 
-def unstaffed_facts(notification, rule, windows, now) -> dict | None:
+def unstaffed_facts(notification, rule, windows, now, _logs) -> dict | None:
     offering = notification.offering
     if offering is None or offering.facilitator_id is not None or not offering.is_active:
         return None
@@ -116,7 +128,7 @@ def unstaffed_facts(notification, rule, windows, now) -> dict | None:
     }
 
 
-def digest_facts(notification, rule, windows, now) -> dict | None:
+def digest_facts(notification, rule, windows, now, _logs) -> dict | None:
     """The day's digest: overdue or incomplete logs by facilitator, offering and week; offerings
     about to start without a facilitator; the recipient's own reminders that wait for it.
     None when there is nothing left to say."""

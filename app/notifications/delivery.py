@@ -25,11 +25,12 @@ from app.clock import now
 from app.config import retry_delays
 from app.extensions import db
 from app.notifications import mail
-from app.notifications.content import facts_for
+from app.notifications.content import facts_for, log_states
 from app.notifications.models import Channel, Kind, Notification, Status
 from app.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
+TABLE = Notification.__table__
 
 
 class DeliveryIncomplete(Exception):
@@ -88,9 +89,9 @@ def prepare(token: str, report: Report) -> list[tuple]:
         .options(selectinload(Notification.recipient), selectinload(Notification.offering))
         .order_by(Notification.id)
     ).all()
-    moment, outgoing = now(), []
+    moment, outgoing, logs = now(), [], log_states(claimed)
     for notification in claimed:
-        facts = facts_for(notification, moment)
+        facts = facts_for(notification, moment, logs)
         if facts is None:
             notification.status, notification.claimed_by = Status.CANCELLED, None
             report.cancelled.append(notification.id)
@@ -103,59 +104,59 @@ def prepare(token: str, report: Report) -> list[tuple]:
 def send_all(outgoing: list, token: str, report: Report) -> None:
     if not outgoing:
         return
-    try:
-        with mail.transport() as transport:
-            for notification_id, attempts, message, covers in outgoing:
-                try:
-                    transport.send(message)
-                except mail.MessageRefused as error:
-                    record_failure(notification_id, attempts, token, str(error), report)
-                    continue
-                mark_sent(notification_id, token, covers)
-                report.sent.append(notification_id)
-    except mail.TransportDown as error:
-        handled = set(report.sent) | set(report.failed) | set(report.retrying)
-        for notification_id, attempts, _message, _covers in outgoing:
-            if notification_id not in handled:
-                record_failure(notification_id, attempts, token, str(error), report)
+    # Outcomes go through one connection of their own in autocommit mode: each message's UPDATE
+    # is durable the moment it returns, in a single round trip.
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        try:
+            with mail.transport() as transport:
+                for notification_id, attempts, message, covers in outgoing:
+                    try:
+                        transport.send(message)
+                    except mail.MessageRefused as error:
+                        record_failure(connection, notification_id, attempts, token, str(error),
+                                       report)  # fmt: skip
+                        continue
+                    mark_sent(connection, notification_id, token, covers)
+                    report.sent.append(notification_id)
+        except mail.TransportDown as error:
+            handled = set(report.sent) | set(report.failed) | set(report.retrying)
+            for notification_id, attempts, _message, _covers in outgoing:
+                if notification_id not in handled:
+                    record_failure(connection, notification_id, attempts, token, str(error),
+                                   report)  # fmt: skip
     log.info(
         "delivered %d, cancelled %d, retrying %d, failed %d",
         len(report.sent), len(report.cancelled), len(report.retrying), len(report.failed),
     )  # fmt: skip
 
 
-def mark_sent(notification_id: int, token: str, covers: list[int]) -> None:
+def mark_sent(connection, notification_id: int, token: str, covers: list[int]) -> None:
     """Committed at once: the server has the message, no later attempt may send it again."""
-    with unit_of_work():
-        moment = now()
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.claimed_by == token)
-            .values(status=Status.SENT, sent_at=moment, claimed_by=None)
-            .execution_options(synchronize_session=False)
+    moment = now()
+    connection.execute(
+        update(TABLE)
+        .where(TABLE.c.id == notification_id, TABLE.c.claimed_by == token)
+        .values(status=Status.SENT, sent_at=moment, claimed_by=None)
+    )
+    if covers:  # the reminders this digest listed
+        connection.execute(
+            update(TABLE)
+            .where(TABLE.c.id.in_(covers), TABLE.c.status == Status.PENDING)
+            .values(status=Status.SENT, sent_at=moment)
         )
-        if covers:  # the reminders this digest listed
-            db.session.execute(
-                update(Notification)
-                .where(Notification.id.in_(covers), Notification.status == Status.PENDING)
-                .values(status=Status.SENT, sent_at=moment)
-                .execution_options(synchronize_session=False)
-            )
 
 
-def record_failure(notification_id, attempts, token, error: str, report: Report) -> None:
+def record_failure(connection, notification_id, attempts, token, error: str, report) -> None:
     """Release the row for another attempt, or mark it failed once it has had them all."""
     final = attempts >= len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
-    with unit_of_work():
-        db.session.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.claimed_by == token)
-            .values(
-                status=Status.FAILED if final else Status.PENDING,
-                last_error=error[:2000],
-                claimed_at=None,
-                claimed_by=None,
-            )
-            .execution_options(synchronize_session=False)
+    connection.execute(
+        update(TABLE)
+        .where(TABLE.c.id == notification_id, TABLE.c.claimed_by == token)
+        .values(
+            status=Status.FAILED if final else Status.PENDING,
+            last_error=error[:2000],
+            claimed_at=None,
+            claimed_by=None,
         )
+    )
     (report.failed if final else report.retrying)[notification_id] = error
