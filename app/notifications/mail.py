@@ -63,7 +63,8 @@ def compose(facts: Facts) -> Message:
         text = render_template(f"email/{notification.kind}.txt", **facts.values)
         html = render_template(f"email/{notification.kind}.html", **facts.values)
     message = MIMEMultipart("alternative")
-    message["Subject"] = Header(title, "utf-8")
+    # Encoded words only where needed: encoding a subject costs more than rendering the body.
+    message["Subject"] = title if title.isascii() else Header(title, "utf-8")
     message["From"] = current_app.config["SMTP_FROM"]
     name = f"{recipient.first_name} {recipient.last_name}"
     message["To"] = formataddr((name, recipient.email), charset="utf-8")
