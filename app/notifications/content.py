@@ -167,9 +167,7 @@ def digest_facts(notification, rule, windows, now, _logs) -> dict | None:
 
 
 def wants_unstaffed_in_digest(user_id: int) -> bool:
-    from app.notifications.services import email_preference
-
-    return email_preference(user_id, Kind.UNSTAFFED) == EmailPreference.DAILY_DIGEST
+    return reminders.email_preference(user_id, Kind.UNSTAFFED) == EmailPreference.DAILY_DIGEST
 
 
 def waiting_for_digest(user_id: int) -> list[Notification]:

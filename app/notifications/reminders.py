@@ -379,6 +379,16 @@ def preference_join(kind: Kind, user_id) -> tuple:
     )
 
 
+def email_preference(user_id: int, kind: Kind) -> str:
+    """How this person wants this kind by e-mail: what they saved, else the default."""
+    saved = db.session.scalar(
+        select(NotificationPreference.email).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
+        )
+    )
+    return saved or DEFAULT_EMAIL[kind]
+
+
 def notification_row(kind: Kind, *, preference: str | None, **values) -> dict:
     channel = CHANNEL_FOR[EmailPreference(preference or DEFAULT_EMAIL[kind])]
     in_app_only = channel == Channel.IN_APP

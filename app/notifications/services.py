@@ -25,7 +25,7 @@ from app.notifications.models import (
     NotificationPreference,
     Status,
 )
-from app.notifications.reminders import DEFAULT_EMAIL, Windows
+from app.notifications.reminders import Windows, email_preference
 from app.pagination import page_of
 
 # The kinds each role receives, so preferences only offer what applies.
@@ -104,15 +104,6 @@ def mark_all_read(user: User) -> int:
 
 
 # --- preferences -----------------------------------------------------------------------------
-
-
-def email_preference(user_id: int, kind: Kind) -> str:
-    saved = db.session.scalar(
-        select(NotificationPreference.email).where(
-            NotificationPreference.user_id == user_id, NotificationPreference.kind == kind
-        )
-    )
-    return saved or DEFAULT_EMAIL[kind]
 
 
 def preferences(user: User) -> dict:

@@ -19,7 +19,13 @@ from app.notifications import reminders
 from app.notifications.models import Notification
 from app.notifications.reminders import QUEUES
 from app.unit_of_work import unit_of_work
-from tests.activity.conftest import create_log, facilitator, file_log, offering_of  # noqa: F401
+from tests.activity.conftest import (  # noqa: F401
+    create_log,
+    edit_log,
+    facilitator,
+    file_log,
+    offering_of,
+)
 
 # The default offering (tests/conftest.py) starts Monday 2026-01-05; week n is due at 09:00
 # Africa/Kigali (07:00 UTC) on 2026-01-05 + 7·n days.

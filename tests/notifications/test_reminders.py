@@ -184,3 +184,18 @@ def test_moved_offering_dates_cancel_the_old_deadline_and_remind_the_new_one(
         ("sent", WEEK_1_DUE + timedelta(days=1)),
     ]
     assert len(smtp.messages) == 1
+
+
+def test_completing_an_incomplete_log_cancels_its_overdue_reminder(
+    manager, facilitator, offering_of, create_log, edit_log, sweep, work, smtp, notifications
+):
+    offering = offering_of(facilitator)
+    log = create_log(facilitator, offering, 1)
+    sweep(OVERDUE_AT)
+
+    response = edit_log(manager, log["id"], **ALL_DONE)  # (read-only to the facilitator by now)
+    assert response.status_code == 200, response.json
+    work()
+
+    assert [row["status"] for row in notifications() if row["kind"] == "overdue"] == ["cancelled"]
+    assert all(m["To"].addresses[0].addr_spec != facilitator.email for m in smtp.messages)

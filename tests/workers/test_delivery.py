@@ -137,3 +137,19 @@ def test_a_worker_killed_mid_batch_leaves_every_message_delivered_exactly_once(
 
     assert {row["status"] for row in notifications()} == {"sent"}
     assert smtp.ids() == [row["id"] for row in notifications()]
+
+
+def test_a_worker_stops_gracefully_on_sigterm(smtp):
+    worker = subprocess.Popen(
+        [str(Path(sys.executable).with_name("flask")), "worker"],
+        cwd=PROJECT_ROOT,
+        env=os.environ | {"APP_ENV": "testing", "FLASK_APP": "wsgi"},
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # started and listening
+
+    worker.send_signal(signal.SIGTERM)
+
+    assert worker.wait(30) == 0
+    assert "warm shut down requested" in worker.stderr.read().lower()
