@@ -7,11 +7,15 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 
+import flask_migrate
 from rq import SimpleWorker
 from rq.cron import CronScheduler
 
+from app.auth import services as auth_services
+from app.auth.models import Role, User
 from app.config import PROJECT_ROOT
-from app.extensions import redis_store
+from app.extensions import db, redis_store
+from app.unit_of_work import unit_of_work
 from tests.notifications.conftest import WEEK_1_DUE
 
 DUE_SOON_AT = (WEEK_1_DUE - timedelta(hours=48)).isoformat()
@@ -109,3 +113,54 @@ def test_health_reports_the_queue_and_its_workers(app, client):
 
     assert degraded == {"status": "degraded", "workers": 0, "queued": 0, "failed": 0}
     assert alive["status"] == "ok" and alive["workers"] == 1
+
+
+def test_on_sqlite_a_repeated_sweep_records_and_sends_each_reminder_once(app_with, tmp_path):
+    """The embedded default end to end: SQLite (INSERT OR IGNORE), inline jobs, the outbox."""
+    embedded = app_with(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'cmp.sqlite3'}",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        REDIS_URL=None,
+        SMTP_HOST=None,
+        INSTANCE_PATH=str(tmp_path),
+    )
+    with embedded.app_context():
+        flask_migrate.upgrade()
+        with unit_of_work():
+            people = {
+                role: auth_services.create_user(
+                    role=role, email=f"{role}@example.test", password="correct horse battery",
+                    first_name=role.value.title(), last_name="Tester", employee_id="E1"
+                    if role == Role.FACILITATOR else None,
+                )
+                for role in (Role.MANAGER, Role.FACILITATOR)
+            }  # fmt: skip
+        manager_id, facilitator_id = people[Role.MANAGER].id, people[Role.FACILITATOR].id
+    client = embedded.test_client()
+    with embedded.test_request_context():
+        token = auth_services.issue_tokens(db.session.get(User, manager_id))["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    ids = {
+        name: client.post(f"/api/v1/{name}", json=body, headers=headers).json["id"]
+        for name, body in (
+            ("modules", {"code": "CS101", "name": "Programming", "credits": 15}),
+            ("cohorts", {"name": "Cohort 2026"}),
+            ("classes", {"name": "2026J"}),
+        )
+    }
+    modes = client.get("/api/v1/modes", headers=headers).json
+    offering = client.post("/api/v1/course-offerings", headers=headers, json={
+        "module_id": ids["modules"], "cohort_id": ids["cohorts"], "class_id": ids["classes"],
+        "mode_id": modes[0]["id"], "trimester": 1, "year": 2026, "intake": "HT1",
+        "start_date": "2026-01-05", "end_date": "2026-04-03", "max_students": 30,
+        "facilitator_id": facilitator_id,
+    })  # fmt: skip
+    assert offering.status_code == 201, offering.json
+    runner = embedded.test_cli_runner()
+
+    first = runner.invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
+    second = runner.invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
+
+    assert "New notifications: 1" in first.output, first.output
+    assert "New notifications: 0" in second.output, second.output
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
