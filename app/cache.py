@@ -85,14 +85,27 @@ def bump(tables) -> None:
     pipeline.execute()
 
 
-def generations(tables: tuple[str, ...]) -> list:
-    """The current generation of each table, and of raw writes (which touch them all)."""
-    keys = [GENERATION.format(table) for table in (*tables, ANY_TABLE)]
-    return redis_store.client().mget(keys)
-
-
 def entry_key(*parts) -> str:
     return ENTRY.format(hashlib.sha1(json.dumps(parts, default=str).encode()).hexdigest())
+
+
+def lookup(key: str, tables: tuple[str, ...]) -> tuple[bytes | None, list]:
+    """The entry under `key` if it was stored at the tables' current generations, and those
+    generations; one round trip."""
+    pipeline = redis_store.client().pipeline(transaction=False)
+    pipeline.mget([GENERATION.format(table) for table in (*tables, ANY_TABLE)])
+    pipeline.get(key)
+    counters, entry = pipeline.execute()
+    current = [int(counter or 0) for counter in counters]
+    stamp = json.dumps(current).encode() + b"\n"
+    fresh = entry is not None and entry.startswith(stamp)
+    return (entry[len(stamp) :] if fresh else None), current
+
+
+def store(key: str, generations: list, value: bytes) -> None:
+    """Keep `value`, stamped with the generations read *before* it was computed."""
+    stamp = json.dumps(generations).encode() + b"\n"
+    redis_store.client().set(key, stamp + value, ex=LONGEST_KEPT)
 
 
 # --- cached values ------------------------------------------------------------------------------
@@ -100,12 +113,11 @@ def entry_key(*parts) -> str:
 
 def remembered(name: str, tables: tuple[str, ...], compute: Callable[[], bytes]) -> bytes:
     """The bytes `compute` returns, kept until one of `tables` is written."""
-    client = redis_store.client()
-    key = entry_key(name, generations(tables))
-    value = client.get(key)
+    key = entry_key(name)
+    value, generations = lookup(key, tables)
     if value is None:
         value = compute()
-        client.set(key, value, ex=LONGEST_KEPT)
+        store(key, generations, value)
     return value
 
 
@@ -128,16 +140,16 @@ def cached(*tables: str, varies_with: Callable[[], object] = lambda: None):
     def decorator(view):
         @wraps(view)
         def serve(*args, **kwargs):
+            key = response_key(varies_with())
             try:
-                key = response_key(tables, varies_with())
-                stored = redis_store.client().get(key)
+                stored, generations = lookup(key, tables)
             except REDIS_DOWN:
                 return view(*args, **kwargs)
             if stored is not None:
                 return replay(stored)
             response = view(*args, **kwargs)
             if response.status_code == 200 and not response.is_streamed:
-                keep(key, response)
+                keep(key, generations, response)
             return response
 
         return serve
@@ -145,20 +157,20 @@ def cached(*tables: str, varies_with: Callable[[], object] = lambda: None):
     return decorator
 
 
-def response_key(tables: tuple[str, ...], variant) -> str:
+def response_key(variant) -> str:
     audience = "managers" if current_user.role == "manager" else f"user:{current_user.id}"
     query = sorted(request.args.items(multi=True))
-    return entry_key(request.path, query, audience, variant, generations(tables))
+    return entry_key(request.path, query, audience, variant)
 
 
-def keep(key: str, response: Response) -> None:
+def keep(key: str, generations: list, response: Response) -> None:
     body = response.get_data()
     if "ETag" not in response.headers:
         response.set_etag(hashlib.sha1(body).hexdigest())
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
     # Unreachable, the answer is served all the same; the next request computes it again.
     with suppress(*REDIS_DOWN):
-        redis_store.client().set(key, json.dumps(headers).encode() + b"\n" + body, ex=LONGEST_KEPT)
+        store(key, generations, json.dumps(headers).encode() + b"\n" + body)
 
 
 def replay(stored: bytes) -> Response:
