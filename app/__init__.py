@@ -79,8 +79,10 @@ def register_blueprints(app: Flask) -> None:
     from app.activity.routes import blp as activity_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
+    from app.reflections.routes import blp as reflections_blp
 
-    for blueprint in (auth_blp, catalogue_blp, offerings_blp, activity_blp, health.blp):
+    blueprints = (auth_blp, catalogue_blp, offerings_blp, activity_blp, reflections_blp, health.blp)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
 
