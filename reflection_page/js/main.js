@@ -102,7 +102,9 @@ async function signIn(event) {
   try {
     const started = await api.signIn(email, password);
     $("password").value = "";
-    await showSignedIn(started);
+    if (await showSignedIn(started)) {
+      $("offering").focus(); // the next thing to do
+    }
   } catch (error) {
     tell(error, "signin.failed");
   }
@@ -112,7 +114,7 @@ async function showSignedIn(current) {
   if (current.user.role !== "student") {
     api.endSession();
     say($("status"), "signin.not_student");
-    return;
+    return false;
   }
   $("signin-form").hidden = true;
   $("signed-in").hidden = false;
@@ -124,6 +126,7 @@ async function showSignedIn(current) {
   } catch (error) {
     tell(error, "status.session_ended");
   }
+  return true;
 }
 
 function listOfferings(enrolments) {

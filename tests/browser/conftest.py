@@ -63,8 +63,9 @@ def browser():
 
 @pytest.fixture
 def open_page(browser, live_server):
-    """`open_page(query="", **context_options)` → a page on /reflection/ in a fresh context
-    (empty storage), once its texts are in place. Uncaught script errors and CSP violations
+    """`open_page(query="", clock_at=None, **context_options)` → a page on /reflection/ in a
+    fresh context (empty storage), once its texts are in place; `clock_at` installs Playwright's
+    fake clock at that instant. Uncaught script errors and CSP violations
     fail the test."""
     contexts, problems = [], []
 
@@ -77,11 +78,13 @@ def open_page(browser, live_server):
             ),
         )
 
-    def make(query: str = "", **options):
+    def make(query: str = "", clock_at=None, **options):
         options = {"locale": "en-GB", "timezone_id": "Africa/Kigali",
                    "viewport": {"width": 1024, "height": 900}} | options  # fmt: skip
         context = browser.new_context(base_url=live_server, accept_downloads=True, **options)
         contexts.append(context)
+        if clock_at is not None:
+            context.clock.install(time=clock_at)
         page = context.new_page()
         watch(page)
         page.goto(f"/reflection/{query}")
