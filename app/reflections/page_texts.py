@@ -72,4 +72,5 @@ PAGE_TEXTS = dict((
     page_text("status.duplicate", "You have already submitted a reflection for this offering."),
     page_text("status.refused", "The reflection was not accepted: {message}"),
     page_text("download.written", "Written on {date}"),
+    page_text("download.filename", "reflection.txt"),
 ))  # fmt: skip

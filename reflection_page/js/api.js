@@ -3,7 +3,7 @@
 
 import { language } from "./i18n.js";
 
-const SESSION = "reflection.session";
+const SESSION = "reflection-session";
 const base = document.querySelector('meta[name="api-base"]')?.content.replace(/\/$/, "") ?? "";
 
 export class Offline extends Error {}

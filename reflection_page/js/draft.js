@@ -1,6 +1,6 @@
 // The draft lives in localStorage (it must survive closing the tab); never the session token.
 
-const DRAFT = "reflection.draft";
+const DRAFT = "reflection-draft";
 
 export function readDraft() {
   try {

@@ -4,7 +4,7 @@
 // so switching language re-renders them too.
 
 export const LANGUAGES = ["en", "fr"];
-const REMEMBERED = "reflection.language";
+const REMEMBERED = "reflection-language";
 
 let texts = {};
 let current = "en";

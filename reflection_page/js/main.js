@@ -250,7 +250,7 @@ function download() {
   const file = new Blob([`${lines.join("\n")}\n`], { type: "text/plain;charset=utf-8" });
   const link = document.createElement("a");
   link.href = URL.createObjectURL(file);
-  link.download = "reflection.txt";
+  link.download = t("download.filename");
   document.body.append(link);
   link.click();
   link.remove();

@@ -9,6 +9,9 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import CATALOGUES, text_of, wait_until_ready
 
+TYPED = "The labs were the best part of the module."
+AFTERNOON = datetime(2026, 3, 2, 12, 32, 5, tzinfo=UTC)  # 14:32 in Kigali
+
 # Every text the page shows, as (key, placeholder values, rendered text), and any visible text
 # that does not come from a catalogue (digits aside).
 RENDERED_TEXTS = """() => {
@@ -81,10 +84,22 @@ def test_the_language_choice_is_remembered(open_page):
     assert page.evaluate("document.documentElement.lang") == "fr"
 
 
-# --- drafts -----------------------------------------------------------------------------------
+def test_the_folder_works_from_any_static_host(browser, static_host):
+    context = browser.new_context(locale="fr-FR")
+    try:
+        page = context.new_page()
+        page.goto(f"{static_host}/index.html")
+        wait_until_ready(page)
+        assert_all_texts_in(page, "fr")
 
-TYPED = "The labs were the best part of the module."
-AFTERNOON = datetime(2026, 3, 2, 12, 32, 5, tzinfo=UTC)  # 14:32 in Kigali
+        page.locator("#went_well").fill(TYPED)
+
+        expect(page.locator("#draft-status")).to_contain_text("Brouillon enregistré à")
+    finally:
+        context.close()
+
+
+# --- drafts -----------------------------------------------------------------------------------
 
 
 def test_typing_then_reloading_restores_the_draft_and_its_language(open_page):
@@ -113,7 +128,7 @@ def test_the_draft_saved_indicator_is_announced_with_the_time(open_page):
     page.clock.run_for(1000)
 
     expect(indicator).to_have_text("Draft saved at 14:32.")
-    assert "Good labs" in page.evaluate("localStorage.getItem('reflection.draft')")
+    assert "Good labs" in page.evaluate("localStorage.getItem('reflection-draft')")
 
 
 def test_a_student_who_never_pauses_is_still_saved_every_30_seconds(open_page):
@@ -124,7 +139,7 @@ def test_a_student_who_never_pauses_is_still_saved_every_30_seconds(open_page):
         area.press("a")
         page.clock.run_for(500)
 
-    saved = page.evaluate("JSON.parse(localStorage.getItem('reflection.draft'))")
+    saved = page.evaluate("JSON.parse(localStorage.getItem('reflection-draft'))")
     assert saved["answers"]["went_well"].startswith("a" * 59)
     expect(page.locator("#draft-status")).to_have_text("Draft saved at 14:32.")
 
@@ -142,7 +157,7 @@ def test_clear_draft_asks_first(open_page):
     page.get_by_role("button", name="Clear draft").click()
     expect(page.locator("#went_well")).to_have_value("")
     expect(page.locator("#status")).to_have_text("Draft cleared.")
-    assert page.evaluate("localStorage.getItem('reflection.draft')") is None
+    assert page.evaluate("localStorage.getItem('reflection-draft')") is None
 
 
 # --- validation -------------------------------------------------------------------------------
@@ -220,7 +235,7 @@ def test_signing_in_and_submitting_stores_the_reflection(open_page, enrolled, ru
     rows = run_sql("SELECT student_id, offering_id, hardest, rating, language FROM reflections")
     assert rows == [(enrolled.student.id, enrolled.offering["id"],
                      "Keeping up with the <b>reading</b>.", 4, "en")]  # fmt: skip
-    assert page.evaluate("localStorage.getItem('reflection.draft')") is None
+    assert page.evaluate("localStorage.getItem('reflection-draft')") is None
     expect(page.locator("#went_well")).to_have_value("")
 
 
@@ -231,7 +246,7 @@ def test_the_token_is_kept_in_session_storage_never_local_storage(open_page, enr
     expect(page.locator("#draft-status")).not_to_be_empty()
 
     local = page.evaluate("JSON.stringify(localStorage)")
-    session = page.evaluate("sessionStorage.getItem('reflection.session')")
+    session = page.evaluate("sessionStorage.getItem('reflection-session')")
     token = json.loads(session)["token"]
     assert token and token not in local and "token" not in local
 
@@ -255,7 +270,7 @@ def test_submitting_signed_out_keeps_the_draft_and_says_so(open_page, run_sql):
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.signed_out"))
     expect(page.get_by_label("Email")).to_be_focused()
-    assert TYPED in page.evaluate("localStorage.getItem('reflection.draft')")
+    assert TYPED in page.evaluate("localStorage.getItem('reflection-draft')")
     assert run_sql("SELECT COUNT(*) FROM reflections") == [(0,)]
 
 
@@ -277,7 +292,7 @@ def test_submitting_offline_keeps_the_draft_and_says_so(open_page, enrolled, run
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.offline"))
     expect(page.locator("#went_well")).to_have_value(TYPED)
-    assert TYPED in page.evaluate("localStorage.getItem('reflection.draft')")
+    assert TYPED in page.evaluate("localStorage.getItem('reflection-draft')")
     assert run_sql("SELECT COUNT(*) FROM reflections") == [(0,)]
 
     page.context.set_offline(False)
@@ -297,7 +312,7 @@ def test_a_second_submission_is_refused_and_the_draft_kept(open_page, enrolled, 
     page.get_by_role("button", name="Submit my reflection").click()
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.duplicate"))
-    assert TYPED in page.evaluate("localStorage.getItem('reflection.draft')")
+    assert TYPED in page.evaluate("localStorage.getItem('reflection-draft')")
     assert run_sql("SELECT COUNT(*) FROM reflections") == [(1,)]
 
 
@@ -320,8 +335,8 @@ def test_download_my_reflection_saves_a_text_file(open_page, tmp_path):
     with page.expect_download() as download:
         page.get_by_role("button", name=text_of("fr", "action.download")).click()
 
-    assert download.value.suggested_filename == "reflection.txt"
-    saved = tmp_path / "reflection.txt"
+    assert download.value.suggested_filename == "bilan.txt"
+    saved = tmp_path / "bilan.txt"
     download.value.save_as(saved)
     text = saved.read_text(encoding="utf-8")
     assert text.startswith(text_of("fr", "page.title"))
