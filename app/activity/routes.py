@@ -21,7 +21,6 @@ from app.activity.schemas import (
 )
 from app.auth.models import Role
 from app.blueprint import Blueprint
-from app.pagination import DEFAULTS as PAGE
 
 blp = Blueprint(
     "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"
@@ -34,7 +33,7 @@ class ActivityLogs(MethodView):
     @blp.signed_in(*STAFF)
     @blp.arguments(ActivityLogQuerySchema, location="query")
     @blp.response(200, ActivityLogSchema(many=True))
-    @blp.paginate(**PAGE)
+    @blp.paginate()
     def get(self, filters, pagination_parameters):
         """List logs (facilitators: those of their offerings)"""
         return services.list_logs(current_user, filters, pagination_parameters)

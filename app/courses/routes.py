@@ -22,7 +22,6 @@ from app.courses.schemas import (
     OfferingSchema,
     OfferingWriteSchema,
 )
-from app.pagination import DEFAULTS as PAGE
 
 catalogue_blp = Blueprint(
     "catalogue", __name__, url_prefix="/api/v1", description="Modules, cohorts, classes, modes"
@@ -43,7 +42,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
         @catalogue_blp.signed_in()
         @catalogue_blp.arguments(CatalogueQuerySchema, location="query")
         @catalogue_blp.response(200, schema(many=True))
-        @catalogue_blp.paginate(**PAGE)
+        @catalogue_blp.paginate()
         def get(self, query, pagination_parameters):
             return services.list_catalogue(model, query.get("q"), pagination_parameters)
 
@@ -52,7 +51,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
         @catalogue_blp.response(201, schema)
         @catalogue_blp.alt_response(409, response="DEFAULT_ERROR", description="Code/name taken")
         def post(self, data):
-            return services.save_catalogue_entry(model(), data)
+            return services.save_catalogue_entry(model(), data, current_user)
 
     class Item(MethodView):
         @catalogue_blp.signed_in()
@@ -65,14 +64,16 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
         @catalogue_blp.response(200, schema)
         def patch(self, changes, entry_id):
             return services.save_catalogue_entry(
-                services.get_catalogue_entry(model, entry_id), changes
+                services.get_catalogue_entry(model, entry_id), changes, current_user
             )
 
         @catalogue_blp.signed_in(MANAGER)
         @catalogue_blp.response(204)
         @catalogue_blp.alt_response(409, response="DEFAULT_ERROR", description="Still in use")
         def delete(self, entry_id):
-            services.delete_catalogue_entry(services.get_catalogue_entry(model, entry_id))
+            services.delete_catalogue_entry(
+                services.get_catalogue_entry(model, entry_id), current_user
+            )
 
     Collection.get.__doc__ = f"List {noun}s (search with q)"
     Collection.post.__doc__ = f"Create a {noun} (managers)"
@@ -94,7 +95,7 @@ class Offerings(MethodView):
     @offerings_blp.signed_in()
     @offerings_blp.arguments(OfferingQuerySchema, location="query")
     @offerings_blp.response(200, OfferingSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, filters, pagination_parameters):
         """List the offerings you may see (managers all, facilitators theirs, students enrolled)"""
         return services.list_offerings(current_user, filters, pagination_parameters)
@@ -129,7 +130,9 @@ class Offering(MethodView):
     @offerings_blp.alt_response(200, schema=OfferingSchema, description="Archived, not deleted")
     def delete(self, offering_id):
         """Delete an offering; one with history is archived instead (managers)"""
-        archived = services.delete_offering(services.get_offering(current_user, offering_id))
+        archived = services.delete_offering(
+            services.get_offering(current_user, offering_id), current_user
+        )
         return (OfferingSchema().dump(archived), 200) if archived else None
 
 
@@ -146,7 +149,7 @@ class AssignmentHistory(MethodView):
 class Enrollments(MethodView):
     @offerings_blp.signed_in(MANAGER, Role.FACILITATOR)
     @offerings_blp.response(200, EnrollmentSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, offering_id, pagination_parameters):
         """Students enrolled in an offering (managers, and its facilitator)"""
         offering = services.get_offering(current_user, offering_id)
@@ -167,14 +170,16 @@ class EnrollmentItem(MethodView):
     @offerings_blp.response(204)
     def delete(self, offering_id, student_id):
         """Remove a student from an offering (managers)"""
-        services.unenroll(services.get_offering(current_user, offering_id), student_id)
+        services.unenroll(
+            services.get_offering(current_user, offering_id), student_id, current_user
+        )
 
 
 @offerings_blp.route("/me/enrollments")
 class MyEnrollments(MethodView):
     @offerings_blp.signed_in(Role.STUDENT)
     @offerings_blp.response(200, MyEnrollmentSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, pagination_parameters):
         """Your enrolments, each with its offering (students)"""
         return services.my_enrollments(current_user, pagination_parameters)

@@ -5,7 +5,6 @@ from flask_jwt_extended import current_user
 
 from app.auth.models import Role
 from app.blueprint import Blueprint
-from app.pagination import DEFAULTS as PAGE
 from app.reflections import services
 from app.reflections.schemas import (
     ReflectionCreateSchema,
@@ -27,7 +26,7 @@ class Reflections(MethodView):
     @blp.signed_in()
     @blp.arguments(ReflectionQuerySchema, location="query")
     @blp.response(200, ReflectionSchema(many=True))
-    @blp.paginate(**PAGE)
+    @blp.paginate()
     def get(self, filters, pagination_parameters):
         """List reflections (students: theirs; facilitators: their offerings'; managers: all)"""
         return services.list_reflections(current_user, filters, pagination_parameters)
@@ -56,7 +55,7 @@ class ReflectionSummary(MethodView):
     @blp.signed_in(Role.MANAGER)
     @blp.arguments(ReflectionQuerySchema, location="query")
     @blp.response(200, ReflectionSummarySchema(many=True))
-    @blp.paginate(**PAGE)
+    @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Per offering: reflections received, average rating, response rate, non-respondents"""
         return services.summary(filters, pagination_parameters)

@@ -3,16 +3,17 @@
 Nothing here commits: the request (or CLI command) around a use case does.
 """
 
-from sqlalchemy import ColumnElement, exists, false, func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.auth.models import Role, User
 from app.courses.models import CourseOffering, Enrollment
-from app.exceptions import Conflict, Forbidden, NotFound
+from app.courses.services import visible_to as offerings_visible_to
+from app.exceptions import Forbidden, NotFound
 from app.extensions import db
 from app.i18n import _
 from app.pagination import page_of
+from app.persistence import unique_or_conflict
 from app.reflections.models import Reflection
 
 # --- writing ---------------------------------------------------------------------------------
@@ -35,11 +36,11 @@ def submit(student: User, data: dict) -> Reflection:
         language=data["language"],
         **data["answers"],
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(reflection)
-    except IntegrityError:
-        raise_duplicate(student.id, offering_id)
+    with unique_or_conflict(
+        _("You have already reflected on this offering (reflection {id})."),
+        existing_as="existing_reflection_id",
+    ):
+        db.session.add(reflection)
     return reflection
 
 
@@ -53,30 +54,15 @@ def is_enrolled(student_id: int, offering_id: int) -> bool:
     )
 
 
-def raise_duplicate(student_id: int, offering_id: int):
-    existing = db.session.scalar(
-        select(Reflection.id).where(
-            Reflection.student_id == student_id, Reflection.offering_id == offering_id
-        )
-    )
-    raise Conflict(
-        _("You have already reflected on this offering (reflection {id}).").format(id=existing),
-        {"existing_reflection_id": existing},
-    )
-
-
 # --- reading ---------------------------------------------------------------------------------
 
 
 def visible_to(user: User) -> list[ColumnElement]:
-    """Managers see every reflection, facilitators those on their offerings, students theirs."""
-    if user.role == Role.MANAGER:
-        return []
-    if user.role == Role.FACILITATOR:
-        return [CourseOffering.facilitator_id == user.id]
+    """Managers see every reflection, facilitators those on their offerings, students only
+    their own (not their classmates', though they share the offering)."""
     if user.role == Role.STUDENT:
         return [Reflection.student_id == user.id]
-    return [false()]
+    return offerings_visible_to(user)
 
 
 def offering_filters(filters: dict) -> list[ColumnElement]:
