@@ -80,10 +80,14 @@ def register_blueprints(app: Flask) -> None:
     from app.activity.routes import blp as activity_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
+    from app.reflections import page as reflection_page
+    from app.reflections.routes import blp as reflections_blp
 
-    for blueprint in (auth_blp, catalogue_blp, offerings_blp, activity_blp, health.blp):
+    blueprints = (auth_blp, catalogue_blp, offerings_blp, activity_blp, reflections_blp, health.blp)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(reflection_page.blp)
 
 
 def ensure_development_secrets(app: Flask) -> None:
