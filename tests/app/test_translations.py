@@ -8,7 +8,8 @@ from babel.messages.pofile import read_po
 
 from app.config import PROJECT_ROOT
 
-KEYWORDS = {"_": None, "lazy_gettext": None, "N_": None}
+# page_text(key, text): the reflection page's texts, with their key as the message context.
+KEYWORDS = {"_": None, "lazy_gettext": None, "N_": None, "page_text": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
@@ -20,19 +21,19 @@ METHODS = [
 ]
 
 
-def marked_texts() -> set[str]:
-    found = [
-        message
+def marked_texts() -> set[tuple[str, str | None]]:
+    return {
+        (message, context)
         for folder in ("app", "workers")
-        for _, _, message, _, _ in extract_from_dir(
+        for _, _, message, _, context in extract_from_dir(
             PROJECT_ROOT / folder, method_map=METHODS, keywords=KEYWORDS
         )
-    ]
-    return set(found)
+    }
 
 
 def test_e_mail_template_texts_are_among_those_checked():
-    assert "Your weekly activity log for week {week} is due on {deadline}:" in marked_texts()
+    text = "Your weekly activity log for week {week} is due on {deadline}:"
+    assert (text, None) in marked_texts()
 
 
 def test_every_marked_text_has_a_french_translation_with_the_same_placeholders():
@@ -41,8 +42,8 @@ def test_every_marked_text_has_a_french_translation_with_the_same_placeholders()
     texts = marked_texts()
 
     assert len(texts) > 50
-    for text in texts:
-        entry = catalogue.get(text)
+    for text, context in texts:
+        entry = catalogue.get(text, context=context)
         assert entry is not None and entry.string, f"no French for {text!r}"
         assert not entry.fuzzy, f"fuzzy French for {text!r}"
         assert set(PLACEHOLDER.findall(entry.string)) == set(PLACEHOLDER.findall(text)), text
