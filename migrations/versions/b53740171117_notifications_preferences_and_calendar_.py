@@ -1,7 +1,7 @@
 """notifications, preferences and calendar feeds
 
 Revision ID: b53740171117
-Revises: fee69c6c22dd
+Revises: a17707734f58
 Create Date: 2026-11-25 09:46:36.930147
 
 """
@@ -13,7 +13,7 @@ import app.types  # noqa: F401  (custom column types used by the models)
 
 # revision identifiers, used by Alembic.
 revision = 'b53740171117'
-down_revision = 'fee69c6c22dd'
+down_revision = 'a17707734f58'
 branch_labels = None
 depends_on = None
 
