@@ -140,7 +140,7 @@ def digest_facts(notification, rule, windows, now, _logs) -> dict | None:
         if manager and wants_unstaffed_in_digest(recipient.id)
         else []
     )
-    waiting = waiting_for_digest(recipient.id)
+    waiting = still_true(waiting_for_digest(recipient.id), rule, windows, now)
     if not (overdue or unstaffed or waiting):
         return None
     offerings = load_offerings({row.offering_id for row in overdue} | set(unstaffed))
@@ -160,7 +160,6 @@ def digest_facts(notification, rule, windows, now, _logs) -> dict | None:
                 "deadline": format_deadline(row.deadline, language, rule),
             }
             for row in waiting
-            if row.offering is not None
         ],
         "waiting_ids": [row.id for row in waiting],
     }
@@ -168,6 +167,17 @@ def digest_facts(notification, rule, windows, now, _logs) -> dict | None:
 
 def wants_unstaffed_in_digest(user_id: int) -> bool:
     return reminders.email_preference(user_id, Kind.UNSTAFFED) == EmailPreference.DAILY_DIGEST
+
+
+def still_true(waiting: list[Notification], rule, windows, now) -> list[Notification]:
+    """The waiting reminders that still hold; the others are cancelled here."""
+    logs, kept = log_states(waiting), []
+    for row in waiting:
+        if week_facts(row, rule, windows, now, logs) is None:
+            row.status = Status.CANCELLED
+        else:
+            kept.append(row)
+    return kept
 
 
 def waiting_for_digest(user_id: int) -> list[Notification]:

@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from icalendar import Alarm, Calendar, Event
@@ -64,15 +65,15 @@ def inbox_entry(notification: Notification) -> dict:
 
 def title(notification: Notification) -> str:
     """The e-mail's subject line, from the row alone (the inbox keeps history as it was)."""
-    rule, offering = DeadlineRule.from_config(), notification.offering
-    language = current_language()
-    values = {"week": notification.week_number, "overdue_count": 0, "unstaffed": []}
-    if offering is not None:
-        values |= offering_facts(offering)
-        values["starts"] = offering.start_date.isoformat()
-    values["deadline"] = format_deadline(notification.deadline, language, rule)
+    rule, offering, language = DeadlineRule.from_config(), notification.offering, current_language()
+    deadline = format_deadline(notification.deadline, language, rule)
     if notification.kind == Kind.DIGEST:
-        return _("Daily digest of {date}").format(date=values["deadline"])
+        return _("Daily digest of {date}").format(date=deadline)
+    values = offering_facts(offering) | {
+        "week": notification.week_number,
+        "deadline": deadline,
+        "starts": format_date(offering.start_date, "full", locale=language),
+    }
     return mail.subject(notification.kind, values)
 
 

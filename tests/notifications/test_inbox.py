@@ -179,3 +179,44 @@ def test_a_secret_feed_url_works_without_a_token_until_revoked(
     assert after.status_code == 404 and after.json["code"] == 404
     assert client.delete("/api/v1/me/calendar-feed", headers=headers).status_code == 404
     assert client.get("/api/v1/calendar-feeds/guess.ics").status_code == 404
+
+
+def test_a_reminder_waiting_for_the_digest_is_rechecked_when_the_digest_goes(
+    app,
+    monkeypatch,
+    client,
+    auth_headers,
+    as_manager,
+    facilitator,
+    offering_of,
+    sweep,
+    work,
+    smtp,
+    travel,
+    notifications,
+):
+    monkeypatch.setitem(app.config, "REMINDER_DIGEST_HOUR", 23)
+    client.put(PREFERENCES, json={"due_soon": "daily_digest"}, headers=auth_headers(facilitator))
+    offering = offering_of(facilitator)
+    sweep(DUE_SOON_AT)  # 09:00 Kigali: the reminder waits for the 23:00 digest
+    moved = client.patch(
+        f"/api/v1/course-offerings/{offering}", json={"start_date": "2026-01-06"},
+        headers=as_manager,
+    )  # fmt: skip
+    assert moved.status_code == 200, moved.json
+
+    digest_time = DUE_SOON_AT + timedelta(hours=38)  # 23:00 Kigali the next day
+    travel(digest_time)
+    sweep(digest_time)
+    work()
+
+    mine = [row for row in notifications() if row["recipient_id"] == facilitator.id]
+    statuses = sorted((row["kind"], row["deadline"].isoformat(), row["status"]) for row in mine)
+    assert statuses == [
+        ("digest", "2026-01-11T21:00:00+00:00", "sent"),
+        ("due_soon", "2026-01-12T07:00:00+00:00", "cancelled"),
+        ("due_soon", "2026-01-13T07:00:00+00:00", "sent"),
+    ]
+    [digest] = [m for m in smtp.messages if m["To"].addresses[0].addr_spec == facilitator.email]
+    text = digest.get_body(("plain",)).get_content()
+    assert "Tuesday 13 January 2026" in text and "12 January" not in text

@@ -164,3 +164,16 @@ def test_on_sqlite_a_repeated_sweep_records_and_sends_each_reminder_once(app_wit
     assert "New notifications: 1" in first.output, first.output
     assert "New notifications: 0" in second.output, second.output
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+
+def test_the_periodic_sweep_job_records_and_a_worker_delivers(
+    app, facilitator, offering_of, work, smtp, notifications
+):
+    offering_of(facilitator)
+    with app.app_context():
+        redis_store.queue("default").enqueue("workers.jobs.sweep", DUE_SOON_AT)
+
+    work()
+
+    assert [(row["kind"], row["status"]) for row in notifications()] == [("due_soon", "sent")]
+    assert len(smtp.messages) == 1
