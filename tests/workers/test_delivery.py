@@ -10,8 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from rq import Worker
+from rq.worker import WorkerStatus
 
 from app.config import PROJECT_ROOT
+from app.extensions import redis_store
 from tests.notifications.conftest import WEEK_1_DUE, free_port
 
 DUE_SOON_AT = WEEK_1_DUE - timedelta(hours=48)
@@ -117,7 +120,7 @@ def parent_of(pid: int) -> int | None:
 
 
 def test_a_worker_killed_mid_batch_leaves_every_message_delivered_exactly_once(
-    app, monkeypatch, five_reminders, sweep, smtp, notifications
+    app, monkeypatch, five_reminders, sweep, smtp, notifications, travel
 ):
     claim_timeout = 3
     monkeypatch.setitem(app.config, "REMINDER_CLAIM_TIMEOUT_SECONDS", claim_timeout)
@@ -130,7 +133,11 @@ def test_a_worker_killed_mid_batch_leaves_every_message_delivered_exactly_once(
     statuses = sorted(row["status"] for row in notifications())
     assert statuses == ["pending"] * 3 + ["sent"] * 2
 
-    time.sleep(claim_timeout + 0.5)  # the dead worker's claim expires
+    # The dead worker's claim expires: in real time for the next worker (another process), and
+    # on this process's clock too (which a --clock run has moved elsewhere).
+    time.sleep(claim_timeout + 0.5)
+    claimed_at = max(row["claimed_at"] for row in notifications() if row["claimed_at"])
+    travel(claimed_at + timedelta(seconds=claim_timeout + 1))
     sweep(DUE_SOON_AT + timedelta(minutes=15))
     second = worker_process(smtp.port, claim_timeout)
     assert second.wait(120) == 0
@@ -139,7 +146,7 @@ def test_a_worker_killed_mid_batch_leaves_every_message_delivered_exactly_once(
     assert smtp.ids() == [row["id"] for row in notifications()]
 
 
-def test_a_worker_stops_gracefully_on_sigterm(smtp):
+def test_a_worker_stops_gracefully_on_sigterm(app, smtp):
     worker = subprocess.Popen(
         [str(Path(sys.executable).with_name("flask")), "worker"],
         cwd=PROJECT_ROOT,
@@ -147,7 +154,12 @@ def test_a_worker_stops_gracefully_on_sigterm(smtp):
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(3)  # started and listening
+    with app.app_context():
+        for _ in range(300):  # until it waits for jobs: its signal handlers are in place by then
+            workers = Worker.all(connection=redis_store.client())
+            if workers and workers[0].get_state() == WorkerStatus.IDLE:
+                break
+            time.sleep(0.1)
 
     worker.send_signal(signal.SIGTERM)
 
