@@ -158,7 +158,7 @@ def record_reminders(count: int) -> None:
         reminders.insert_new(rows)
     redis.Redis.from_url(REDIS_URL).flushdb()
     with unit_of_work():
-        result = reminders.SweepResult(now=START)
+        result = reminders.SweepResult()
         reminders.queue_pending(result)
 
 

@@ -5,7 +5,6 @@ instance/outbox/."""
 import contextlib
 import logging
 import smtplib
-from datetime import UTC, datetime
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -16,6 +15,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 
+from app.clock import now
 from app.i18n import _
 from app.notifications.content import Facts
 from app.notifications.models import Kind
@@ -68,7 +68,7 @@ def compose(facts: Facts) -> Message:
     message["From"] = current_app.config["SMTP_FROM"]
     name = f"{recipient.first_name} {recipient.last_name}"
     message["To"] = formataddr((name, recipient.email), charset="utf-8")
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(now())
     message["Message-ID"] = make_msgid(f"notification-{notification.id}", message_domain())
     message["X-Notification-Id"] = str(notification.id)
     message["Content-Language"] = notification.language
@@ -91,7 +91,7 @@ def warm_up() -> None:
     for language in LANGUAGES:
         with force_locale(language):
             get_translations()
-            babel_format_datetime(datetime.now(UTC))
+            babel_format_datetime(now())
 
 
 def message_domain() -> str:
@@ -149,7 +149,7 @@ class OutboxTransport:
         return self
 
     def send(self, message: Message) -> None:
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+        stamp = now().strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"{stamp}-{message['X-Notification-Id']}.eml"
         path.write_bytes(bytes(message))
         log.info("e-mail to %s written to %s: %s", message["To"], path, message["Subject"])

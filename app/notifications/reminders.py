@@ -11,6 +11,7 @@ pending e-mail no live worker holds — also rows an earlier sweep could not que
 
 import hashlib
 import logging
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -90,8 +91,7 @@ class Windows:
 
 @dataclass
 class SweepResult:
-    now: datetime
-    found: dict[str, int] = field(default_factory=dict)
+    found: dict[str, int] = field(default_factory=dict)  # kind → rows due
     inserted: int = 0
     batches: list[list[int]] = field(default_factory=list)
     # Filled after the commit: job ids queued, and whether the queue could be reached.
@@ -114,9 +114,7 @@ def sweep(now: datetime, dry_run: bool = False) -> SweepResult:
         *unstaffed_rows(rule, windows, now),
     ]
     rows += digest_rows(rule, windows, now, pending_digest_recipients(rows))
-    result = SweepResult(now=now)
-    for row in rows:
-        result.found[row["kind"]] = result.found.get(row["kind"], 0) + 1
+    result = SweepResult(found=dict(Counter(row["kind"] for row in rows)))
     if dry_run:
         return result
     result.inserted = insert_new(rows)
