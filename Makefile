@@ -28,9 +28,11 @@ test: translations services
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-## Seed a large MariaDB data set and time the heavy requests (see bench/run.py).
+## Load-test the app against a bare endpoint on a large MariaDB data set (see bench/run.py);
+## BENCH_ARGS="--quick" for a one-minute smoke run, "--scale 10" to add ten times the data.
 bench: translations services
-	$(BIN)/python bench/run.py
+	command -v wrk >/dev/null || apt-get install -y wrk
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 services: $(BIN)/.installed
 	$(BIN)/python .ci/services.py
