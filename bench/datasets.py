@@ -89,7 +89,7 @@ def seed(data: Dataset, env: dict) -> dict:
     flask(env, "users", "create", "--role", "manager", "--email", MANAGER_EMAIL,
           "--password", password)  # fmt: skip
     return {"database": urlsplit(data.url).path.lstrip("/"), "seconds": round(seconds, 1),
-            "summary": summary.split(" Every")[0], "password": password}  # fmt: skip
+            "summary": summary.split(" Every")[0].rstrip("."), "password": password}  # fmt: skip
 
 
 def app_for(data: Dataset):
@@ -114,6 +114,20 @@ def first_offering_id(app) -> int:
             select(CourseOffering.id)
             .where(CourseOffering.year == YEAR, CourseOffering.trimester == TRIMESTER)
             .order_by(CourseOffering.id)
+        )
+
+
+def offerings_in_trimester(app) -> int:
+    from sqlalchemy import func, select
+
+    from app.courses.models import CourseOffering
+    from app.extensions import db
+
+    with app.app_context():
+        return db.session.scalar(
+            select(func.count())
+            .select_from(CourseOffering)
+            .where(CourseOffering.year == YEAR, CourseOffering.trimester == TRIMESTER)
         )
 
 

@@ -35,6 +35,7 @@ from datasets import (
     dataset,
     first_offering_id,
     fresh_log_bodies,
+    offerings_in_trimester,
     seed,
     statements_per_request,
 )
@@ -117,7 +118,7 @@ def main() -> None:
     started, load_before = datetime.now(UTC), os.getloadavg()
     print(f"seeding {', '.join(data.label for data in datasets)} …", flush=True)
     seeded = {data.label: seed(data, dict(os.environ)) for data in datasets}
-    rows, rss = [], {}
+    rows = []
     with gunicorn("bare:app", dict(os.environ), ROOT, RESULTS / "gunicorn-bare.log", "/",
                   "--pythonpath", "bench") as (bare_base, bare_server):  # fmt: skip
         settings = Settings(
@@ -129,8 +130,8 @@ def main() -> None:
         drive(settings.bare, settings.warmup)
         settings.bare_figures.append(drive(settings.bare, settings.seconds)["requests_per_s"])
         for data in datasets:
-            rows += measure_dataset(data, seeded[data.label]["password"], settings, rss)
-        rss["bare"] = worker_rss_mb(bare_server.pid)
+            rows += measure_dataset(data, seeded[data.label], settings)
+        bare_rss = worker_rss_mb(bare_server.pid)
     results = {
         "started_at": started.isoformat(timespec="seconds"),
         "machine": machine(load_before),
@@ -141,19 +142,18 @@ def main() -> None:
             "gunicorn_workers": WORKERS,
             "quick": arguments.quick,
         },
-        "datasets": {
-            label: {k: v for k, v in info.items() if k != "password"}
-            for label, info in seeded.items()
-        },
+        "datasets": seeded,
         "rows": rows,
-        "worker_rss_mb": rss,
+        "bare_worker_rss_mb": bare_rss,
     }
     print(report(results))
     save(results, started)
 
 
-def measure_dataset(data: Dataset, password: str, settings: Settings, rss: dict) -> list[dict]:
-    """Every scenario of this data set against its own gunicorn; the app workers' memory after."""
+def measure_dataset(data: Dataset, info: dict, settings: Settings) -> list[dict]:
+    """Every scenario of this data set against its own gunicorn. Adds to `info` the offerings in
+    the measured trimester and the app workers' memory after the last scenario."""
+    password = info.pop("password")
     # Whatever the app keeps in Redis (limits, revocations, caches) belongs to one database.
     redis.Redis.from_url(REDIS_URL).flushdb()
     env = {**os.environ, "DATABASE_URL": data.url}
@@ -162,12 +162,13 @@ def measure_dataset(data: Dataset, password: str, settings: Settings, rss: dict)
         app = app_for(data)
         context = Context(data, app, base, password, sign_in(base, MANAGER_EMAIL, password),
                           first_offering_id(app), server.pid)  # fmt: skip
+        info["offerings_in_trimester"] = offerings_in_trimester(app)
         rows = [
             measure(scenario, context, settings)
             for scenario in SCENARIOS
             if data.scale in scenario.scales
         ]
-        rss[data.label] = worker_rss_mb(server.pid)
+        info["worker_rss_mb"] = worker_rss_mb(server.pid)
     return rows
 
 
@@ -253,11 +254,19 @@ def table(rows) -> str:
 
 
 def report(results: dict) -> str:
-    machine, rss = results["machine"], results["worker_rss_mb"]
+    machine = results["machine"]
+    rss = {label: info["worker_rss_mb"] for label, info in results["datasets"].items()}
+    rss["bare"] = results["bare_worker_rss_mb"]
     return "\n\n".join([
         table(row for row in results["rows"] if not row["separate"]),
         "By design bound by password hashing, apart:\n\n"
         + table(row for row in results["rows"] if row["separate"]),
+        "\n".join(
+            f"Data {label} (database {info['database']}, seeded in {info['seconds']} s): "
+            f"{info['summary']}; {info['offerings_in_trimester']} offerings in the measured "
+            "trimester."
+            for label, info in results["datasets"].items()
+        ),
         "Web worker RSS after the run (MB): "
         + "; ".join(f"{label}: {', '.join(map(str, sizes))}" for label, sizes in rss.items()),
         f"{results['started_at']} · commit {results['commit']} · {machine['nproc']} x "
