@@ -29,9 +29,9 @@ test: translations services
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 ## Load-test the app against a bare endpoint on a large MariaDB data set (see bench/run.py);
-## BENCH_ARGS="--quick" for a one-minute smoke run, "--scale 10" to add ten times the data.
+## BENCH_ARGS="--quick" for a one-minute smoke run, "--scale 10" to add ten times the data;
+## installs wrk with apt-get when it is missing.
 bench: translations services
-	command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 services: $(BIN)/.installed

@@ -115,7 +115,7 @@ def main() -> None:
     write_offerings = 100 if arguments.quick else 1000
     datasets = [dataset(DATABASE_URL, scale, fraction, write_offerings)
                 for scale in sorted({1, arguments.scale})]  # fmt: skip
-    started, load_before = datetime.now(UTC), os.getloadavg()
+    started, load_before, measured = datetime.now(UTC), os.getloadavg(), commit()
     print(f"seeding {', '.join(data.label for data in datasets)} …", flush=True)
     seeded = {data.label: seed(data, dict(os.environ)) for data in datasets}
     rows = []
@@ -135,7 +135,7 @@ def main() -> None:
     results = {
         "started_at": started.isoformat(timespec="seconds"),
         "machine": machine(load_before),
-        "commit": commit(),
+        "commit": measured,
         "settings": {
             "wrk": f"-t{THREADS} -c{CONNECTIONS} -d{settings.seconds}s",
             "warmup_s": settings.warmup,
