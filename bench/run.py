@@ -208,6 +208,8 @@ def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
     unused = bodies[taken:] if scenario.script == "bodies.lua" else itertools.repeat(bodies[0])
     token = context.token if scenario.auth else None
     sql = statements_per_request(context.app, scenario.method, path, token, iter(unused))
+    if any(status >= 400 for status in sql["sql_statuses"]):
+        print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
     return {
         "scenario": scenario.name,
         "data": context.data.label,
