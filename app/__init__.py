@@ -64,8 +64,9 @@ def init_extensions(app: Flask) -> None:
     api.init_app(app)
 
 
-# Each room's signal subscribers; importing a handlers module connects it.
-HANDLERS = ("app.activity.handlers",)
+# Modules whose import connects listeners: each room's signal subscribers, and the cache's
+# session events (which every process that writes needs, web or worker).
+HANDLERS = ("app.cache", "app.activity.handlers")
 
 
 def connect_handlers() -> None:
@@ -79,10 +80,14 @@ def register_blueprints(app: Flask) -> None:
     from app.activity.routes import blp as activity_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
+    from app.reflections import page as reflection_page
+    from app.reflections.routes import blp as reflections_blp
 
-    for blueprint in (auth_blp, catalogue_blp, offerings_blp, activity_blp, health.blp):
+    blueprints = (auth_blp, catalogue_blp, offerings_blp, activity_blp, reflections_blp, health.blp)
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(reflection_page.blp)
 
 
 def ensure_development_secrets(app: Flask) -> None:

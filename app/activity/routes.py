@@ -8,7 +8,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from app import clock
 from app.activity import services
+from app.activity.deadlines import DeadlineRule
 from app.activity.schemas import (
     ActivityLogChangeSchema,
     ActivityLogCreateSchema,
@@ -21,16 +23,19 @@ from app.activity.schemas import (
 )
 from app.auth.models import Role
 from app.blueprint import Blueprint
+from app.cache import cached
 
 blp = Blueprint(
     "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"
 )
 STAFF = (Role.MANAGER, Role.FACILITATOR)
+LOG_TABLES = ("activity_logs", "course_offerings")
 
 
 @blp.route("")
 class ActivityLogs(MethodView):
     @blp.signed_in(*STAFF)
+    @cached(*LOG_TABLES)
     @blp.arguments(ActivityLogQuerySchema, location="query")
     @blp.response(200, ActivityLogSchema(many=True))
     @blp.paginate()
@@ -84,9 +89,15 @@ class ActivityLogHistory(MethodView):
         return services.history(current_user, log_id)
 
 
+def deadline_day():
+    """What is due changes with time, not only with writes: once a day, at the deadline hour."""
+    return DeadlineRule.from_config().last_deadline_day(clock.now())
+
+
 @blp.route("/compliance")
 class Compliance(MethodView):
     @blp.signed_in(*STAFF)
+    @cached(*LOG_TABLES, "modules", "users", varies_with=deadline_day)
     @blp.arguments(ComplianceQuerySchema, location="query")
     @blp.response(200, ComplianceReportSchema)
     @blp.paginate(page_size=100, max_page_size=1000)

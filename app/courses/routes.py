@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user
 
 from app.auth.models import Role
 from app.blueprint import Blueprint
+from app.cache import cached
 from app.courses import services
 from app.courses.models import Cohort, CourseClass, DeliveryMode, Module
 from app.courses.schemas import (
@@ -33,6 +34,9 @@ offerings_blp = Blueprint(
     description="Course offerings and enrolments",
 )
 MANAGER = Role.MANAGER
+# What an offering, as returned, is read from (the facilitator's name, the enrolled count).
+OFFERING_TABLES = ("course_offerings", "modules", "classes", "cohorts", "delivery_modes",
+                   "users", "enrollments")  # fmt: skip
 
 
 def catalogue_resource(path: str, model, schema, noun: str) -> None:
@@ -40,6 +44,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
 
     class Collection(MethodView):
         @catalogue_blp.signed_in()
+        @cached(model.__tablename__)
         @catalogue_blp.arguments(CatalogueQuerySchema, location="query")
         @catalogue_blp.response(200, schema(many=True))
         @catalogue_blp.paginate()
@@ -55,6 +60,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
 
     class Item(MethodView):
         @catalogue_blp.signed_in()
+        @cached(model.__tablename__)
         @catalogue_blp.response(200, schema)
         def get(self, entry_id):
             return services.get_catalogue_entry(model, entry_id)
@@ -93,6 +99,7 @@ catalogue_resource("modes", DeliveryMode, ModeSchema, "delivery mode")
 @offerings_blp.route("/course-offerings")
 class Offerings(MethodView):
     @offerings_blp.signed_in()
+    @cached(*OFFERING_TABLES)
     @offerings_blp.arguments(OfferingQuerySchema, location="query")
     @offerings_blp.response(200, OfferingSchema(many=True))
     @offerings_blp.paginate()
@@ -112,6 +119,7 @@ class Offerings(MethodView):
 @offerings_blp.route("/course-offerings/<int:offering_id>")
 class Offering(MethodView):
     @offerings_blp.signed_in()
+    @cached(*OFFERING_TABLES)
     @offerings_blp.response(200, OfferingSchema)
     def get(self, offering_id):
         """Read an offering you may see"""
@@ -148,6 +156,7 @@ class AssignmentHistory(MethodView):
 @offerings_blp.route("/course-offerings/<int:offering_id>/enrollments")
 class Enrollments(MethodView):
     @offerings_blp.signed_in(MANAGER, Role.FACILITATOR)
+    @cached(*OFFERING_TABLES, "student_profiles")
     @offerings_blp.response(200, EnrollmentSchema(many=True))
     @offerings_blp.paginate()
     def get(self, offering_id, pagination_parameters):
@@ -178,6 +187,7 @@ class EnrollmentItem(MethodView):
 @offerings_blp.route("/me/enrollments")
 class MyEnrollments(MethodView):
     @offerings_blp.signed_in(Role.STUDENT)
+    @cached(*OFFERING_TABLES)
     @offerings_blp.response(200, MyEnrollmentSchema(many=True))
     @offerings_blp.paginate()
     def get(self, pagination_parameters):
