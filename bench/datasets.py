@@ -158,7 +158,8 @@ def fresh_log_bodies(app) -> list[dict]:
 
 def statements_per_request(app, method: str, path: str, token: str | None, bodies) -> dict:
     """SQL statements one request runs, counted in-process with the test client: a first call
-    (cold: nothing cached) and a second (what a steady stream of the same request costs)."""
+    (`sql_first`: nothing cached yet) and a second (`sql`: what a steady stream of the same
+    request costs)."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -181,4 +182,4 @@ def statements_per_request(app, method: str, path: str, token: str | None, bodie
             statuses.append(response.status_code)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    return {"sql_cold": counted[0], "sql": counted[1], "sql_statuses": statuses}
+    return {"sql_first": counted[0], "sql": counted[1], "sql_statuses": statuses}

@@ -181,35 +181,36 @@ def sign_in(base: str, email: str, password: str) -> str:
 
 
 def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
-    """Warm up, run, then run the bare endpoint: the ratio is to the mean of the bare runs just
-    before and just after, so load from elsewhere shifts both sides alike."""
+    """Count the SQL statements, warm up, run, then run the bare endpoint: the ratio is to the
+    mean of the bare runs just before and just after, so load from elsewhere shifts both sides
+    alike."""
     print(f"{context.data.label} {scenario.name} …", flush=True)
     path = scenario.path.format(offering_id=context.offering_id)
     bodies = scenario.body(context) if scenario.body else [None]
-    load = Load(context.base + path, scenario.script, scenario.method,
-                context.token if scenario.auth else None)  # fmt: skip
+    token = context.token if scenario.auth else None
+    fresh = scenario.script == "bodies.lua"
+    # Before any load, so the first call finds nothing cached for this request.
+    calls = iter(bodies) if fresh else itertools.repeat(bodies[0])
+    sql = statements_per_request(context.app, scenario.method, path, token, calls)
+    if any(status >= 400 for status in sql["sql_statuses"]):
+        print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
+    load = Load(context.base + path, scenario.script, scenario.method, token)
+    seconds = max(settings.seconds, scenario.at_least_seconds)
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as file:
-        if scenario.script == "bodies.lua":
+        if fresh:
             file.write("".join(json.dumps(body) + "\n" for body in bodies))
             file.flush()
-            load = replace(load, bodies=Path(file.name))
+            load = replace(load, bodies=Path(file.name), first_body=len(sql["sql_statuses"]))
         elif bodies[0] is not None:
             load = replace(load, body=json.dumps(bodies[0]))
-        taken = drive(load, settings.warmup)["bodies_taken"]
-        seconds = max(settings.seconds, scenario.at_least_seconds)
-        figures = drive(replace(load, first_body=taken), seconds)
-    taken += figures["bodies_taken"]
-    rss = max(worker_rss_mb(context.server_pid))
-    if taken > len(bodies) and scenario.script == "bodies.lua":
+        warmup = drive(load, settings.warmup)
+        figures = drive(replace(load, first_body=load.first_body + warmup["bodies_taken"]), seconds)
+    if fresh and load.first_body + warmup["bodies_taken"] + figures["bodies_taken"] > len(bodies):
         print(f"  ran out of bodies ({len(bodies)}): the requests past them count as errors")
+    rss = max(worker_rss_mb(context.server_pid))
     bare = drive(settings.bare, settings.seconds)["requests_per_s"]
     bare_mean = (settings.bare_figures[-1] + bare) / 2
     settings.bare_figures.append(bare)
-    unused = bodies[taken:] if scenario.script == "bodies.lua" else itertools.repeat(bodies[0])
-    token = context.token if scenario.auth else None
-    sql = statements_per_request(context.app, scenario.method, path, token, iter(unused))
-    if any(status >= 400 for status in sql["sql_statuses"]):
-        print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
     return {
         "scenario": scenario.name,
         "data": context.data.label,
@@ -241,14 +242,15 @@ def commit() -> str:
     return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if dirty else "")
 
 
-COLUMNS = ("scenario", "data", "req/s", "p50 ms", "p99 ms", "errors", "SQL/req", "bare req/s",
-           "ratio to bare", "worker RSS MB")  # fmt: skip
+COLUMNS = ("scenario", "data", "req/s", "p50 ms", "p99 ms", "errors", "SQL first/repeat",
+           "bare req/s", "ratio to bare", "worker RSS MB")  # fmt: skip
 
 
 def table(rows) -> str:
     lines = [
         f"| {row['scenario']} | {row['data']} | {row['requests_per_s']:.0f} | "
-        f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} | {row['sql']} | "
+        f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} | "
+        f"{row['sql_first']}/{row['sql']} | "
         f"{row['bare_requests_per_s']:.0f} | {row['ratio']:.3f} | {row['worker_rss_mb']:.0f} |"
         for row in rows
     ]
