@@ -38,10 +38,12 @@ def extract():
 
 
 def texts_of(catalogue: Path) -> list[str]:
+    """The catalogue without what dates it: the creation stamp, and header comments naming
+    the year."""
     return [
         line
         for line in catalogue.read_text(encoding="utf-8").splitlines()
-        if not line.startswith('"POT-Creation-Date:')
+        if not line.startswith(('"POT-Creation-Date:', "# "))
     ]
 
 
