@@ -28,7 +28,8 @@ class Load:
 def ensure_wrk() -> None:
     if shutil.which("wrk"):
         return
-    print("installing wrk (apt-get install -y wrk) …", flush=True)
+    print("installing wrk with apt-get …", flush=True)
+    subprocess.run(["apt-get", "update", "-q"], check=True)
     subprocess.run(["apt-get", "install", "-y", "-q", "wrk"], check=True)
 
 

@@ -104,7 +104,7 @@ def options() -> argparse.Namespace:
     )
     parser.add_argument("--seconds", type=float, help="per measured run (default 8, quick 2)")
     parser.add_argument("--warmup", type=float, help="seconds before each (default 2, quick 1)")
-    return parser.parse_args()  # fmt: skip
+    return parser.parse_args()
 
 
 def main() -> None:
