@@ -77,11 +77,20 @@ def register_blueprints(app: Flask) -> None:
     # Imported here, so a worker that only needs the services never loads the web layer.
     from app import docs, health
     from app.activity.routes import blp as activity_blp
+    from app.admin.routes import blp as admin_blp
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
 
-    for blueprint in (auth_blp, catalogue_blp, offerings_blp, activity_blp, audit_blp, health.blp):
+    for blueprint in (
+        auth_blp,
+        catalogue_blp,
+        offerings_blp,
+        activity_blp,
+        admin_blp,
+        audit_blp,
+        health.blp,
+    ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
 
