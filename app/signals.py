@@ -38,3 +38,6 @@ password_changed = signals.signal("password-changed")
 catalogue_changed = signals.signal("catalogue-changed")
 # sender: CourseOffering; action: "enrolled" or "unenrolled"; student_ids: who moved.
 enrolment_changed = signals.signal("enrolment-changed")
+# sender: the manager who imported; user_ids: the accounts just created in one batch (one
+# signal, not thousands, so subscribers can write in bulk too).
+users_imported = signals.signal("users-imported")

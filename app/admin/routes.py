@@ -1,10 +1,16 @@
 """`/api/v1/admin/…`: people, imports and exports (managers only)."""
 
+from functools import wraps
+
+from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from app.admin import people
+from app.admin import imports, people
 from app.admin.schemas import (
+    ImportFileSchema,
+    ImportQuerySchema,
+    ImportReportSchema,
     PersonCreateSchema,
     PersonDetailSchema,
     PersonQuerySchema,
@@ -60,3 +66,34 @@ class Person(MethodView):
     def patch(self, changes, user_id):
         """Change names, language, role, profile fields or is_active"""
         return people.update_person(user_id, changes, current_user)
+
+
+def body_up_to(setting: str):
+    """Allow this route a larger request body than MAX_CONTENT_LENGTH (read from `setting`)."""
+
+    def decorator(view):
+        @wraps(view)
+        def allowing(*args, **kwargs):
+            request.max_content_length = current_app.config[setting]
+            return view(*args, **kwargs)
+
+        return allowing
+
+    return decorator
+
+
+@blp.route("/users/import")
+class StudentImport(MethodView):
+    @blp.signed_in(MANAGER)
+    @body_up_to("IMPORT_MAX_BYTES")
+    @blp.arguments(ImportQuerySchema, location="query")
+    @blp.arguments(ImportFileSchema, location="files")
+    @blp.response(201, ImportReportSchema)
+    @blp.alt_response(200, schema=ImportReportSchema, description="Dry run: nothing written")
+    @blp.alt_response(409, response="DEFAULT_ERROR", description="Accounts created meanwhile")
+    @blp.alt_response(413, response="DEFAULT_ERROR", description="File too large")
+    @blp.alt_response(422, response="DEFAULT_ERROR", description="Bad file or invalid rows")
+    def post(self, query, files):
+        """Import student accounts from a CSV: every row or none (dry_run reports only)"""
+        report = imports.import_students(files["file"].read(), query["dry_run"], current_user)
+        return (report, 200) if query["dry_run"] else report

@@ -66,3 +66,37 @@ class PersonUpdateSchema(ProfileFieldsSchema):
     def refuse_protected_fields(self, data, **kwargs):
         refuse_read_only(data, ("email", "password", "id"))
         return data
+
+
+# --- CSV import ------------------------------------------------------------------------------
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary",
+                  "description": "UTF-8 CSV (comma, semicolon or tab) with the columns email, "
+                  "first_name, last_name and optionally student_number, preferred_language"},
+    )  # fmt: skip
+
+
+class ImportQuerySchema(Schema):
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "Report what would happen; write nothing"}
+    )
+
+
+class ImportRowSchema(Schema):
+    line = fields.Integer(metadata={"description": "Line in the file (the header is line 1)"})
+    email = fields.String()
+    result = fields.String(metadata={"description": "created, skipped or invalid"})
+    reasons = fields.Dict(metadata={"description": "column → messages"})
+    user_id = fields.Integer(allow_none=True)
+
+
+class ImportReportSchema(Schema):
+    dry_run = fields.Boolean()
+    created = fields.Integer(metadata={"description": "Created (or, in a dry run, would be)"})
+    skipped = fields.Integer(metadata={"description": "Email has an account already"})
+    invalid = fields.Integer()
+    rows = fields.List(fields.Nested(ImportRowSchema))

@@ -13,6 +13,7 @@ from app.signals import (
     user_changed,
     user_created,
     user_signed_in,
+    users_imported,
 )
 
 # The most telling word for a set of offering changes, strongest first.
@@ -53,6 +54,11 @@ def enrolment_changed_event(offering, actor=None, action="enrolled", student_ids
 @user_created.connect
 def user_created_event(user, actor=None, **_) -> None:
     services.record("created", user, actor, services.snapshot(user))
+
+
+@users_imported.connect
+def users_imported_event(manager, user_ids=(), **_) -> None:
+    services.record_many("created", "users", user_ids, manager, {"source": [None, "csv_import"]})
 
 
 @user_changed.connect

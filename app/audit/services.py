@@ -23,6 +23,15 @@ def record(action: str, entity, actor=None, changes: dict | None = None) -> None
     db.session.add(AuditEvent(**fields))
 
 
+def record_many(action: str, entity_type: str, entity_ids, actor, changes: dict) -> None:
+    """One event per entity in one batched INSERT (imports create thousands at once)."""
+    rows = [
+        event_fields(action, entity_type, entity_id, actor, changes) for entity_id in entity_ids
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
+
+
 def record_now(action: str, entity_type: str, entity_id: int | None, changes: dict) -> None:
     """Write an event in its own transaction, for what happens on a path that rolls back
     (a refused sign-in): the refusal itself must stay on record."""

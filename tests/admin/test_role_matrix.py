@@ -12,6 +12,7 @@ ROUTES = [
     ("post", "/users", "new_account", 201),
     ("get", "/users/{me}", None, 200),
     ("patch", "/users/{me}", {"first_name": "Same"}, 200),
+    ("post", "/users/import", None, 422),  # the manager sent no file
     ("get", "/audit-events", None, 200),
 ]
 ROLES = ("manager", "facilitator", "student", "anonymous")
