@@ -13,7 +13,6 @@ import uuid
 
 import redis
 from flask import Flask, Response, g, jsonify, request
-from flask_smorest import abort
 from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
@@ -90,38 +89,6 @@ def seconds_until_reset() -> int:
         return 60
     left = math.ceil(breached.reset_at - time.time())
     return min(max(left, 1), breached.limit.get_expiry())
-
-
-def abort_invalid(field_errors: dict) -> None:
-    """A 422 found by a service (not the schema), in the same shape webargs gives."""
-    abort(422, errors={"json": field_errors})
-
-
-def unique_columns(*models) -> dict[str, tuple[str, str]]:
-    """Each unique column of these models → the texts that name its constraint in a driver's
-    error: the constraint name (MySQL/MariaDB) and `table.column` (SQLite)."""
-    return {
-        column.name: (
-            f"uq_{model.__tablename__}_{column.name}",
-            f"{column.table.name}.{column.name}",
-        )
-        for model in models
-        for column in model.__table__.columns
-        if column.unique
-    }
-
-
-def violates(error: IntegrityError, markers: tuple[str, ...]) -> bool:
-    return any(marker in str(error.orig) for marker in markers)
-
-
-def abort_if_duplicate(error: IntegrityError, models: tuple, message: str):
-    """Turn a unique-column violation on these models into a 409 naming the field; re-raise
-    anything else. `message` is translated already and may name `{field}`."""
-    for field, markers in unique_columns(*models).items():
-        if violates(error, markers):
-            abort(409, message=message.format(field=field), errors={field: [_("Already taken.")]})
-    raise error
 
 
 def handle_domain_error(error: DomainError):

@@ -46,11 +46,10 @@ class PreconditionFailed(DomainError):
 
 
 class Invalid(DomainError):
-    """Values that pass the schema but not the rules: `field_errors` name each field, in the
-    same shape as the schema's own validation errors."""
+    """Values that pass the schema but not the rules. `field_errors` name each field, in the
+    same shape as the schema's own validation errors; other details go in `errors`."""
 
     code = 422
 
-    def __init__(self, field_errors: dict, message: str | None = None):
-        super().__init__(message, {"json": field_errors})
-        self.field_errors = field_errors
+    def __init__(self, field_errors: dict | None = None, message: str | None = None, errors=None):
+        super().__init__(message, {"json": field_errors} if field_errors else errors)

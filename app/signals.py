@@ -16,13 +16,18 @@ signals = Namespace()
 
 # sender: CourseOffering; what: set of "created", "dates", "facilitator", "archived", "deleted".
 offering_changed = signals.signal("offering-changed")
+# sender: a Module, Cohort, CourseClass or DeliveryMode; action: "created", "updated", "deleted".
+catalogue_changed = signals.signal("catalogue-changed")
+# sender: CourseOffering; action: "enrolled" or "unenrolled"; student_ids: who.
+enrolment_changed = signals.signal("enrolment-changed")
 # sender: ActivityLog, just filed.
 log_filed = signals.signal("log-filed")
 # sender: ActivityLog; action: "updated" or "deleted".
 log_changed = signals.signal("log-changed")
 # sender: User.
 user_created = signals.signal("user-created")
-# sender: User; changes include "is_active", "role", "password" when those moved.
+# sender: User; changes include "is_active", "role" when those moved, and "password" (its
+# values always None: a password is never carried) when it was changed.
 user_changed = signals.signal("user-changed")
 # sender: User who signed in.
 user_signed_in = signals.signal("user-signed-in")

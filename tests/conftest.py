@@ -17,6 +17,7 @@ from app.auth.models import Role, User
 from app.config import TestingConfig
 from app.courses.models import STANDARD_MODES
 from app.extensions import db, redis_store
+from app.unit_of_work import unit_of_work
 
 DEFAULT_PASSWORD = "correct horse battery"
 
@@ -96,10 +97,9 @@ def create_user(app):
         fields.setdefault("first_name", f"{role.capitalize()}{number}")
         fields.setdefault("last_name", "Tester")
         with app.app_context():
-            user = auth_services.create_user(role=Role(role), password=password, **fields)
-            if not is_active:
-                user.is_active = False
-                db.session.commit()
+            with unit_of_work():
+                user = auth_services.create_user(role=Role(role), password=password, **fields)
+                user.is_active = is_active
             return SimpleNamespace(id=user.id, email=user.email, role=role, password=password)
 
     return make

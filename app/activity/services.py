@@ -1,21 +1,21 @@
-"""Weekly log and compliance use cases. The only place in `activity` that commits."""
+"""Weekly log and compliance use cases. They flush; the unit of work commits."""
 
 from datetime import datetime
 
-from flask_smorest import abort
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from app import clock
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import CHECKLIST, ActivityLog, ActivityLogChange
 from app.auth.models import Role, User
 from app.courses.models import CourseOffering, Module, teaching_weeks
-from app.errors import abort_invalid
+from app.exceptions import Conflict, Forbidden, Invalid, NotFound
 from app.extensions import db
 from app.i18n import _
 from app.pagination import page_of
-from app.types import utcnow
+from app.persistence import unique_or_conflict
+from app.signals import log_changed, log_filed
 
 EDITABLE = (*CHECKLIST, "attendance", "notes")
 COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
@@ -49,7 +49,7 @@ def get_log(user: User, log_id: int, for_update: bool = False) -> ActivityLog:
         statement = statement.with_for_update(of=ActivityLog)
     log = db.session.scalar(statement)
     if log is None:
-        abort(404, message=_("No such activity log."))
+        raise NotFound(_("No such activity log."))
     return log
 
 
@@ -103,7 +103,7 @@ def history(user: User, log_id: int) -> list[ActivityLogChange]:
         )
     )
     if not visible:
-        abort(404, message=_("No such activity log."))
+        raise NotFound(_("No such activity log."))
     return changes
 
 
@@ -124,14 +124,12 @@ def file_log(user: User, data: dict) -> ActivityLog:
         due_at=due_at,
         **data,
     )
-    db.session.add(log)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        abort_duplicate(offering.id, data["week_number"])
+    with unique_or_conflict(
+        _("The log for this week exists already (log {id})."), existing_as="existing_log_id"
+    ):
+        db.session.add(log)
     record(log, "created", user, {field: [None, getattr(log, field)] for field in EDITABLE})
-    db.session.commit()
+    log_filed.send(log, actor=user)
     return log
 
 
@@ -140,13 +138,13 @@ def offering_to_file_for(user: User, offering_id: int) -> CourseOffering:
     not theirs and one that does not exist; managers are told the id is unknown."""
     offering = db.session.get(CourseOffering, offering_id)
     if user.role != Role.MANAGER and (offering is None or offering.facilitator_id != user.id):
-        abort(403, message=_("Only the facilitator allocated to this offering can file its logs."))
+        raise Forbidden(_("Only the facilitator allocated to this offering can file its logs."))
     if offering is None:
-        abort_invalid(
+        raise Invalid(
             {"allocation_id": [_("No course offering with id {id}.").format(id=offering_id)]}
         )
     if not offering.is_active:
-        abort(409, message=_("This offering is archived; it takes no new logs."))
+        raise Conflict(_("This offering is archived; it takes no new logs."))
     return offering
 
 
@@ -154,18 +152,17 @@ def check_open(user: User, rule: DeadlineRule, due_at: datetime) -> None:
     """A log closes to its facilitator LOG_LOCK_DAYS after its deadline; managers may still
     correct it. (Filing a missing log stays open to everyone: it is recorded as late.)"""
     locks_at = rule.locks_at(due_at)
-    if user.role != Role.MANAGER and utcnow() > locks_at:
-        abort(
-            403,
-            message=_(
-                "This log has been read-only since {date}; ask a manager to correct it."
-            ).format(date=locks_at.date().isoformat()),
+    if user.role != Role.MANAGER and clock.now() > locks_at:
+        raise Forbidden(
+            _("This log has been read-only since {date}; ask a manager to correct it.").format(
+                date=locks_at.date().isoformat()
+            )
         )
 
 
 def check_week(offering: CourseOffering, week_number: int) -> None:
     if not 1 <= week_number <= offering.weeks:
-        abort_invalid(
+        raise Invalid(
             {"week_number": [_("Must be between 1 and {weeks}, the offering's teaching weeks.")
                              .format(weeks=offering.weeks)]}
         )  # fmt: skip
@@ -173,23 +170,10 @@ def check_week(offering: CourseOffering, week_number: int) -> None:
 
 def check_attendance(offering: CourseOffering, attendance: list[bool]) -> None:
     if len(attendance) > offering.max_students:
-        abort_invalid(
+        raise Invalid(
             {"attendance": [_("At most {count} entries: the offering's capacity.")
                             .format(count=offering.max_students)]}
         )  # fmt: skip
-
-
-def abort_duplicate(offering_id: int, week_number: int):
-    existing = db.session.scalar(
-        select(ActivityLog.id).where(
-            ActivityLog.offering_id == offering_id, ActivityLog.week_number == week_number
-        )
-    )
-    abort(
-        409,
-        message=_("The log for this week exists already (log {id}).").format(id=existing),
-        errors={"existing_log_id": existing},
-    )
 
 
 def update_log(user: User, log: ActivityLog, changes: dict) -> ActivityLog:
@@ -206,22 +190,27 @@ def update_log(user: User, log: ActivityLog, changes: dict) -> ActivityLog:
         setattr(log, field, new)
     if diff:
         record(log, "updated", user, diff)
-    db.session.commit()
+        log_changed.send(log, actor=user, action="updated", changes=diff)
+        db.session.flush()  # the response shows the new updated_at
     return log
 
 
-def last_logged_week(offering_id: int) -> int:
-    """The highest week an offering has a log for (0 when none)."""
-    return db.session.scalar(
+def check_logged_weeks_fit(offering: CourseOffering) -> None:
+    """An offering may not end before the last week that has a log."""
+    last_logged = db.session.scalar(
         select(func.coalesce(func.max(ActivityLog.week_number), 0)).where(
-            ActivityLog.offering_id == offering_id
+            ActivityLog.offering_id == offering.id
         )
     )
+    if last_logged > offering.weeks:
+        raise Invalid(
+            {"end_date": [_("Logs exist up to week {week}; keep at least that many weeks.")
+                          .format(week=last_logged)]}
+        )  # fmt: skip
 
 
 def reschedule_logs(offering: CourseOffering) -> None:
-    """An offering's dates moved: its logs' deadlines move with them (no commit; the caller's
-    transaction decides)."""
+    """An offering's dates moved: its logs' deadlines move with them."""
     rule = DeadlineRule.from_config()
     for log in db.session.scalars(
         select(ActivityLog).where(ActivityLog.offering_id == offering.id)
@@ -231,9 +220,10 @@ def reschedule_logs(offering: CourseOffering) -> None:
 
 def delete_log(manager: User, log: ActivityLog) -> None:
     """Delete a log; its history stays, with a last entry holding what was deleted."""
-    record(log, "deleted", manager, {field: [getattr(log, field), None] for field in EDITABLE})
+    removed = {field: [getattr(log, field), None] for field in EDITABLE}
+    record(log, "deleted", manager, removed)
+    log_changed.send(log, actor=manager, action="deleted", changes=removed)
     db.session.delete(log)
-    db.session.commit()
 
 
 def record(log: ActivityLog, action: str, user: User, changes: dict) -> None:
@@ -262,7 +252,7 @@ OUTCOMES = (ON_TIME, LATE, INCOMPLETE, MISSING)
 def compliance_report(user: User, filters: dict, pagination, all_rows: bool = False) -> dict:
     """A trimester's compliance: totals overall and per facilitator, and the per-week rows
     (one page of them, or `all_rows` for a download)."""
-    rule, now = DeadlineRule.from_config(), utcnow()
+    rule, now = DeadlineRule.from_config(), clock.now()
     scope = in_scope(user, filters)
     offerings = db.session.execute(
         select(CourseOffering.id, CourseOffering.start_date, CourseOffering.end_date,

@@ -3,9 +3,9 @@
 from functools import wraps
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
-from flask_smorest import abort
 
 from app.auth.models import Role
+from app.exceptions import Forbidden
 from app.i18n import _, remember_user_language
 
 
@@ -23,7 +23,7 @@ def signed_in(*roles: Role):
             remember_user_language(current_user.preferred_language)
             if roles and current_user.role not in roles:
                 allowed = ", ".join(role.value for role in roles)
-                abort(403, message=_("This action is reserved for: {roles}.").format(roles=allowed))
+                raise Forbidden(_("This action is reserved for: {roles}.").format(roles=allowed))
             return view(*args, **kwargs)
 
         return guarded

@@ -1,7 +1,7 @@
-"""Account and token use cases. The only place in `auth` that commits."""
+"""Account and token use cases. They flush; the unit of work commits."""
 
 import unicodedata
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from uuid import uuid4
 
 from argon2 import PasswordHasher
@@ -9,16 +9,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, g
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
-from flask_smorest import abort
 from jwt import PyJWTError
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 
+from app import clock
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
-from app.errors import abort_if_duplicate, abort_invalid
+from app.exceptions import Invalid, NotAuthenticated
 from app.extensions import db, jwt, redis_store
 from app.i18n import _
-from app.types import utcnow
+from app.persistence import unique_or_conflict
+from app.signals import user_changed, user_created, user_signed_in
 
 # --- passwords -------------------------------------------------------------------------------
 
@@ -73,8 +73,11 @@ def create_user(
     specialisation: str | None = None,
     student_number: str | None = None,
     department: str | None = None,
+    actor: User | None = None,
 ) -> User:
-    """Create an account with its role profile; a taken email or number is a 409."""
+    """Create an account with its role profile; a taken email or number is a 409.
+
+    `actor` is the manager creating it (None for self-registration and the CLI)."""
     user = User(
         role=role.value,
         email=normalise_email(email),
@@ -83,18 +86,13 @@ def create_user(
         last_name=last_name,
         preferred_language=preferred_language,
     )
-    try:
+    taken = _("An account with this {field} already exists.")
+    with unique_or_conflict(taken):
         db.session.add(user)
-        db.session.flush()
+    # Flushed apart: a generated staff or student number is made of the user's id.
+    with unique_or_conflict(taken):
         db.session.add(build_profile(user, employee_id, specialisation, student_number, department))
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        abort_if_duplicate(
-            error,
-            (User, FacilitatorProfile, StudentProfile),
-            _("An account with this {field} already exists."),
-        )
+    user_created.send(user, actor=actor)
     return user
 
 
@@ -116,9 +114,17 @@ def register_student(data: dict) -> User:
 
 
 def update_profile(user: User, changes: dict) -> User:
-    for field, value in changes.items():
-        setattr(user, field, value)
-    db.session.commit()
+    """The signed-in user changes their own names or language."""
+    changed = {
+        field: (getattr(user, field), value)
+        for field, value in changes.items()
+        if getattr(user, field) != value
+    }
+    for field, (_old, new) in changed.items():
+        setattr(user, field, new)
+    if changed:
+        user_changed.send(user, actor=user, changes=changed)
+        db.session.flush()  # the response shows the new updated_at
     return user
 
 
@@ -127,13 +133,13 @@ def authenticate(email: str, password: str) -> User:
     user = find_user_by_email(email)
     stored_hash = user.password_hash if user else decoy_hash()
     if not password_matches(stored_hash, password) or user is None:
-        abort(401, message=_("Email or password is incorrect."))
+        raise NotAuthenticated(_("Email or password is incorrect."))
     if not user.is_active:
-        abort(401, message=_("This account is deactivated."))
+        raise NotAuthenticated(_("This account is deactivated."))
     if password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.last_login_at = utcnow()
-    db.session.commit()
+    user.last_login_at = clock.now()
+    user_signed_in.send(user)
     return user
 
 
@@ -145,16 +151,16 @@ def decoy_hash() -> str:
 def change_password(user: User, current_password: str, new_password: str) -> dict:
     """Set a new password, end every other session, and hand back a fresh token pair."""
     if not password_matches(user.password_hash, current_password):
-        abort_invalid({"current_password": [_("The current password is incorrect.")]})
+        raise Invalid({"current_password": [_("The current password is incorrect.")]})
     if current_password == new_password:
-        abort_invalid({"new_password": [_("Choose a password you are not using now.")]})
+        raise Invalid({"new_password": [_("Choose a password you are not using now.")]})
     user.password_hash = hash_password(new_password)
     # Incremented in SQL, so two concurrent changes cannot both land on the same version.
     db.session.execute(
         update(User).where(User.id == user.id).values(session_version=User.session_version + 1)
     )
-    db.session.commit()
     db.session.refresh(user)
+    user_changed.send(user, actor=user, changes={"password": (None, None)})
     return issue_tokens(user)
 
 
@@ -182,8 +188,9 @@ def issue_tokens(user: User, session_id: str | None = None) -> dict:
 
 
 def seconds_left(payload: dict, fallback: timedelta) -> int:
-    expires = payload.get("exp") or datetime.now(UTC).timestamp() + fallback.total_seconds()
-    return max(int(expires - datetime.now(UTC).timestamp()) + 1, 1)
+    current = clock.now().timestamp()
+    expires = payload.get("exp") or current + fallback.total_seconds()
+    return max(int(expires - current) + 1, 1)
 
 
 def revoke_token(payload: dict) -> bool:
@@ -203,7 +210,7 @@ def revoke_session(payload: dict) -> None:
 
 def rotate_refresh_token(payload: dict, user: User) -> dict:
     if not revoke_token(payload):
-        abort(401, message=_("The token has been revoked."))
+        raise NotAuthenticated(_("The token has been revoked."))
     return issue_tokens(user, session_id=payload["sid"])
 
 
@@ -220,7 +227,7 @@ def decode_own_refresh_token(token: str, user: User) -> dict:
     except (PyJWTError, JWTExtendedException):
         payload = None
     if not payload or payload.get("type") != "refresh" or payload.get("sub") != str(user.id):
-        abort_invalid({"refresh_token": [_("Not a refresh token of yours.")]})
+        raise Invalid({"refresh_token": [_("Not a refresh token of yours.")]})
     return payload
 
 

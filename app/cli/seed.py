@@ -11,12 +11,15 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import insert, select
 
+from app import clock
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import CHECKLIST, ActivityLog
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
+from app.cli.units import command_unit
 from app.courses.models import (
     INTAKES,
+    NATURAL_KEY,
     STANDARD_MODES,
     Cohort,
     CourseClass,
@@ -25,9 +28,8 @@ from app.courses.models import (
     Enrollment,
     Module,
 )
-from app.courses.services import NATURAL_KEY
 from app.extensions import db
-from app.types import utcnow
+from app.unit_of_work import after_commit
 
 seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
 BATCH = 1000
@@ -57,15 +59,15 @@ DEMO_OFFERINGS = [
 
 
 @seed_cli.command("demo")
+@command_unit
 def seed_demo():
     """Create demo accounts, catalogue, offerings and enrolments (idempotent); print passwords."""
-    created = [seed_account(*account) for account in DEMO_ACCOUNTS]
-    credentials = Path(current_app.instance_path) / "demo-accounts.txt"
-    remember_credentials(credentials, [line for line in created if line])
+    created = [line for line in (seed_account(*account) for account in DEMO_ACCOUNTS) if line]
     seed_demo_courses()
-    new = sum(1 for line in created if line)
-    click.echo(f"Demo accounts (created now: {new}; kept in {credentials}):")
-    click.echo(credentials.read_text() if credentials.exists() else "(none recorded)")
+    credentials = Path(current_app.instance_path) / "demo-accounts.txt"
+    # Only once the accounts exist for sure is a password worth writing down or printing.
+    after_commit(lambda: remember_credentials(credentials, created))
+    after_commit(lambda: print_credentials(credentials, new=len(created)))
 
 
 def seed_account(role, email, first_name, last_name, language) -> tuple[str, str] | None:
@@ -97,6 +99,22 @@ def remember_credentials(path: Path, created: list[tuple[str, str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines.values()) + "\n")
     path.chmod(0o600)
+
+
+def print_credentials(path: Path, new: int) -> None:
+    """The recorded demo passwords that still open their account (one changed since is left
+    out, with a word saying so)."""
+    click.echo(f"Demo accounts (created now: {new}; kept in {path}):")
+    lines = path.read_text().splitlines() if path.exists() else []
+    for line in lines:
+        _role, email, password = line.split()
+        user = auth_services.find_user_by_email(email)
+        if user and auth_services.password_matches(user.password_hash, password):
+            click.echo(line)
+        else:
+            click.echo(f"{line.rsplit(maxsplit=1)[0]} (password changed since it was generated)")
+    if not lines:
+        click.echo("(none recorded)")
 
 
 def get_or_create(model, defaults: dict | None = None, **key):
@@ -140,7 +158,6 @@ def seed_demo_courses() -> None:
         )
         for student in people[3:] if with_students else []:
             get_or_create(Enrollment, offering_id=offering.id, student_id=student.id)
-    db.session.commit()
 
 
 def trimester_dates(year: int, trimester: int, weeks: int = 13) -> dict:
@@ -152,7 +169,7 @@ def trimester_dates(year: int, trimester: int, weeks: int = 13) -> dict:
 
 
 def current_trimester() -> tuple[int, int]:
-    today = date.today()
+    today = clock.now().date()
     return today.year, (today.month - 1) // 4 + 1
 
 
@@ -160,6 +177,7 @@ def current_trimester() -> tuple[int, int]:
 
 
 @seed_cli.command("bulk")
+@command_unit
 @click.option("--facilitators", default=200, show_default=True, type=click.IntRange(1))
 @click.option("--offerings", default=2000, show_default=True, type=click.IntRange(0, 40000))
 @click.option("--students", default=20000, show_default=True, type=click.IntRange(0))
@@ -210,12 +228,11 @@ def insert_rows(model, rows: list[dict], label: str) -> None:
     with click.progressbar(list(batches(rows)), label=label) as progress:
         for batch in progress:
             db.session.execute(insert(model), batch)
-    db.session.commit()
 
 
 def insert_people(role: Role, count: int, run: str, password_hash: str) -> list[int]:
     domain = f"{run}.bulk.cmp.test"
-    now = utcnow()
+    now = clock.now()
     people = (
         {"email": f"{role.value}{n}@{domain}", "password_hash": password_hash,
          "first_name": f"{role.value.capitalize()}{n}", "last_name": f"Bulk {run}",
@@ -247,7 +264,6 @@ def bulk_catalogue() -> tuple[list[int], list[int], list[int], list[int]]:
     ]
     classes = [get_or_create(CourseClass, name=f"BK{2020 + n}J") for n in range(5)]
     cohorts = [get_or_create(Cohort, name=f"Benchmark cohort {n}") for n in range(1, 5)]
-    db.session.commit()
     modes = db.session.scalars(select(DeliveryMode.id).order_by(DeliveryMode.id)).all()[:3]
     return [m.id for m in modules], [c.id for c in classes], [c.id for c in cohorts], modes
 
@@ -265,7 +281,7 @@ def insert_offerings(count: int, facilitator_ids: list[int], periods, rng) -> li
         if (module, klass, cohort, mode, trimester, year, intake) not in taken
     ]
     rng.shuffle(keys)
-    now = utcnow()
+    now = clock.now()
     rows = [
         {**dict(zip(NATURAL_KEY, key, strict=True)), **trimester_dates(key[5], key[4], weeks=15),
          "facilitator_id": rng.choice(facilitator_ids) if rng.random() > 0.05 else None,
@@ -284,7 +300,7 @@ def insert_enrolments(offerings: list[dict], student_ids: list[int], per_student
     """Each student into up to `per_student` offerings that still have room."""
     room = {offering["id"]: offering["max_students"] for offering in offerings}
     open_ids = list(room)
-    now = utcnow()
+    now = clock.now()
     rows = []
     for student_id in student_ids:
         for offering_id in rng.sample(open_ids, min(per_student, len(open_ids))):
@@ -299,7 +315,7 @@ def insert_enrolments(offerings: list[dict], student_ids: list[int], per_student
 def insert_logs(offerings: list[dict], weeks: int, rng) -> int:
     """Logs for the first `weeks` due weeks of each allocated offering: about 75% complete and
     on time, 10% complete but late, 10% incomplete, 5% never filed."""
-    rule, now = DeadlineRule.from_config(), utcnow()
+    rule, now = DeadlineRule.from_config(), clock.now()
     rows = []
     for offering in offerings:
         if offering["facilitator_id"] is None:

@@ -3,17 +3,18 @@
 import click
 from flask.cli import AppGroup
 from marshmallow import ValidationError, validate
-from werkzeug.exceptions import HTTPException
 
 from app.auth import services
 from app.auth.models import Role
 from app.auth.schemas import PASSWORD_LENGTH
+from app.cli.units import command_unit
 from app.i18n import LANGUAGES
 
 users_cli = AppGroup("users", help="Create and manage accounts.")
 
 
 @users_cli.command("create")
+@command_unit
 @click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--email", required=True)
 @click.option("--password", help="Prompted for (hidden, twice) when omitted.")
@@ -29,18 +30,15 @@ def create_user(role, email, password, first_name, last_name, language, **profil
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     check(PASSWORD_LENGTH, password, "--password")
-    try:
-        user = services.create_user(
-            role=Role(role),
-            email=email,
-            password=password,
-            first_name=first_name or email.split("@")[0],
-            last_name=last_name or role.capitalize(),
-            preferred_language=language,
-            **profile,
-        )
-    except HTTPException as error:
-        raise click.ClickException(error.data["message"]) from error
+    user = services.create_user(
+        role=Role(role),
+        email=email,
+        password=password,
+        first_name=first_name or email.split("@")[0],
+        last_name=last_name or role.capitalize(),
+        preferred_language=language,
+        **profile,
+    )
     click.echo(f"Created {user.role} {user.email} (user id {user.id}).")
 
 

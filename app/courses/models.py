@@ -23,6 +23,8 @@ from app.types import UTCDateTime, utcnow
 INTAKES = ("HT1", "HT2", "FT")
 # Created by the migrations, so every installation has them.
 STANDARD_MODES = ("online", "in_person", "hybrid")
+# What makes an offering itself: one module, class, cohort and mode in one term and intake.
+NATURAL_KEY = ("module_id", "class_id", "cohort_id", "mode_id", "trimester", "year", "intake")
 
 
 def teaching_weeks(start_date: date, end_date: date) -> int:
@@ -73,10 +75,7 @@ class CourseOffering(Timestamped, db.Model):
 
     __tablename__ = "course_offerings"
     __table_args__ = (
-        UniqueConstraint(
-            "module_id", "class_id", "cohort_id", "mode_id", "trimester", "year", "intake",
-            name="uq_course_offerings_natural_key",
-        ),
+        UniqueConstraint(*NATURAL_KEY, name="uq_course_offerings_natural_key"),
         CheckConstraint("trimester BETWEEN 1 AND 3", name="trimester"),
         CheckConstraint("max_students BETWEEN 1 AND 500", name="max_students"),
         CheckConstraint("end_date > start_date", name="dates_in_order"),

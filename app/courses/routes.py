@@ -52,7 +52,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
         @catalogue_blp.response(201, schema)
         @catalogue_blp.alt_response(409, response="DEFAULT_ERROR", description="Code/name taken")
         def post(self, data):
-            return services.save_catalogue_entry(model(), data)
+            return services.save_catalogue_entry(model(), data, current_user)
 
     class Item(MethodView):
         @catalogue_blp.signed_in()
@@ -65,14 +65,16 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
         @catalogue_blp.response(200, schema)
         def patch(self, changes, entry_id):
             return services.save_catalogue_entry(
-                services.get_catalogue_entry(model, entry_id), changes
+                services.get_catalogue_entry(model, entry_id), changes, current_user
             )
 
         @catalogue_blp.signed_in(MANAGER)
         @catalogue_blp.response(204)
         @catalogue_blp.alt_response(409, response="DEFAULT_ERROR", description="Still in use")
         def delete(self, entry_id):
-            services.delete_catalogue_entry(services.get_catalogue_entry(model, entry_id))
+            services.delete_catalogue_entry(
+                services.get_catalogue_entry(model, entry_id), current_user
+            )
 
     Collection.get.__doc__ = f"List {noun}s (search with q)"
     Collection.post.__doc__ = f"Create a {noun} (managers)"
@@ -129,7 +131,9 @@ class Offering(MethodView):
     @offerings_blp.alt_response(200, schema=OfferingSchema, description="Archived, not deleted")
     def delete(self, offering_id):
         """Delete an offering; one with history is archived instead (managers)"""
-        archived = services.delete_offering(services.get_offering(current_user, offering_id))
+        archived = services.delete_offering(
+            services.get_offering(current_user, offering_id), current_user
+        )
         return (OfferingSchema().dump(archived), 200) if archived else None
 
 
@@ -167,7 +171,9 @@ class EnrollmentItem(MethodView):
     @offerings_blp.response(204)
     def delete(self, offering_id, student_id):
         """Remove a student from an offering (managers)"""
-        services.unenroll(services.get_offering(current_user, offering_id), student_id)
+        services.unenroll(
+            services.get_offering(current_user, offering_id), student_id, current_user
+        )
 
 
 @offerings_blp.route("/me/enrollments")

@@ -1,13 +1,11 @@
-"""Catalogue, offering and enrolment use cases. The only place in `courses` that commits."""
+"""Catalogue, offering and enrolment use cases. They flush; the unit of work commits."""
 
 from datetime import date
 
-from flask_smorest import abort
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
-from app.activity import services as activity_services
 from app.auth.models import Role, User
 from app.courses.models import (
     AssignmentChange,
@@ -17,15 +15,14 @@ from app.courses.models import (
     DeliveryMode,
     Enrollment,
     Module,
-    teaching_weeks,
 )
-from app.errors import abort_if_duplicate, abort_invalid, violates
+from app.exceptions import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.i18n import _, lazy_gettext
 from app.pagination import page_of
+from app.persistence import unique_or_conflict
+from app.signals import catalogue_changed, enrolment_changed, offering_changed
 
-NATURAL_KEY = ("module_id", "class_id", "cohort_id", "mode_id", "trimester", "year", "intake")
-NATURAL_KEY_MARKERS = ("uq_course_offerings_natural_key", "course_offerings.module_id")
 REFERENCES = {
     "module_id": Module,
     "class_id": CourseClass,
@@ -64,24 +61,23 @@ NOT_FOUND = {
 def get_catalogue_entry(model, entry_id: int):
     entry = db.session.get(model, entry_id)
     if entry is None:
-        abort(404, message=str(NOT_FOUND[model]))
+        raise NotFound(str(NOT_FOUND[model]))
     return entry
 
 
-def save_catalogue_entry(entry, changes: dict):
+def save_catalogue_entry(entry, changes: dict, manager: User):
     """Create (a new `entry`) or update; a taken code or name is a 409 naming the field."""
-    for field, value in changes.items():
-        setattr(entry, field, value)
-    db.session.add(entry)
-    try:
-        db.session.commit()
-    except IntegrityError as error:
-        db.session.rollback()
-        abort_if_duplicate(error, (type(entry),), _("Another entry already uses this {field}."))
+    action = "updated" if entry.id else "created"
+    changed = {field: (getattr(entry, field), value) for field, value in changes.items()}
+    with unique_or_conflict(_("Another entry already uses this {field}.")):
+        for field, value in changes.items():
+            setattr(entry, field, value)
+        db.session.add(entry)
+    catalogue_changed.send(entry, actor=manager, action=action, changes=changed)
     return entry
 
 
-def delete_catalogue_entry(entry) -> None:
+def delete_catalogue_entry(entry, manager: User) -> None:
     """Delete an entry no offering uses; otherwise a 409 naming the offerings that do."""
     reference = next(
         getattr(CourseOffering, field)
@@ -92,15 +88,14 @@ def delete_catalogue_entry(entry) -> None:
         select(CourseOffering.id).where(reference == entry.id).order_by(CourseOffering.id)
     ).all()
     if users:
-        abort(
-            409,
-            message=_("{label} is used by {count} course offering(s).").format(
+        raise Conflict(
+            _("{label} is used by {count} course offering(s).").format(
                 label=catalogue_label(entry), count=len(users)
             ),
-            errors={"course_offering_ids": users[:50]},
+            {"course_offering_ids": users[:50]},
         )
+    catalogue_changed.send(entry, actor=manager, action="deleted", changes={})
     db.session.delete(entry)
-    db.session.commit()
 
 
 # --- offerings -------------------------------------------------------------------------------
@@ -162,7 +157,7 @@ def get_offering(user: User, offering_id: int) -> CourseOffering:
         select(CourseOffering).where(CourseOffering.id == offering_id, *visible_to(user))
     )
     if offering is None:
-        abort(404, message=_("No such course offering."))
+        raise NotFound(_("No such course offering."))
     return offering
 
 
@@ -170,11 +165,12 @@ def create_offering(data: dict, manager: User) -> CourseOffering:
     check_references(data)
     check_calendar(data["year"], data["start_date"], data["end_date"])
     offering = CourseOffering(**data)
-    db.session.add(offering)
-    flush_or_conflict(offering)
+    with natural_key_unique():
+        db.session.add(offering)
     if offering.facilitator_id:
         record_assignment(offering, previous=None, manager=manager)
-    db.session.commit()
+    changes = {field: (None, value) for field, value in data.items()}
+    offering_changed.send(offering, actor=manager, what={"created"}, changes=changes)
     return offering
 
 
@@ -186,45 +182,50 @@ def update_offering(offering: CourseOffering, changes: dict, manager: User) -> C
     start = changes.get("start_date", offering.start_date)
     end = changes.get("end_date", offering.end_date)
     check_calendar(changes.get("year", offering.year), start, end)
-    check_logged_weeks_fit(offering, teaching_weeks(start, end))
     if "max_students" in changes:
         check_capacity_covers_enrolments(offering, changes["max_students"])
-    previous_facilitator, previous_start = offering.facilitator_id, offering.start_date
-    for field, value in changes.items():
-        setattr(offering, field, value)
-    flush_or_conflict(offering)
-    if offering.facilitator_id != previous_facilitator:
-        record_assignment(offering, previous=previous_facilitator, manager=manager)
-    if offering.start_date != previous_start:
-        activity_services.reschedule_logs(offering)
-    db.session.commit()
+    changed = {
+        field: (getattr(offering, field), value)
+        for field, value in changes.items()
+        if getattr(offering, field) != value
+    }
+    with natural_key_unique():
+        for field, (_old, new) in changed.items():
+            setattr(offering, field, new)
+    if "facilitator_id" in changed:
+        record_assignment(offering, previous=changed["facilitator_id"][0], manager=manager)
+    offering_changed.send(offering, actor=manager, what=aspects(changed), changes=changed)
+    db.session.flush()
     db.session.refresh(offering)
     return offering
+
+
+def aspects(changed: dict) -> set[str]:
+    """What a change means to other rooms: the calendar moved, the facilitator, archiving."""
+    what = set()
+    if {"start_date", "end_date"} & changed.keys():
+        what.add("dates")
+    if "facilitator_id" in changed:
+        what.add("facilitator")
+    if changed.get("is_active", (None, True))[1] is False:
+        what.add("archived")
+    return what
 
 
 def check_calendar(year: int, start: date, end: date) -> None:
     """Dates in order, at most a year long, and starting within a year of the offering's year."""
     if end <= start:
-        abort_invalid({"end_date": [_("Must be after start_date.")]})
+        raise Invalid({"end_date": [_("Must be after start_date.")]})
     if (end - start).days > 366:
-        abort_invalid({"end_date": [_("An offering lasts at most a year.")]})
+        raise Invalid({"end_date": [_("An offering lasts at most a year.")]})
     if abs(start.year - year) > 1:
-        abort_invalid({"start_date": [_("Must fall within a year of {year}.").format(year=year)]})
-
-
-def check_logged_weeks_fit(offering: CourseOffering, weeks: int) -> None:
-    last_logged = activity_services.last_logged_week(offering.id)
-    if last_logged > weeks:
-        abort_invalid(
-            {"end_date": [_("Logs exist up to week {week}; keep at least that many weeks.")
-                          .format(week=last_logged)]}
-        )  # fmt: skip
+        raise Invalid({"start_date": [_("Must fall within a year of {year}.").format(year=year)]})
 
 
 def check_capacity_covers_enrolments(offering: CourseOffering, capacity: int) -> None:
     enrolled = count_enrolled(offering.id)
     if capacity < enrolled:
-        abort_invalid(
+        raise Invalid(
             {"max_students": [_("{count} students are enrolled already.").format(count=enrolled)]}
         )
 
@@ -248,29 +249,14 @@ def check_references(data: dict) -> None:
         if person is None or person.role != Role.FACILITATOR or not person.is_active:
             errors["facilitator_id"] = [_("Not an active facilitator account.")]
     if errors:
-        abort_invalid(errors)
+        raise Invalid(errors)
 
 
-def flush_or_conflict(offering: CourseOffering) -> None:
-    """Let the unique natural key decide duplicates (race-safe), and name the existing one."""
-    # Read before the rollback, which expires a changed offering back to its stored key.
-    key = {field: getattr(offering, field) for field in NATURAL_KEY}
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        db.session.rollback()
-        if not violates(error, NATURAL_KEY_MARKERS):
-            raise
-        existing = db.session.scalar(
-            select(CourseOffering.id).where(
-                *(getattr(CourseOffering, field) == value for field, value in key.items())
-            )
-        )
-        abort(
-            409,
-            message=_("This offering already exists as offering {id}.").format(id=existing),
-            errors={"existing_offering_id": existing},
-        )
+def natural_key_unique():
+    """The unique natural key decides duplicates; a 409 names the offering that exists."""
+    return unique_or_conflict(
+        _("This offering already exists as offering {id}."), existing_as="existing_offering_id"
+    )
 
 
 def record_assignment(offering: CourseOffering, previous: int | None, manager: User) -> None:
@@ -292,7 +278,7 @@ def assignment_history(offering: CourseOffering) -> list[AssignmentChange]:
     ).all()
 
 
-def delete_offering(offering: CourseOffering) -> CourseOffering | None:
+def delete_offering(offering: CourseOffering, manager: User) -> CourseOffering | None:
     """Delete an offering nothing refers to (None); archive one with history (returned).
 
     Enrolments, activity logs and anything added later refer to offerings through foreign
@@ -304,9 +290,11 @@ def delete_offering(offering: CourseOffering) -> CourseOffering | None:
             db.session.delete(offering)
     except IntegrityError:
         offering.is_active = False
-        db.session.commit()
+        offering_changed.send(
+            offering, actor=manager, what={"archived"}, changes={"is_active": (True, False)}
+        )
         return offering
-    db.session.commit()
+    offering_changed.send(offering, actor=manager, what={"deleted"}, changes={})
     return None
 
 
@@ -332,9 +320,9 @@ def enroll(offering_id: int, student_ids: list[int], manager: User) -> list[dict
         .with_for_update()
     ).one_or_none()
     if place is None:
-        abort(404, message=_("No such course offering."))
+        raise NotFound(_("No such course offering."))
     if not place.is_active:
-        abort(409, message=_("This offering is archived; it takes no enrolments."))
+        raise Conflict(_("This offering is archived; it takes no enrolments."))
     wanted = list(dict.fromkeys(student_ids))
     students = set(
         db.session.scalars(
@@ -368,8 +356,14 @@ def enroll(offering_id: int, student_ids: list[int], manager: User) -> list[dict
             taken += 1
             result = ENROLLED
         results.append({"student_id": student_id, "result": result})
-    db.session.commit()
-    if not any(item["result"] == ENROLLED for item in results):
+    newly = [item["student_id"] for item in results if item["result"] == ENROLLED]
+    if newly:
+        db.session.flush()
+        enrolment_changed.send(
+            db.session.get(CourseOffering, offering_id),
+            actor=manager, action="enrolled", student_ids=newly,
+        )  # fmt: skip
+    if not newly:
         refuse_enrolment(results, place.max_students)
     return results
 
@@ -378,26 +372,24 @@ def refuse_enrolment(results: list[dict], capacity: int) -> None:
     outcomes = {item["result"] for item in results}
     if FULL in outcomes:
         message = _("The offering is full ({capacity} places taken).").format(capacity=capacity)
-        abort(409, message=message, errors={"results": results})
+        raise Conflict(message, {"results": results})
     if ALREADY in outcomes:
-        abort(409, message=_("Already enrolled."), errors={"results": results})
-    abort(
-        422,
-        message=_("These ids are not active student accounts."),
-        errors={"results": results},
+        raise Conflict(_("Already enrolled."), {"results": results})
+    raise Invalid(
+        message=_("These ids are not active student accounts."), errors={"results": results}
     )
 
 
-def unenroll(offering: CourseOffering, student_id: int) -> None:
+def unenroll(offering: CourseOffering, student_id: int, manager: User) -> None:
     enrollment = db.session.scalar(
         select(Enrollment).where(
             Enrollment.offering_id == offering.id, Enrollment.student_id == student_id
         )
     )
     if enrollment is None:
-        abort(404, message=_("This student is not enrolled in this offering."))
+        raise NotFound(_("This student is not enrolled in this offering."))
     db.session.delete(enrollment)
-    db.session.commit()
+    enrolment_changed.send(offering, actor=manager, action="unenrolled", student_ids=[student_id])
 
 
 def list_enrollments(offering: CourseOffering, pagination) -> list[Enrollment]:

@@ -1,0 +1,63 @@
+"""Unique keys decide duplicates, race-safe (no check-then-insert); this names who holds one."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import UniqueConstraint, select
+from sqlalchemy.exc import IntegrityError
+
+from app.exceptions import Conflict
+from app.extensions import db
+from app.i18n import _
+
+
+@contextmanager
+def unique_or_conflict(message: str, existing_as: str | None = None) -> Iterator[None]:
+    """Make the writes in the block in a savepoint; if a unique key refuses them, raise Conflict.
+
+    `message` (translated) may name `{field}`, the key's first column, and `{id}`, the row that
+    holds the key. `errors` carry that id as `existing_as` when given, else mark the field as
+    taken. Any other integrity error is raised as it is. Only the block's writes are undone, so
+    the rest of the unit of work may go on.
+    """
+    savepoint = db.session.begin_nested()  # flushes what was written before the block
+    keys = []
+    try:
+        yield
+        keys = unique_keys([*db.session.new, *db.session.dirty])  # read before a rollback
+        db.session.flush()
+    except IntegrityError as error:
+        savepoint.rollback()
+        for model, constraint, values in keys:
+            if refused_by(error, constraint):
+                raise duplicate(model, values, message, existing_as) from error
+        raise
+    except BaseException:
+        savepoint.rollback()
+        raise
+    savepoint.commit()
+
+
+def unique_keys(entities) -> list[tuple]:
+    """(model, constraint, {column: value}) for every unique key of these entities."""
+    return [
+        (type(entity), constraint, {column.key: getattr(entity, column.key)
+                                    for column in constraint.columns})
+        for entity in entities
+        for constraint in type(entity).__table__.constraints
+        if isinstance(constraint, UniqueConstraint)
+    ]  # fmt: skip
+
+
+def refused_by(error: IntegrityError, constraint: UniqueConstraint) -> bool:
+    """MySQL/MariaDB name the constraint; SQLite names `table.column` of its columns."""
+    first = next(iter(constraint.columns))
+    markers = (str(constraint.name), f"{constraint.table.name}.{first.name}")
+    return any(marker in str(error.orig) for marker in markers)
+
+
+def duplicate(model, values: dict, message: str, existing_as: str | None) -> Conflict:
+    existing = db.session.scalar(select(model.id).filter_by(**values))
+    field = next(iter(values))
+    errors = {existing_as: existing} if existing_as else {field: [_("Already taken.")]}
+    return Conflict(message.format(field=field, id=existing), errors)
