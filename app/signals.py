@@ -35,14 +35,6 @@ user_signed_in = signals.signal("user-signed-in")
 # reason: "unknown_email", "wrong_password" or "deactivated". Sent before the refusal, whose
 # unit of work rolls back: subscribers that must keep a record write it on their own.
 sign_in_failed = signals.signal("sign-in-failed")
-# sender: User whose password was set; actor: who set it (the user, a manager, None for the
-# CLI); how: "changed" (knowing the old one), "set" (by someone else) or "reset" (by link).
-password_changed = signals.signal("password-changed")
-# sender: a catalogue entry (Module, Cohort, CourseClass, DeliveryMode);
-# action: "created", "updated" or "deleted".
-catalogue_changed = signals.signal("catalogue-changed")
-# sender: CourseOffering; action: "enrolled" or "unenrolled"; student_ids: who moved.
-enrolment_changed = signals.signal("enrolment-changed")
 # sender: the manager who imported; user_ids: the accounts just created in one batch (one
 # signal, not thousands, so subscribers can write in bulk too).
 users_imported = signals.signal("users-imported")

@@ -5,18 +5,17 @@ that cares) hears about it in the same unit of work.
 """
 
 from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app import clock, signals
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
 from app.courses.models import CourseOffering
-from app.errors import unique_columns, violates
 from app.exceptions import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.i18n import _
 from app.pagination import page_of
+from app.persistence import unique_or_conflict
 
 # The profile row each role keeps, and the fields it holds.
 PROFILES = {
@@ -94,9 +93,7 @@ def create_person(data: dict, manager: User) -> User:
     """A staff or student account with its profile; a taken email or number is a 409."""
     role = Role(data.pop("role"))
     check_profile_fields(role, data)
-    user = auth_services.create_user(role=role, **data)
-    signals.user_created.send(user, actor=manager)
-    return user
+    return auth_services.create_user(role=role, actor=manager, **data)
 
 
 def update_person(user_id: int, changes: dict, manager: User) -> User:
@@ -118,8 +115,8 @@ def update_person(user_id: int, changes: dict, manager: User) -> User:
     if new_role != user.role:
         check_no_current_offerings(user)
     diff = account_diff(user, changes) | profile_diff(user, new_role, changes)
-    apply_changes(user, new_role, changes)
-    flush_or_conflict()
+    with unique_or_conflict(_("An account with this {field} already exists.")):
+        apply_changes(user, new_role, changes)
     if diff:
         signals.user_changed.send(user, actor=manager, changes=diff)
     return user
@@ -210,17 +207,3 @@ def replace_profile(user: User, changes: dict):
     profile = auth_services.build_profile(user, *(changes.get(name) for name in fields))
     db.session.add(profile)
     return profile
-
-
-def flush_or_conflict() -> None:
-    """Unique emails, employee ids and student numbers are decided by the database."""
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        for field, markers in unique_columns(User, FacilitatorProfile, StudentProfile).items():
-            if violates(error, markers):
-                raise Conflict(
-                    _("An account with this {field} already exists.").format(field=field),
-                    {field: [_("Already taken.")]},
-                ) from error
-        raise

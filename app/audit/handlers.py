@@ -8,7 +8,6 @@ from app.signals import (
     log_changed,
     log_filed,
     offering_changed,
-    password_changed,
     sign_in_failed,
     user_changed,
     user_created,
@@ -63,12 +62,14 @@ def users_imported_event(manager, user_ids=(), **_) -> None:
 
 @user_changed.connect
 def user_changed_event(user, actor=None, changes=None, **_) -> None:
-    services.record("updated", user, actor, changes)
-
-
-@password_changed.connect
-def password_changed_event(user, actor=None, how="changed", **_) -> None:
-    services.record("password_" + how, user, actor)
+    changes = changes or {}
+    if "password" not in changes:
+        action = "updated"
+    elif actor is not None and actor.id == user.id:
+        action = "password_changed"  # by the person, who knew the old one
+    else:
+        action = "password_set"  # by a manager or the command line
+    services.record(action, user, actor, changes)
 
 
 @user_signed_in.connect

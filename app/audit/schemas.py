@@ -12,7 +12,8 @@ class AuditEventSchema(Schema):
     actor_id = fields.Integer(allow_none=True, metadata={"description": "None: the system"})
     action = fields.String(
         metadata={"description": "created, updated, deleted, archived, enrolled, unenrolled, "
-                  "signed_in, sign_in_failed, password_changed, password_set, password_reset"}
+                  "signed_in, sign_in_failed, password_changed (by its owner), password_set (by "
+                  "someone else)"}
     )  # fmt: skip
     entity_type = fields.String(metadata={"description": "The table: users, modules, …"})
     entity_id = fields.Integer(allow_none=True)

@@ -19,6 +19,7 @@ REDACTED = "(changed)"
 def record(action: str, entity, actor=None, changes: dict | None = None) -> None:
     """Add an event for `entity` (a model instance) to the current unit of work: it commits
     or rolls back with the change it describes."""
+    entity = unproxied(entity)
     fields = event_fields(action, entity_name(entity), entity.id, actor, changes)
     db.session.add(AuditEvent(**fields))
 
@@ -60,6 +61,11 @@ def request_origin() -> dict:
     return {"request_id": g.get("request_id"), "client_address": request.remote_addr}
 
 
+def unproxied(entity):
+    """Routes pass `current_user`, a proxy; the trail needs the model instance behind it."""
+    return entity._get_current_object() if hasattr(entity, "_get_current_object") else entity
+
+
 def entity_name(entity) -> str:
     """The entity type is its table's name: `users`, `course_offerings`, `modules`, …"""
     return type(entity).__tablename__
@@ -69,7 +75,7 @@ def snapshot(entity) -> dict:
     """Every column of a new or removed object as {field: [None, value]} (secrets left out)."""
     return {
         attribute.key: [None, getattr(entity, attribute.key)]
-        for attribute in inspect(entity).mapper.column_attrs
+        for attribute in inspect(unproxied(entity)).mapper.column_attrs
         if attribute.key not in SECRET_FIELDS
     }
 

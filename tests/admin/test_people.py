@@ -105,7 +105,7 @@ def test_managers_create_accounts_of_every_role_that_can_sign_in(
         "/api/v1/auth/login", json={"email": body["email"], "password": body["password"]}
     )
     assert login.status_code == 200 and login.json["user"]["role"] == role
-    [created] = audit_events(action="created", entity_type="users")
+    [created] = audit_events(action="created", entity_type="users", actor_id=manager.id)
     assert created["actor_id"] == manager.id and created["entity_id"] == response.json["id"]
 
 

@@ -54,8 +54,7 @@ def test_user_changes_are_recorded_with_who_when_and_where(
             changes={"is_active": (True, False), "password_hash": ("a", "b")},
         )
 
-    [event] = events(client, as_manager, entity_type="users", entity_id=student.id)
-    assert event["action"] == "updated"
+    [event] = events(client, as_manager, action="updated", entity_id=student.id)
     assert event["actor_id"] == manager.id
     assert event["occurred_at"] == "2026-03-02T09:30:00+00:00"
     assert event["request_id"] == "req-audit-1"
@@ -64,13 +63,10 @@ def test_user_changes_are_recorded_with_who_when_and_where(
     assert event["changes"] == {"is_active": [True, False], "password_hash": ["(changed)"] * 2}
 
 
-def test_a_new_account_is_recorded_without_its_password_hash(
-    send, client, manager, as_manager, create_user
-):
+def test_a_new_account_is_recorded_without_its_password_hash(client, as_manager, create_user):
     student = create_user("student")
-    send(signals.user_created, user_loader(student), actor=user_loader(manager))
 
-    [event] = events(client, as_manager, action="created", entity_type="users")
+    [event] = events(client, as_manager, action="created", entity_id=student.id)
     assert event["changes"]["email"] == [None, student.email]
     assert "password_hash" not in event["changes"] and "session_version" not in event["changes"]
 
@@ -82,12 +78,17 @@ def test_each_signal_names_its_action(send, client, manager, as_manager, create_
     module_id = run_sql("SELECT id FROM modules WHERE code = 'AU1'")[0][0]
     actor = user_loader(manager)
     send(signals.user_signed_in, user_loader(student))
-    send(signals.password_changed, user_loader(student), actor=user_loader(student))
-    send(signals.password_changed, user_loader(student), actor=actor, how="set")
+    password = {"password": (None, None)}
+    send(signals.user_changed, user_loader(student), actor=user_loader(student), changes=password)
+    send(signals.user_changed, user_loader(student), actor=actor, changes=password)
     send(signals.catalogue_changed, lambda: db.session.get(Module, module_id), actor=actor,
          action="created")  # fmt: skip
 
-    recorded = [(e["action"], e["entity_type"], e["actor_id"]) for e in events(client, as_manager)]
+    recorded = [
+        (e["action"], e["entity_type"], e["actor_id"])
+        for e in events(client, as_manager)
+        if e["entity_type"] != "users" or e["action"] != "created"  # the fixtures' accounts
+    ]
     assert recorded == [
         ("created", "modules", manager.id),
         ("password_set", "users", manager.id),
@@ -102,7 +103,7 @@ def test_an_event_rolls_back_with_the_change_it_describes(app, client, as_manage
         signals.user_changed.send(db.session.get(User, student.id), changes={"x": (1, 2)})
         raise RuntimeError("the change failed")
 
-    assert events(client, as_manager) == []
+    assert events(client, as_manager, action="updated") == []
 
 
 def test_a_failed_sign_in_stays_on_record_although_its_request_rolls_back(
@@ -131,9 +132,9 @@ def test_filters_by_actor_entity_action_and_time_window(
             send(signals.user_signed_in, user_loader(person))
 
     assert len(events(client, as_manager, actor_id=student.id)) == 2
-    assert len(events(client, as_manager, entity_type="users", entity_id=other.id)) == 1
+    assert len(events(client, as_manager, entity_type="users", entity_id=other.id)) == 2
     assert len(events(client, as_manager, action="signed_in")) == 3
-    assert events(client, as_manager, action="created") == []
+    assert events(client, as_manager, action="deleted") == []
     window = events(
         client, as_manager, occurred_from="2026-03-02T00:00:00Z", occurred_to="2026-03-03T12:00Z"
     )
@@ -146,7 +147,8 @@ def test_the_trail_is_paginated_newest_first(send, client, as_manager, create_us
         with time_machine.travel(datetime(2026, 3, day, tzinfo=UTC), tick=False):
             send(signals.user_signed_in, user_loader(student))
 
-    response = client.get(EVENTS, query_string={"page_size": 2}, headers=as_manager)
+    page = {"page_size": 2, "action": "signed_in"}
+    response = client.get(EVENTS, query_string=page, headers=as_manager)
     assert [e["occurred_at"][:10] for e in response.json] == ["2026-03-03", "2026-03-02"]
     assert '"total": 3' in response.headers["X-Pagination"]
 
@@ -160,12 +162,13 @@ def test_events_cannot_be_changed_or_deleted(app, send, create_user, manager):
     student = create_user("student")
     send(signals.user_signed_in, user_loader(student))
     with app.app_context():
-        event = db.session.scalars(db.select(AuditEvent)).one()
+        signed_in = db.select(AuditEvent).where(AuditEvent.action == "signed_in")
+        event = db.session.scalars(signed_in).one()
         event.action = "forged"
         with pytest.raises(AppendOnly):
             db.session.flush()
         db.session.rollback()
-        db.session.delete(db.session.scalars(db.select(AuditEvent)).one())
+        db.session.delete(db.session.scalars(signed_in).one())
         with pytest.raises(AppendOnly):
             db.session.flush()
         db.session.rollback()
