@@ -59,6 +59,13 @@ def list_people(filters: dict, pagination) -> list[User]:
     return page_of(people_query(filters), pagination)
 
 
+def find_person(email: str) -> User:
+    user = auth_services.find_user_by_email(email)
+    if user is None:
+        raise NotFound(_("No such account."))
+    return user
+
+
 def get_person(user_id: int, for_update: bool = False) -> User:
     statement = select(User).where(User.id == user_id)
     user = db.session.scalar(statement.with_for_update() if for_update else statement)
@@ -207,3 +214,12 @@ def replace_profile(user: User, changes: dict):
     profile = auth_services.build_profile(user, *(changes.get(name) for name in fields))
     db.session.add(profile)
     return profile
+
+
+def set_password(user_id: int, password: str, actor: User | None) -> User:
+    """Give an account a new password chosen for it (not by it); its sessions end."""
+    user = get_person(user_id, for_update=True)
+    user.password_hash = auth_services.hash_password(password)
+    user.session_version += 1  # under the row lock: tokens carrying the old version stop
+    signals.user_changed.send(user, actor=actor, changes={"password": (None, None)})
+    return user
