@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app import clock
@@ -77,7 +77,8 @@ def matching(filters: dict) -> list[ColumnElement]:
     return conditions
 
 
-def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
+def logs_query(user: User, filters: dict) -> tuple[Select, Select]:
+    """The logs this user may see matching the filters (offering joined), and their count."""
     conditions = visible_to(user) + matching(filters)
     statement = (
         select(ActivityLog)
@@ -86,7 +87,11 @@ def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
         .where(*conditions)
         .order_by(ActivityLog.offering_id, ActivityLog.week_number)
     )
-    count_from = select(ActivityLog.id).join(ActivityLog.offering).where(*conditions)
+    return statement, select(ActivityLog.id).join(ActivityLog.offering).where(*conditions)
+
+
+def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
+    statement, count_from = logs_query(user, filters)
     return page_of(statement, pagination, count_from=count_from)
 
 

@@ -6,7 +6,8 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from app.admin import imports, people
+from app.activity.schemas import ActivityLogQuerySchema
+from app.admin import exports, imports, people
 from app.admin.schemas import (
     ImportFileSchema,
     ImportQuerySchema,
@@ -19,6 +20,7 @@ from app.admin.schemas import (
 from app.auth.models import Role
 from app.auth.schemas import UserSchema
 from app.blueprint import Blueprint
+from app.courses.schemas import OfferingQuerySchema
 from app.pagination import DEFAULTS as PAGE
 
 blp = Blueprint(
@@ -97,3 +99,26 @@ class StudentImport(MethodView):
         """Import student accounts from a CSV: every row or none (dry_run reports only)"""
         report = imports.import_students(files["file"].read(), query["dry_run"], current_user)
         return (report, 200) if query["dry_run"] else report
+
+
+CSV = {"content_type": "text/csv", "description": "CSV, UTF-8 with a BOM, streamed"}
+
+
+@blp.route("/exports/offerings.csv")
+class OfferingsExport(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.arguments(OfferingQuerySchema, location="query")
+    @blp.response(200, **CSV)
+    def get(self, filters):
+        """Download every offering matching the list filters as CSV (streamed)"""
+        return exports.offerings_csv(current_user, filters)
+
+
+@blp.route("/exports/activity-logs.csv")
+class ActivityLogsExport(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.arguments(ActivityLogQuerySchema, location="query")
+    @blp.response(200, **CSV)
+    def get(self, filters):
+        """Download every activity log matching the list filters as CSV (streamed)"""
+        return exports.activity_logs_csv(current_user, filters)

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.activity.conftest import create_log, file_log  # noqa: F401  (fixtures)
+
 ADMIN = "/api/v1/admin"
 
 

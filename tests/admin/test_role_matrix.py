@@ -14,6 +14,8 @@ ROUTES = [
     ("patch", "/users/{me}", {"first_name": "Same"}, 200),
     ("post", "/users/import", None, 422),  # the manager sent no file
     ("get", "/audit-events", None, 200),
+    ("get", "/exports/offerings.csv", None, 200),
+    ("get", "/exports/activity-logs.csv", None, 200),
 ]
 ROLES = ("manager", "facilitator", "student", "anonymous")
 
