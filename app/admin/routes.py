@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from app.activity.schemas import ActivityLogQuerySchema
-from app.admin import exports, imports, people
+from app.admin import exports, imports, people, staffing
 from app.admin.schemas import (
     ImportFileSchema,
     ImportQuerySchema,
@@ -16,11 +16,12 @@ from app.admin.schemas import (
     PersonDetailSchema,
     PersonQuerySchema,
     PersonUpdateSchema,
+    UnstaffedQuerySchema,
 )
 from app.auth.models import Role
 from app.auth.schemas import UserSchema
 from app.blueprint import Blueprint
-from app.courses.schemas import OfferingQuerySchema
+from app.courses.schemas import OfferingQuerySchema, OfferingSchema
 from app.pagination import DEFAULTS as PAGE
 
 blp = Blueprint(
@@ -122,3 +123,14 @@ class ActivityLogsExport(MethodView):
     def get(self, filters):
         """Download every activity log matching the list filters as CSV (streamed)"""
         return exports.activity_logs_csv(current_user, filters)
+
+
+@blp.route("/unstaffed-offerings")
+class UnstaffedOfferings(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.arguments(UnstaffedQuerySchema, location="query")
+    @blp.response(200, OfferingSchema(many=True))
+    @blp.paginate(**PAGE)
+    def get(self, filters, pagination_parameters):
+        """Active offerings with no facilitator, or a deactivated one"""
+        return staffing.unstaffed_offerings(filters, pagination_parameters)

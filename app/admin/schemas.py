@@ -100,3 +100,8 @@ class ImportReportSchema(Schema):
     skipped = fields.Integer(metadata={"description": "Email has an account already"})
     invalid = fields.Integer()
     rows = fields.List(fields.Nested(ImportRowSchema))
+
+
+class UnstaffedQuerySchema(Schema):
+    trimester = fields.Integer(validate=validate.Range(min=1, max=3))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))

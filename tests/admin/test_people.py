@@ -262,3 +262,22 @@ def test_two_managers_stepping_down_at_once_leave_one(
 
     assert sorted(statuses) == [200, 409]
     assert run_sql("SELECT COUNT(*) FROM users WHERE role = 'manager' AND is_active") == [(1,)]
+
+
+def test_a_deactivated_facilitators_offerings_show_up_as_unstaffed(
+    client, as_manager, create_user, create_offering
+):
+    leaving = create_user("facilitator")
+    staying = create_user("facilitator")
+    theirs = create_offering(facilitator_id=leaving.id)
+    create_offering(facilitator_id=staying.id)
+    nobodys = create_offering()
+    create_offering(year=2027, start_date="2027-01-04", end_date="2027-04-02")  # another year
+
+    client.patch(f"{USERS}/{leaving.id}", json={"is_active": False}, headers=as_manager)
+    response = client.get(
+        f"{ADMIN}/unstaffed-offerings", query_string={"year": 2026}, headers=as_manager
+    )
+
+    assert response.status_code == 200
+    assert sorted(o["id"] for o in response.json) == sorted([theirs["id"], nobodys["id"]])

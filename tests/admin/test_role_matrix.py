@@ -16,6 +16,7 @@ ROUTES = [
     ("get", "/audit-events", None, 200),
     ("get", "/exports/offerings.csv", None, 200),
     ("get", "/exports/activity-logs.csv", None, 200),
+    ("get", "/unstaffed-offerings", None, 200),
 ]
 ROLES = ("manager", "facilitator", "student", "anonymous")
 
