@@ -77,6 +77,7 @@ def register_blueprints(app: Flask) -> None:
     # Imported here, so a worker that only needs the services never loads the web layer.
     from app import docs, health
     from app.activity.routes import blp as activity_blp
+    from app.admin.page import blp as dashboard_page
     from app.admin.routes import blp as admin_blp
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
@@ -93,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(dashboard_page)
 
 
 def ensure_development_secrets(app: Flask) -> None:
