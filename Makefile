@@ -1,5 +1,6 @@
 # The README's commands. `make run` and `make test` each do all of their own set-up.
 PYTHON ?= python3
+PORT   ?= 5000
 VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
@@ -15,11 +16,11 @@ $(BIN)/.installed: pyproject.toml
 translations: $(BIN)/.installed
 	$(BIN)/flask i18n compile >/dev/null
 
-## Serve the app on http://127.0.0.1:5000 with an embedded SQLite database and demo data.
+## Serve the app on http://127.0.0.1:$(PORT) with an embedded SQLite database and demo data.
 run: translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Check MariaDB/MySQL and Redis answer, then run ruff and the whole test suite.
 test: translations services

@@ -64,8 +64,9 @@ def init_extensions(app: Flask) -> None:
     api.init_app(app)
 
 
-# Each room's signal subscribers; importing a handlers module connects it.
-HANDLERS = ("app.activity.handlers", "app.audit.handlers")
+# Modules whose import connects listeners: each room's signal subscribers, and the cache's
+# session events (which every process that writes needs, web or worker).
+HANDLERS = ("app.cache", "app.activity.handlers", "app.audit.handlers")
 
 
 def connect_handlers() -> None:

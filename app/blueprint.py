@@ -35,6 +35,8 @@ class SafeJSONParser(FlaskParser):
 
 class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = SafeJSONParser()
+    # Every list: `page`, `page_size` (default 20, at most 100), metadata in X-Pagination.
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
 
     def signed_in(self, *roles):
         """`signed_in` from app.auth.guards, with its 401/403 answers in the OpenAPI document.

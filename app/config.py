@@ -105,9 +105,8 @@ class BaseConfig:
         },
         "security": [{"bearerAuth": []}],
         "info": {
-            "description": "Course allocation, facilitator activity tracking, reminders and "
-            "student reflections. Sign in at `POST /api/v1/auth/login`, then press "
-            "*Authorize* and paste the access token."
+            "description": "Course allocation and facilitator activity tracking. Sign in at "
+            "`POST /api/v1/auth/login`, then press *Authorize* and paste the access token."
         },
     }
 

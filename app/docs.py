@@ -1,9 +1,23 @@
-"""Swagger UI assets served by the app itself, so `/docs` works with no internet access."""
+"""The way in: `/` points to the API documentation, whose Swagger UI assets are served by the
+app itself, so `/docs` works with no internet access."""
 
-from flask import Blueprint, send_from_directory
+from flask import Blueprint, current_app, send_from_directory
 from swagger_ui_bundle import swagger_ui_path
 
 blp = Blueprint("docs_assets", __name__)
+
+
+@blp.get("/")
+def index():
+    """Where to go from here, for a person or a program that opened the bare address."""
+    return {
+        "name": current_app.config["API_TITLE"],
+        "links": {
+            "docs": "/docs",
+            "openapi": "/openapi.json",
+            "health": "/health",
+        },
+    }
 
 
 @blp.get("/docs/assets/<path:filename>")

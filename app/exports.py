@@ -65,13 +65,14 @@ def streamed(statement: Select, converters: Sequence[Callable | None] = ()) -> I
             yield list(row)
 
 
-def csv_response(filename: str, header: list[str], rows: Iterable[Iterable]) -> Response:
-    """A download written while it is sent (the request's context stays open meanwhile)."""
+def csv_response(
+    filename: str, header: list[str], rows: Iterable[Iterable], stream: bool = True
+) -> Response:
+    """A download, written while it is sent (the request's context stays open meanwhile); with
+    `stream=False`, rows already in memory are sent as one body (which a cache can keep)."""
+    chunks = csv_chunks(header, rows)
     return Response(
-        stream_with_context(csv_chunks(header, rows)),
+        stream_with_context(chunks) if stream else "".join(chunks),
         mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

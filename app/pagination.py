@@ -5,8 +5,6 @@ from sqlalchemy import Select, func, select
 
 from app.extensions import db
 
-DEFAULTS = {"page_size": 20, "max_page_size": 100}
-
 
 def page_of(
     statement: Select, pagination: PaginationParameters, count_from: Select | None = None

@@ -1,14 +1,13 @@
-"""Column types shared by every feature."""
+"""Column types and model mixins shared by every room."""
 
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime
 from sqlalchemy.dialects import mysql
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from app.clock import now
 
 
 class UTCDateTime(TypeDecorator):
@@ -31,3 +30,12 @@ class UTCDateTime(TypeDecorator):
 
     def process_result_value(self, value: datetime | None, dialect):
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Timestamped:
+    """When a row was created and last changed, by the one clock."""
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=now, onupdate=now, nullable=False
+    )

@@ -3,12 +3,14 @@ between tests, and factories that return callables."""
 
 import itertools
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import flask_migrate
 import pymysql
 import pytest
+import time_machine
 from sqlalchemy import event, text
 
 from app import create_app
@@ -31,6 +33,27 @@ def recreate_database(url: str) -> None:
     with connection, connection.cursor() as cursor:
         cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
         cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="ISO-DATETIME",
+        help="Run every test with the clock started at this instant (it keeps ticking), to "
+        "show that no test depends on today's date.",
+    )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_clock(request):
+    """The whole session at the `--clock` instant, when given."""
+    start = request.config.getoption("--clock")
+    if not start:
+        yield
+        return
+    moment = datetime.fromisoformat(start)
+    with time_machine.travel(moment if moment.tzinfo else moment.replace(tzinfo=UTC), tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,1 @@
+"""Weekly facilitator activity logs, their deadlines and the compliance report."""

@@ -41,6 +41,12 @@ class DeadlineRule:
         """When a log due at `due_at` closes to its facilitator (never to managers)."""
         return due_at + self.lock_after
 
+    def last_deadline_day(self, now: datetime) -> date:
+        """The local day of the latest deadline instant up to `now`. Every log falls due at the
+        same local time of some day, so what is due changes only when this day does."""
+        local = (now - self.grace).astimezone(self.zone)
+        return local.date() if local.time() >= self.local_time else local.date() - timedelta(1)
+
     def weeks_due(self, start_date: date, weeks: int, now: datetime) -> int:
         """How many of an offering's weeks are due already (0 … weeks)."""
         due = 0

@@ -6,9 +6,10 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.clock import now
 from app.courses.models import CourseOffering
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
+from app.types import UTCDateTime
 
 STATUSES = ("Done", "Pending", "Not Started")
 CHECKLIST = (
@@ -60,9 +61,9 @@ class ActivityLog(db.Model):
     # The deadline in force when the log was filed (see deadlines.py), kept so lateness can
     # be filtered and counted in SQL.
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
+        UTCDateTime, default=now, onupdate=now, nullable=False
     )
 
     offering: Mapped[CourseOffering] = relationship(lazy="joined", innerjoin=True)
@@ -103,5 +104,5 @@ class ActivityLogChange(db.Model):
     week_number: Mapped[int] = mapped_column(nullable=False)
     action: Mapped[str] = mapped_column(String(10), nullable=False)
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
     changes: Mapped[dict] = mapped_column(JSON, nullable=False)

@@ -4,7 +4,9 @@ from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from app import clock
 from app.activity import services
+from app.activity.deadlines import DeadlineRule
 from app.activity.schemas import (
     ActivityLogChangeSchema,
     ActivityLogCreateSchema,
@@ -17,21 +19,23 @@ from app.activity.schemas import (
 )
 from app.auth.models import Role
 from app.blueprint import Blueprint
+from app.cache import cached
 from app.exports import csv_response
-from app.pagination import DEFAULTS as PAGE
 
 blp = Blueprint(
     "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"
 )
 STAFF = (Role.MANAGER, Role.FACILITATOR)
+LOG_TABLES = ("activity_logs", "course_offerings")
 
 
 @blp.route("")
 class ActivityLogs(MethodView):
     @blp.signed_in(*STAFF)
+    @cached(*LOG_TABLES)
     @blp.arguments(ActivityLogQuerySchema, location="query")
     @blp.response(200, ActivityLogSchema(many=True))
-    @blp.paginate(**PAGE)
+    @blp.paginate()
     def get(self, filters, pagination_parameters):
         """List logs (facilitators: those of their offerings)"""
         return services.list_logs(current_user, filters, pagination_parameters)
@@ -82,9 +86,15 @@ class ActivityLogHistory(MethodView):
         return services.history(current_user, log_id)
 
 
+def deadline_day():
+    """What is due changes with time, not only with writes: once a day, at the deadline hour."""
+    return DeadlineRule.from_config().last_deadline_day(clock.now())
+
+
 @blp.route("/compliance")
 class Compliance(MethodView):
     @blp.signed_in(*STAFF)
+    @cached(*LOG_TABLES, "modules", "users", varies_with=deadline_day)
     @blp.arguments(ComplianceQuerySchema, location="query")
     @blp.response(200, ComplianceReportSchema)
     @blp.paginate(page_size=100, max_page_size=1000)
@@ -102,8 +112,9 @@ class Compliance(MethodView):
 
 
 def as_csv(report: dict) -> Response:
-    """The rows as CSV, same columns and values as the JSON rows (empty cells for nulls)."""
+    """The rows as CSV, same columns and values as the JSON rows (empty cells for nulls). The
+    rows are computed already, so the file is sent whole (and the response cache may keep it)."""
     columns = list(ComplianceRowSchema().fields)
     rows = ([row[column] for column in columns] for row in report["rows"])
     filename = f"compliance-{report['year']}-T{report['trimester']}.csv"
-    return csv_response(filename, columns, rows)
+    return csv_response(filename, columns, rows, stream=False)

@@ -10,19 +10,18 @@ STATUS = validate.OneOf(STATUSES)
 NOTES = validate.Length(max=5000)
 
 
-class ActivityLogSchema(Schema):
+def checklist(**options) -> dict:
+    """One field per checklist item, named as the model names them."""
+    return {item: fields.String(**options) for item in CHECKLIST}
+
+
+class ActivityLogSchema(Schema.from_dict(checklist(), name="ChecklistSchema")):
     id = fields.Integer()
     allocation_id = fields.Integer(metadata={"description": "The course offering"})
     facilitator_id = fields.Integer(allow_none=True)
     week_number = fields.Integer()
     attendance = fields.List(fields.Boolean())
     attendance_rate = fields.Float(allow_none=True, metadata={"description": "Share present"})
-    formative_one_grading = fields.String()
-    formative_two_grading = fields.String()
-    summative_grading = fields.String()
-    course_moderation = fields.String()
-    intranet_sync = fields.String()
-    grade_book_status = fields.String()
     notes = fields.String(allow_none=True)
     submitted_by_id = fields.Integer()
     filed_on_behalf = fields.Boolean()
@@ -33,14 +32,10 @@ class ActivityLogSchema(Schema):
     is_complete = fields.Boolean(metadata={"description": "All six checklist items Done"})
 
 
-class ActivityLogFieldsSchema(StrictSchema):
+class ActivityLogFieldsSchema(
+    StrictSchema.from_dict(checklist(validate=STATUS), name="ChecklistFieldsSchema")
+):
     attendance = fields.List(StrictBoolean(), validate=validate.Length(max=500))
-    formative_one_grading = fields.String(validate=STATUS)
-    formative_two_grading = fields.String(validate=STATUS)
-    summative_grading = fields.String(validate=STATUS)
-    course_moderation = fields.String(validate=STATUS)
-    intranet_sync = fields.String(validate=STATUS)
-    grade_book_status = fields.String(validate=STATUS)
     notes = Prose(allow_none=True, validate=NOTES)
 
 

@@ -115,7 +115,8 @@ def file_log(user: User, data: dict) -> ActivityLog:
     rule = DeadlineRule.from_config()
     due_at = rule.due_at(offering.start_date, data["week_number"])
     log = ActivityLog(
-        offering_id=offering.id,
+        offering_id=offering.id,  # read by the duplicate check before the flush
+        offering=offering,  # already loaded: the response needs no query for it
         submitted_by_id=user.id,
         filed_on_behalf=user.id != offering.facilitator_id,
         due_at=due_at,

@@ -22,7 +22,6 @@ from app.auth.models import Role
 from app.auth.schemas import UserSchema
 from app.blueprint import Blueprint
 from app.courses.schemas import OfferingQuerySchema, OfferingSchema
-from app.pagination import DEFAULTS as PAGE
 
 blp = Blueprint(
     "admin", __name__, url_prefix="/api/v1/admin", description="Manager-only administration"
@@ -35,7 +34,7 @@ class People(MethodView):
     @blp.signed_in(MANAGER)
     @blp.arguments(PersonQuerySchema, location="query")
     @blp.response(200, UserSchema(many=True))
-    @blp.paginate(**PAGE)
+    @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Find people by role, activity and name, email, employee id or student number"""
         return people.list_people(filters, pagination_parameters)
@@ -130,7 +129,7 @@ class UnstaffedOfferings(MethodView):
     @blp.signed_in(MANAGER)
     @blp.arguments(UnstaffedQuerySchema, location="query")
     @blp.response(200, OfferingSchema(many=True))
-    @blp.paginate(**PAGE)
+    @blp.paginate()
     def get(self, filters, pagination_parameters):
         """Active offerings with no facilitator, or a deactivated one"""
         return staffing.unstaffed_offerings(filters, pagination_parameters)

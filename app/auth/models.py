@@ -8,20 +8,13 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
+from app.types import Timestamped, UTCDateTime
 
 
 class Role(enum.StrEnum):
     MANAGER = "manager"
     FACILITATOR = "facilitator"
     STUDENT = "student"
-
-
-class Timestamped:
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False
-    )
 
 
 class User(Timestamped, db.Model):

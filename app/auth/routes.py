@@ -18,6 +18,7 @@ from app.auth.schemas import (
     UserSchema,
 )
 from app.blueprint import Blueprint
+from app.cache import cached
 from app.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
@@ -100,6 +101,7 @@ class Logout(MethodView):
 @blp.route("/me")
 class Me(MethodView):
     @blp.signed_in()
+    @cached("users", "manager_profiles", "facilitator_profiles", "student_profiles")
     @blp.response(200, UserSchema)
     def get(self):
         """The signed-in account"""

@@ -1,5 +1,6 @@
 """Account and token use cases. They flush; the unit of work commits."""
 
+import json
 import unicodedata
 from datetime import timedelta
 from uuid import uuid4
@@ -11,8 +12,9 @@ from flask_jwt_extended import create_access_token, create_refresh_token, decode
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt import PyJWTError
 from sqlalchemy import select, update
+from sqlalchemy.orm import make_transient_to_detached
 
-from app import clock
+from app import cache, clock
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
 from app.exceptions import Invalid, NotAuthenticated
 from app.extensions import db, jwt, redis_store
@@ -240,8 +242,33 @@ def token_user(payload: dict) -> User | None:
     if not isinstance(subject, str) or not subject.isdigit():
         return None
     if g.get("token_subject") != subject:
-        g.token_subject, g.token_user = subject, db.session.get(User, int(subject))
+        g.token_subject, g.token_user = subject, known_user(int(subject))
     return g.token_user
+
+
+# What every signed-in request needs to know about its caller. The password hash is never
+# copied to Redis: it is loaded from the database on the rare request that reads it.
+IDENTITY = ("id", "email", "first_name", "last_name", "role", "is_active",
+            "preferred_language", "session_version")  # fmt: skip
+
+
+def known_user(user_id: int) -> User | None:
+    """The user, built from a cached copy of their identity while the users table is unchanged,
+    so a signed-in request that only needs who the caller is makes no query for it."""
+    snapshot = json.loads(
+        cache.remembered(f"identity:{user_id}", ("users",), lambda: identity_of(user_id))
+    )
+    if snapshot is None:
+        return None
+    user = User(**snapshot)
+    make_transient_to_detached(user)  # as if loaded: attributes not copied load on access
+    return db.session.merge(user, load=False)
+
+
+def identity_of(user_id: int) -> bytes:
+    user = db.session.get(User, user_id)
+    snapshot = {name: getattr(user, name) for name in IDENTITY} if user else None
+    return json.dumps(snapshot).encode()
 
 
 @jwt.token_in_blocklist_loader

@@ -1,0 +1,1 @@
+"""Catalogue, course offerings, facilitator allocation and enrolments."""

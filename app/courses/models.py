@@ -16,9 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
-from app.auth.models import Timestamped, User
+from app.auth.models import User
+from app.clock import now
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
+from app.types import Timestamped, UTCDateTime
 
 INTAKES = ("HT1", "HT2", "FT")
 # Created by the migrations, so every installation has them.
@@ -130,7 +131,7 @@ class AssignmentChange(db.Model):
     previous_facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
 
 
 class Enrollment(db.Model):
@@ -143,7 +144,7 @@ class Enrollment(db.Model):
     offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
     student_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
     enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
 
     offering: Mapped[CourseOffering] = relationship()
     student: Mapped[User] = relationship(foreign_keys=[student_id])

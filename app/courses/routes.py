@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user
 
 from app.auth.models import Role
 from app.blueprint import Blueprint
+from app.cache import cached
 from app.courses import services
 from app.courses.models import Cohort, CourseClass, DeliveryMode, Module
 from app.courses.schemas import (
@@ -22,7 +23,6 @@ from app.courses.schemas import (
     OfferingSchema,
     OfferingWriteSchema,
 )
-from app.pagination import DEFAULTS as PAGE
 
 catalogue_blp = Blueprint(
     "catalogue", __name__, url_prefix="/api/v1", description="Modules, cohorts, classes, modes"
@@ -34,6 +34,9 @@ offerings_blp = Blueprint(
     description="Course offerings and enrolments",
 )
 MANAGER = Role.MANAGER
+# What an offering, as returned, is read from (the facilitator's name, the enrolled count).
+OFFERING_TABLES = ("course_offerings", "modules", "classes", "cohorts", "delivery_modes",
+                   "users", "enrollments")  # fmt: skip
 
 
 def catalogue_resource(path: str, model, schema, noun: str) -> None:
@@ -41,9 +44,10 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
 
     class Collection(MethodView):
         @catalogue_blp.signed_in()
+        @cached(model.__tablename__)
         @catalogue_blp.arguments(CatalogueQuerySchema, location="query")
         @catalogue_blp.response(200, schema(many=True))
-        @catalogue_blp.paginate(**PAGE)
+        @catalogue_blp.paginate()
         def get(self, query, pagination_parameters):
             return services.list_catalogue(model, query.get("q"), pagination_parameters)
 
@@ -56,6 +60,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
 
     class Item(MethodView):
         @catalogue_blp.signed_in()
+        @cached(model.__tablename__)
         @catalogue_blp.response(200, schema)
         def get(self, entry_id):
             return services.get_catalogue_entry(model, entry_id)
@@ -94,9 +99,10 @@ catalogue_resource("modes", DeliveryMode, ModeSchema, "delivery mode")
 @offerings_blp.route("/course-offerings")
 class Offerings(MethodView):
     @offerings_blp.signed_in()
+    @cached(*OFFERING_TABLES)
     @offerings_blp.arguments(OfferingQuerySchema, location="query")
     @offerings_blp.response(200, OfferingSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, filters, pagination_parameters):
         """List the offerings you may see (managers all, facilitators theirs, students enrolled)"""
         return services.list_offerings(current_user, filters, pagination_parameters)
@@ -113,6 +119,7 @@ class Offerings(MethodView):
 @offerings_blp.route("/course-offerings/<int:offering_id>")
 class Offering(MethodView):
     @offerings_blp.signed_in()
+    @cached(*OFFERING_TABLES)
     @offerings_blp.response(200, OfferingSchema)
     def get(self, offering_id):
         """Read an offering you may see"""
@@ -149,8 +156,9 @@ class AssignmentHistory(MethodView):
 @offerings_blp.route("/course-offerings/<int:offering_id>/enrollments")
 class Enrollments(MethodView):
     @offerings_blp.signed_in(MANAGER, Role.FACILITATOR)
+    @cached(*OFFERING_TABLES, "student_profiles")
     @offerings_blp.response(200, EnrollmentSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, offering_id, pagination_parameters):
         """Students enrolled in an offering (managers, and its facilitator)"""
         offering = services.get_offering(current_user, offering_id)
@@ -179,8 +187,9 @@ class EnrollmentItem(MethodView):
 @offerings_blp.route("/me/enrollments")
 class MyEnrollments(MethodView):
     @offerings_blp.signed_in(Role.STUDENT)
+    @cached(*OFFERING_TABLES)
     @offerings_blp.response(200, MyEnrollmentSchema(many=True))
-    @offerings_blp.paginate(**PAGE)
+    @offerings_blp.paginate()
     def get(self, pagination_parameters):
         """Your enrolments, each with its offering (students)"""
         return services.my_enrollments(current_user, pagination_parameters)

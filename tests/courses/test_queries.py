@@ -33,6 +33,7 @@ def test_offering_list_query_count_does_not_grow_with_page_size(
 ):
     caller = create_user("manager") if role == Role.MANAGER else someone(app, role)
     headers = auth_headers(caller)
+    client.get("/api/v1/auth/me", headers=headers)  # the caller's identity is cached from here
     counts = {}
     for page_size in (1, 100):
         with count_queries() as statements:
@@ -42,7 +43,7 @@ def test_offering_list_query_count_does_not_grow_with_page_size(
         assert response.status_code == 200
         counts[page_size] = len(statements)
 
-    assert counts[1] == counts[100] <= 4, counts
+    assert counts[1] == counts[100] <= 2, counts  # a COUNT and the page, nothing per row
     if role == Role.MANAGER:
         assert len(response.json) == 100
         assert all(item["module"] and item["cohort"] and item["class"] for item in response.json)

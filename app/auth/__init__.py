@@ -1,0 +1,1 @@
+"""Accounts, role profiles and tokens."""

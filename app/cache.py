@@ -1,0 +1,182 @@
+"""Exact caching in Redis: nothing cached is ever served after the data behind it changed.
+
+Every table has a generation number in Redis. Each commit bumps the generation of every table it
+wrote (the session records them as it flushes), and a cached value is stored under a key that
+carries the generations of the tables it was read from. A write therefore makes every dependent
+key unreachable at once, in every worker, with no time-to-live guessing. The generations are read
+*before* the database, and bumped *after* the commit, so a value read from the old data can only
+ever be stored under the old generations.
+
+Used for whole GET responses (`cached`) and for the signed-in user's identity (see auth).
+"""
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable
+from contextlib import suppress
+from functools import wraps
+
+import redis
+from flask import Response, request
+from flask_jwt_extended import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.elements import TextClause
+from werkzeug.http import unquote_etag
+
+from app.extensions import redis_store
+
+log = logging.getLogger(__name__)
+
+GENERATION = "cmp:gen:{}"
+ENTRY = "cmp:cache:{}"
+# A raw SQL write names no table: it moves every generation at once.
+ANY_TABLE = "*"
+# Bounds memory, and heals the one case exactness cannot cover: Redis unreachable for the bump
+# right after a commit (logged as an error when it happens).
+LONGEST_KEPT = 3600
+WRITTEN = "cache_written_tables"
+REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+# --- which tables a transaction wrote ---------------------------------------------------------
+
+
+@event.listens_for(Session, "after_flush")
+def note_flushed_tables(session: Session, _context) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    written(session).update(type(entity).__table__.name for entity in changed)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def note_statement_tables(state: ORMExecuteState) -> None:
+    statement = state.statement
+    if isinstance(statement, TextClause):
+        if not str(statement).lstrip().upper().startswith("SELECT"):
+            written(state.session).add(ANY_TABLE)
+    elif state.is_insert or state.is_update or state.is_delete:
+        written(state.session).add(statement.table.name)
+
+
+@event.listens_for(Session, "after_commit")
+def bump_written_tables(session: Session) -> None:
+    tables = session.info.pop(WRITTEN, None)
+    if tables:
+        try:
+            bump(tables)
+        except REDIS_DOWN:
+            log.error("could not invalidate cached data for %s: Redis unreachable", tables)
+
+
+@event.listens_for(Session, "after_rollback")
+def forget_written_tables(session: Session) -> None:
+    session.info.pop(WRITTEN, None)
+
+
+def written(session: Session) -> set[str]:
+    return session.info.setdefault(WRITTEN, set())
+
+
+def bump(tables) -> None:
+    pipeline = redis_store.client().pipeline(transaction=False)
+    for table in tables:
+        pipeline.incr(GENERATION.format(table))
+    pipeline.execute()
+
+
+def entry_key(*parts) -> str:
+    return ENTRY.format(hashlib.sha1(json.dumps(parts, default=str).encode()).hexdigest())
+
+
+def lookup(key: str, tables: tuple[str, ...]) -> tuple[bytes | None, list]:
+    """The entry under `key` if it was stored at the tables' current generations, and those
+    generations; one round trip."""
+    pipeline = redis_store.client().pipeline(transaction=False)
+    pipeline.mget([GENERATION.format(table) for table in (*tables, ANY_TABLE)])
+    pipeline.get(key)
+    counters, entry = pipeline.execute()
+    current = [int(counter or 0) for counter in counters]
+    stamp = json.dumps(current).encode() + b"\n"
+    fresh = entry is not None and entry.startswith(stamp)
+    return (entry[len(stamp) :] if fresh else None), current
+
+
+def store(key: str, generations: list, value: bytes) -> None:
+    """Keep `value`, stamped with the generations read *before* it was computed."""
+    stamp = json.dumps(generations).encode() + b"\n"
+    redis_store.client().set(key, stamp + value, ex=LONGEST_KEPT)
+
+
+# --- cached values ------------------------------------------------------------------------------
+
+
+def remembered(name: str, tables: tuple[str, ...], compute: Callable[[], bytes]) -> bytes:
+    """The bytes `compute` returns, kept until one of `tables` is written."""
+    key = entry_key(name)
+    value, generations = lookup(key, tables)
+    if value is None:
+        value = compute()
+        store(key, generations, value)
+    return value
+
+
+# --- cached responses ---------------------------------------------------------------------------
+
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Pagination", "ETag")
+
+
+def cached(*tables: str, varies_with: Callable[[], object] = lambda: None):
+    """Serve a GET from Redis while none of `tables` changed since it was stored.
+
+    Goes under `signed_in` (the caller is known) and above the smorest decorators, so a hit
+    skips argument parsing, the database and serialisation. Managers share entries; anyone
+    else's are their own, since what they may see depends on who they are. An answer that
+    changes with time as well names what it depends on in `varies_with`. Only whole 200s are
+    kept (not streamed ones), and cached views return no translated text. `If-None-Match` with
+    the stored ETag → 304.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def serve(*args, **kwargs):
+            key = response_key(varies_with())
+            try:
+                stored, generations = lookup(key, tables)
+            except REDIS_DOWN:
+                return view(*args, **kwargs)
+            if stored is not None:
+                return replay(stored)
+            response = view(*args, **kwargs)
+            if response.status_code == 200 and not response.is_streamed:
+                keep(key, generations, response)
+            return response
+
+        return serve
+
+    return decorator
+
+
+def response_key(variant) -> str:
+    audience = "managers" if current_user.role == "manager" else f"user:{current_user.id}"
+    query = sorted(request.args.items(multi=True))
+    return entry_key(request.path, query, audience, variant)
+
+
+def keep(key: str, generations: list, response: Response) -> None:
+    body = response.get_data()
+    if "ETag" not in response.headers:
+        response.set_etag(hashlib.sha1(body).hexdigest())
+    headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
+    # Unreachable, the answer is served all the same; the next request computes it again.
+    with suppress(*REDIS_DOWN):
+        store(key, generations, json.dumps(headers).encode() + b"\n" + body)
+
+
+def replay(stored: bytes) -> Response:
+    head, body = stored.split(b"\n", 1)
+    headers = json.loads(head)
+    etag, _weak = unquote_etag(headers["ETag"])
+    if request.if_none_match.contains(etag):
+        return Response(status=304, headers={"ETag": headers["ETag"]})
+    return Response(body, status=200, headers=headers)

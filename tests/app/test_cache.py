@@ -1,0 +1,175 @@
+"""Cached reads are exact: served without the database while nothing changed, and never after a
+write that changed the answer, for every role."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+OFFERINGS = "/api/v1/course-offerings"
+LOGS = "/api/v1/activity-logs"
+COMPLIANCE = f"{LOGS}/compliance?trimester=1&year=2026"
+
+
+@pytest.fixture
+def people(create_user, auth_headers):
+    """A manager, two facilitators and a student, each with their headers."""
+    users = {name: create_user(role) for name, role in (
+        ("manager", "manager"), ("facilitator", "facilitator"), ("other", "facilitator"),
+        ("student", "student"))}  # fmt: skip
+    return {name: (user, auth_headers(user)) for name, user in users.items()}
+
+
+@pytest.fixture
+def offering(people, create_offering, enrol):
+    facilitator, _ = people["facilitator"]
+    created = create_offering(facilitator_id=facilitator.id)
+    enrol(created["id"], people["student"][0])
+    return created
+
+
+def read(client, path, headers):
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200, response.json
+    return response
+
+
+def test_a_repeated_read_is_served_without_the_database(client, people, offering, count_queries):
+    _, headers = people["manager"]
+    first = read(client, OFFERINGS, headers)
+
+    with count_queries() as statements:
+        again = read(client, OFFERINGS, headers)
+
+    assert statements == []
+    assert again.json == first.json
+    assert again.headers["X-Pagination"] == first.headers["X-Pagination"]
+
+
+def test_an_unchanged_answer_is_a_304_for_its_etag(client, people, offering):
+    _, headers = people["facilitator"]
+    first = read(client, f"{OFFERINGS}/{offering['id']}", headers)
+
+    again = client.get(
+        f"{OFFERINGS}/{offering['id']}", headers=headers | {"If-None-Match": first.headers["ETag"]}
+    )
+
+    assert again.status_code == 304
+    assert again.data == b""
+
+
+@pytest.mark.parametrize("reader", ["manager", "facilitator", "student"])
+def test_every_reader_sees_a_reassignment_at_once(client, people, offering, reader, as_manager):
+    _, headers = people[reader]
+    path = f"{OFFERINGS}/{offering['id']}"
+    assert read(client, path, headers).json["facilitator_id"] == people["facilitator"][0].id
+    other = people["other"][0]
+
+    moved = client.patch(path, json={"facilitator_id": other.id}, headers=as_manager)
+
+    assert moved.status_code == 200
+    if reader == "facilitator":  # no longer theirs: gone from their view, not served stale
+        assert client.get(path, headers=headers).status_code == 404
+        assert read(client, OFFERINGS, headers).json == []
+    else:
+        assert read(client, path, headers).json["facilitator_id"] == other.id
+    assert [item["id"] for item in read(client, OFFERINGS, people["other"][1]).json] == [
+        offering["id"]
+    ]
+
+
+def test_renaming_a_module_shows_in_every_cached_offering(client, people, offering, as_manager):
+    _, headers = people["student"]
+    before = read(client, "/api/v1/me/enrollments", headers).json[0]
+    module_id = before["offering"]["module"]["id"]
+
+    client.patch(f"/api/v1/modules/{module_id}", json={"name": "Renamed"}, headers=as_manager)
+
+    after = read(client, "/api/v1/me/enrollments", headers).json[0]
+    assert after["offering"]["module"]["name"] == "Renamed"
+    assert read(client, f"/api/v1/modules/{module_id}", headers).json["name"] == "Renamed"
+
+
+def test_enrolment_counts_follow_enrolments(client, people, offering, create_user, enrol):
+    _, headers = people["manager"]
+    path = f"{OFFERINGS}/{offering['id']}"
+    assert read(client, path, headers).json["enrolled_count"] == 1
+
+    enrol(offering["id"], create_user("student"))
+
+    assert read(client, path, headers).json["enrolled_count"] == 2
+    assert len(read(client, f"{path}/enrollments", headers).json) == 2
+
+
+def test_a_facilitators_list_is_never_served_to_another(client, people, offering):
+    mine = read(client, OFFERINGS, people["facilitator"][1]).json
+    theirs = read(client, OFFERINGS, people["other"][1]).json
+
+    assert [item["id"] for item in mine] == [offering["id"]]
+    assert theirs == []
+
+
+def test_filed_and_changed_logs_show_in_lists_and_the_report(
+    client, people, offering, auth_headers, time_machine
+):
+    time_machine.move_to(datetime(2026, 1, 15, 12, 0, tzinfo=UTC))  # week 1 due on the 12th
+    manager_headers = auth_headers(people["manager"][0])
+    list_path = f"{LOGS}?allocation_id={offering['id']}"
+    assert read(client, list_path, manager_headers).json == []
+    assert read(client, COMPLIANCE, manager_headers).json["overall"]["missing"] == 1
+
+    filed = client.post(
+        LOGS,
+        json={"allocation_id": offering["id"], "week_number": 1},
+        headers=auth_headers(people["facilitator"][0]),
+    )
+    assert filed.status_code == 201
+
+    assert [log["id"] for log in read(client, list_path, manager_headers).json] == [
+        filed.json["id"]
+    ]
+    overall = read(client, COMPLIANCE, manager_headers).json["overall"]
+    assert (overall["missing"], overall["incomplete"]) == (0, 1)
+    client.delete(f"{LOGS}/{filed.json['id']}", headers=manager_headers)
+    assert read(client, list_path, manager_headers).json == []
+    assert read(client, COMPLIANCE, manager_headers).json["overall"]["missing"] == 1
+
+
+def test_the_report_moves_when_a_deadline_passes_without_any_write(
+    client, people, create_offering, auth_headers, time_machine
+):
+    create_offering(facilitator_id=people["facilitator"][0].id)  # week 1 due 01-12 09:00 local
+    time_machine.move_to(datetime(2026, 1, 12, 6, 59, tzinfo=UTC), tick=False)  # 08:59 Kigali
+    headers = auth_headers(people["manager"][0])
+    assert read(client, COMPLIANCE, headers).json["overall"]["due"] == 0
+
+    time_machine.move_to(datetime(2026, 1, 12, 7, 0, tzinfo=UTC), tick=False)
+
+    assert read(client, COMPLIANCE, headers).json["overall"]["due"] == 1
+
+
+def test_a_profile_change_shows_in_me_at_once(client, people):
+    _, headers = people["student"]
+    assert read(client, "/api/v1/auth/me", headers).json["first_name"] != "Renée"
+
+    changed = client.patch("/api/v1/auth/me", json={"first_name": "Renée"}, headers=headers)
+
+    assert changed.status_code == 200
+    assert read(client, "/api/v1/auth/me", headers).json["first_name"] == "Renée"
+
+
+def test_a_raw_sql_change_invalidates_everything(client, people, offering, run_sql):
+    _, headers = people["manager"]
+    read(client, OFFERINGS, headers)
+
+    run_sql("UPDATE course_offerings SET max_students = 7 WHERE id = :id", id=offering["id"])
+
+    assert read(client, OFFERINGS, headers).json[0]["max_students"] == 7
+
+
+def test_a_deactivated_account_is_refused_on_its_next_request(client, people, run_sql):
+    student, headers = people["student"]
+    read(client, "/api/v1/auth/me", headers)  # identity and answer cached
+
+    run_sql("UPDATE users SET is_active = 0 WHERE id = :id", id=student.id)
+
+    assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
