@@ -6,6 +6,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test bench lint format services translations i18n-extract i18n-update clean
+BROWSER_TESTS := tests/browser
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,8 +23,14 @@ run: translations
 	$(BIN)/flask seed demo
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-## Check MariaDB/MySQL and Redis answer, then run ruff and the whole test suite.
-test: translations services
+# axe-core for the browser tests, from npm at the version package-lock.json pins.
+$(BROWSER_TESTS)/node_modules/.installed: $(BROWSER_TESTS)/package-lock.json
+	cd $(BROWSER_TESTS) && npm ci --no-audit --no-fund
+	touch $@
+
+## Check MariaDB/MySQL and Redis answer, then run ruff and the whole test suite (the browser
+## tests drive the system Chromium: Debian package `chromium`).
+test: translations services $(BROWSER_TESTS)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -50,4 +57,4 @@ i18n-update: i18n-extract
 	$(BIN)/flask i18n update
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache $(BROWSER_TESTS)/node_modules

@@ -83,18 +83,15 @@ def register_blueprints(app: Flask) -> None:
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
+    from app.reflections import page as reflection_page
+    from app.reflections.routes import blp as reflections_blp
 
-    for blueprint in (
-        auth_blp,
-        catalogue_blp,
-        offerings_blp,
-        activity_blp,
-        admin_blp,
-        audit_blp,
-        health.blp,
-    ):
+    blueprints = (auth_blp, catalogue_blp, offerings_blp, activity_blp, reflections_blp,
+                  admin_blp, audit_blp, health.blp)  # fmt: skip
+    for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
+    app.register_blueprint(reflection_page.blp)
     app.register_blueprint(dashboard_page)
 
 

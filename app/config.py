@@ -105,8 +105,9 @@ class BaseConfig:
         },
         "security": [{"bearerAuth": []}],
         "info": {
-            "description": "Course allocation and facilitator activity tracking. Sign in at "
-            "`POST /api/v1/auth/login`, then press *Authorize* and paste the access token."
+            "description": "Course allocation, facilitator activity tracking and student "
+            "reflections. Sign in at `POST /api/v1/auth/login`, then press *Authorize* and "
+            "paste the access token."
         },
     }
 

@@ -16,6 +16,7 @@ def index():
             "docs": "/docs",
             "openapi": "/openapi.json",
             "health": "/health",
+            "reflection": "/reflection/",
         },
     }
 

@@ -1,18 +1,23 @@
 """`flask i18n extract|update|compile`: the Babel catalogue workflow in one place."""
 
+import json
 import logging
 import shutil
 import tempfile
 from pathlib import Path
 
 from babel.messages.frontend import CommandLineInterface
+from babel.messages.pofile import read_po
 from flask.cli import AppGroup
 
 from app.config import PROJECT_ROOT
+from app.i18n import LANGUAGES
+from app.reflections.page_texts import PAGE_TEXTS
 
 i18n_cli = AppGroup("i18n", help="Extract, update and compile translations.")
 TRANSLATIONS = PROJECT_ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
+PAGE_CATALOGUES = PROJECT_ROOT / "reflection_page" / "i18n"
 
 
 def pybabel(*arguments: str) -> None:
@@ -33,10 +38,12 @@ def extract():
 
 
 def texts_of(catalogue: Path) -> list[str]:
+    """The catalogue without what dates it: the creation stamp, and header comments naming
+    the year."""
     return [
         line
         for line in catalogue.read_text(encoding="utf-8").splitlines()
-        if not line.startswith('"POT-Creation-Date:')
+        if not line.startswith(('"POT-Creation-Date:', "# "))
     ]
 
 
@@ -51,6 +58,8 @@ def extract_to(template: Path) -> None:
         "_",
         "-k",
         "N_",
+        "-k",
+        "page_text:1c,2",
         "--no-location",
         "--sort-output",
         "--no-wrap",
@@ -71,5 +80,27 @@ def update():
 
 @i18n_cli.command("compile")
 def compile_catalogues():
-    """Compile every messages.po into the messages.mo the app loads."""
+    """Compile every messages.po into the messages.mo the app loads, and write the reflection
+    page's texts to reflection_page/i18n/<language>.json."""
     pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
+    for language in LANGUAGES:
+        write_page_catalogue(language)
+
+
+def page_catalogue(language: str) -> dict[str, str]:
+    """The page's texts in `language`, by key; English where a translation is missing (the
+    translations test reports those)."""
+    with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    texts = {}
+    for key, english in PAGE_TEXTS.items():
+        message = catalogue.get(english, context=key)
+        translated = message is not None and message.string and not message.fuzzy
+        texts[key] = message.string if translated else english
+    return texts
+
+
+def write_page_catalogue(language: str) -> None:
+    PAGE_CATALOGUES.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(page_catalogue(language), ensure_ascii=False, indent=2, sort_keys=True)
+    (PAGE_CATALOGUES / f"{language}.json").write_text(text + "\n", encoding="utf-8")

@@ -1,12 +1,24 @@
 """Activity-log fixtures: facilitators with offerings, filing logs through the API, editing
 them with the ETag they were read with."""
 
+from datetime import UTC, datetime
+
 import pytest
 
 from app.activity.models import CHECKLIST
 
 LOGS = "/api/v1/activity-logs"
 ALL_DONE = dict.fromkeys(CHECKLIST, "Done")
+# A "now" late in 2026, after every fixed 2026 date these tests use: by then trimesters 1 and
+# 2 of 2026 (the default offering starts 2026-01-05) have every week due and locked.
+IN_LATE_2026 = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def in_late_2026(time_machine):
+    """The clock at IN_LATE_2026 (still ticking), for tests whose fixed 2026 dates must be in
+    the past. Request it before anything that issues tokens or files logs (`usefixtures`)."""
+    time_machine.move_to(IN_LATE_2026, tick=True)
 
 
 @pytest.fixture

@@ -202,6 +202,7 @@ def test_api_deadline_applies_time_and_grace_settings(app_with, filed, settings,
     assert filed(app_with(**settings), "2026-01-05")["due_at"] == due
 
 
+@pytest.mark.usefixtures("in_late_2026")  # offerings of 2026 (the default year)
 def test_filing_within_the_grace_period_is_not_late(app, app_with, filed):
     eight_days_ago = (date.today() - timedelta(days=8)).isoformat()  # week 1 was due yesterday
 
@@ -215,16 +216,19 @@ def test_filing_within_the_grace_period_is_not_late(app, app_with, filed):
 @pytest.mark.parametrize(
     "lock_days, start, status",
     [
-        (3650, "2026-01-05", 200),  # due 2026-01-12: locked by now under the default 14 days
-        (0, (date.today() - timedelta(days=8)).isoformat(), 403),  # due yesterday
+        # due 2026-01-12: locked by now (late 2026) under the default 14 days
+        (3650, lambda today: date(2026, 1, 5), 200),
+        (0, lambda today: today - timedelta(days=8), 403),  # due yesterday
     ],
+    ids=["long-lock-2026-01-05", "no-lock-8-days-ago"],
 )
+@pytest.mark.usefixtures("in_late_2026")
 def test_lock_period_follows_the_configuration(
     app_with, filed, create_user, auth_headers, lock_days, start, status
 ):
     configured = app_with(LOG_LOCK_DAYS=lock_days)
     facilitator = create_user("facilitator")
-    log = filed(configured, start, person=facilitator)
+    log = filed(configured, start(date.today()).isoformat(), person=facilitator)
     client, headers = configured.test_client(), auth_headers(facilitator)
     etag = client.get(f"{LOGS}/{log['id']}", headers=headers).headers["ETag"]
 

@@ -12,9 +12,14 @@ ENUM_MESSAGE = "Must be one of: Done, Pending, Not Started."
 
 
 def recent_start(days_ago: int) -> dict:
-    """Offering dates that start `days_ago` days before today and run for ten weeks."""
+    """Offering dates that start `days_ago` days before today and run for ten weeks, in that
+    start's year (the app wants the start within a year of the offering's year)."""
     start = date.today() - timedelta(days=days_ago)
-    return {"start_date": start.isoformat(), "end_date": (start + timedelta(days=69)).isoformat()}
+    return {
+        "year": start.year,
+        "start_date": start.isoformat(),
+        "end_date": (start + timedelta(days=69)).isoformat(),
+    }
 
 
 def log_count(run_sql, offering_id) -> int:
@@ -31,6 +36,7 @@ def current_offering(offering_of):
 # --- filing ----------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("in_late_2026")  # week 3 of the default offering is long past
 def test_facilitator_files_a_log_for_their_offering(facilitator, offering_of, create_log):
     offering_id = offering_of(facilitator)
     before = datetime.now(UTC)
@@ -521,6 +527,7 @@ def test_another_facilitator_cannot_patch(
 # --- locking ---------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("in_late_2026")  # its lock, 2026-01-26, is in the past
 def test_facilitator_cannot_change_a_log_14_days_after_its_deadline(
     facilitator, offering_of, create_log, edit_log
 ):
@@ -835,6 +842,7 @@ def test_list_query_count_does_not_grow_with_page_size(
         for week in (1, 2, 3):
             create_log(facilitator, offering_id, week, attendance=[True, False])
     headers = auth_headers(create_user("manager") if role == "manager" else facilitator)
+    client.get("/api/v1/auth/me", headers=headers)  # the caller's identity is cached from here
     counts = {}
     for page_size in (1, 100):
         with count_queries() as statements:
@@ -843,7 +851,7 @@ def test_list_query_count_does_not_grow_with_page_size(
         counts[page_size] = len(statements)
 
     assert len(response.json) == 9
-    assert counts[1] == counts[100] <= 4, counts
+    assert counts[1] == counts[100] <= 2, counts  # a COUNT and the page, nothing per row
 
 
 # --- edges found in review -------------------------------------------------------------------

@@ -29,10 +29,10 @@ def test_openapi_document_describes_bearer_auth_and_public_routes(client):
     assert spec["paths"]["/api/v1/auth/login"]["post"]["summary"].startswith("Sign in")
 
 
-def test_the_bare_address_links_to_the_docs_the_document_and_the_health_check(client):
+def test_the_bare_address_links_to_the_docs_the_document_the_health_check_and_the_page(client):
     response = client.get("/")
 
     assert response.status_code == 200
     links = response.json["links"]
     assert {client.get(link).status_code for link in links.values()} == {200}
-    assert set(links) == {"docs", "openapi", "health"}
+    assert set(links) == {"docs", "openapi", "health", "reflection"}

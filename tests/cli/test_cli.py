@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -136,7 +138,8 @@ def test_seed_bulk_adds_what_it_reports_within_capacity(app, run_sql):
     assert login.status_code == 200
 
 
-def test_seed_bulk_fills_a_realistic_mix_of_activity_logs(app, run_sql):
+def test_seed_bulk_fills_a_realistic_mix_of_activity_logs(app, run_sql, time_machine):
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))  # all 15 weeks are due
     result = app.test_cli_runner().invoke(
         args=["seed", "bulk", "--facilitators", "3", "--offerings", "40", "--students", "0",
               "--weeks", "15", "--year", "2026", "--trimester", "1"],

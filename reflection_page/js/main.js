@@ -1,0 +1,299 @@
+// The reflection page: language, draft auto-save, sign-in, validation, submission, download.
+
+import * as api from "./api.js";
+import { clearDraft, clockTime, readDraft, writeDraft } from "./draft.js";
+import {
+  QUESTIONS,
+  fillForm,
+  isBlank,
+  markValid,
+  problems,
+  readForm,
+  resetForm,
+  showProblems,
+} from "./form.js";
+import { language, otherLanguage, say, startingLanguage, t, unsay, useLanguage } from "./i18n.js";
+
+const AUTOSAVE_PAUSE_MS = 800; // after the student stops typing
+const AUTOSAVE_EVERY_MS = 30_000; // and at least this often while they keep going
+const REFLECTION_FIELDS = ["offering", ...QUESTIONS, "rating"];
+
+const $ = (id) => document.getElementById(id);
+let unsaved = false;
+let pause;
+
+// --- draft ------------------------------------------------------------------------------------
+
+function saveDraft() {
+  clearTimeout(pause);
+  if (!unsaved) {
+    return;
+  }
+  unsaved = false;
+  const values = readForm();
+  if (isBlank(values)) {
+    clearDraft();
+    unsay($("draft-status"));
+    return;
+  }
+  const savedAt = writeDraft({ ...values, language: language() });
+  say($("draft-status"), "status.draft_saved", { time: clockTime(savedAt) });
+}
+
+function edited(event) {
+  unsaved = true;
+  clearTimeout(pause);
+  pause = setTimeout(saveDraft, AUTOSAVE_PAUSE_MS);
+  const field = event.target.closest("fieldset") ?? event.target;
+  if (field.getAttribute("aria-invalid") === "true") {
+    markValid(field.id);
+  }
+}
+
+function restoreDraft(draft) {
+  fillForm(draft);
+  const savedAt = new Date(draft.savedAt);
+  say($("draft-status"), "status.draft_restored", { time: clockTime(savedAt) });
+}
+
+function clearDraftOnRequest() {
+  if (!window.confirm(t("confirm.clear"))) {
+    return;
+  }
+  clearTimeout(pause);
+  unsaved = false;
+  clearDraft();
+  resetForm();
+  showProblems([], REFLECTION_FIELDS);
+  unsay($("draft-status"));
+  say($("status"), "status.draft_cleared");
+}
+
+// --- language ---------------------------------------------------------------------------------
+
+async function switchLanguage() {
+  await useLanguage(otherLanguage());
+  labelSwitch();
+  unsaved = true; // the draft remembers its language
+  saveDraft();
+}
+
+function labelSwitch() {
+  $("language-switch").lang = otherLanguage(); // its text is in the language it switches to
+}
+
+// --- signing in -------------------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault();
+  const email = $("email").value.trim();
+  const password = $("password").value;
+  const found = [];
+  if (!email) {
+    found.push(["email", "error.email", {}]);
+  }
+  if (!password) {
+    found.push(["password", "error.password", {}]);
+  }
+  showProblems(found, ["email", "password"]);
+  if (found.length) {
+    return;
+  }
+  try {
+    const started = await api.signIn(email, password);
+    $("password").value = "";
+    if (await showSignedIn(started)) {
+      $("offering").focus(); // the next thing to do
+    }
+  } catch (error) {
+    tell(error, "signin.failed");
+  }
+}
+
+async function showSignedIn(current) {
+  if (current.user.role !== "student") {
+    api.endSession();
+    say($("status"), "signin.not_student");
+    return false;
+  }
+  $("signin-form").hidden = true;
+  $("signed-in").hidden = false;
+  const name = `${current.user.first_name} ${current.user.last_name}`;
+  say($("signed-in-as"), "signin.signed_in_as", { name });
+  unsay($("status"));
+  try {
+    listOfferings(await api.myEnrolments(current.token));
+  } catch (error) {
+    tell(error, "status.session_ended");
+  }
+  return true;
+}
+
+function listOfferings(enrolments) {
+  const select = $("offering");
+  select.replaceChildren(select.options[0]);
+  for (const { offering } of enrolments) {
+    const option = new Option("", String(offering.id));
+    say(option, "offering.option", {
+      module: offering.module.code,
+      name: offering.module.name,
+      trimester: offering.trimester,
+      year: offering.year,
+    });
+    select.add(option);
+  }
+  select.value = select.dataset.wanted ?? "";
+  const hint = $("offering-hint");
+  if (enrolments.length) {
+    unsay(hint);
+    hint.hidden = true;
+  } else {
+    say(hint, "offering.none");
+    hint.hidden = false;
+  }
+}
+
+function showSignedOut() {
+  $("signin-form").hidden = false;
+  $("signed-in").hidden = true;
+  unsay($("signed-in-as"));
+  const select = $("offering");
+  select.replaceChildren(select.options[0]);
+  say($("offering-hint"), "offering.signed_out");
+  $("offering-hint").hidden = false;
+}
+
+async function signOut() {
+  const current = api.session();
+  showSignedOut();
+  $("email").focus();
+  if (current) {
+    await api.signOut(current.token);
+  }
+}
+
+// --- submitting -------------------------------------------------------------------------------
+
+async function submit(event) {
+  event.preventDefault();
+  unsaved = true;
+  saveDraft(); // whatever happens next, what was typed is kept
+  const current = api.session();
+  const values = readForm();
+  const found = problems(values, { needOffering: Boolean(current) });
+  showProblems(found, REFLECTION_FIELDS);
+  if (found.length) {
+    say($("status"), "error.summary");
+    return;
+  }
+  if (!current) {
+    say($("status"), "status.signed_out");
+    $("email").focus();
+    return;
+  }
+  await send(current, values);
+}
+
+async function send(current, values) {
+  const button = $("submit");
+  button.disabled = true;
+  say($("status"), "status.sending");
+  try {
+    await api.submitReflection(current.token, {
+      offering_id: Number(values.offeringId),
+      answers: Object.fromEntries(QUESTIONS.map((name) => [name, values.answers[name].trim()])),
+      rating: Number(values.rating),
+      language: language(),
+    });
+    clearDraft();
+    resetForm();
+    unsay($("draft-status"));
+    say($("status"), "status.submitted");
+  } catch (error) {
+    tell(error, "status.refused");
+  } finally {
+    button.disabled = false;
+  }
+}
+
+// What went wrong, in the page's words; `otherwise` names the message for any other refusal.
+function tell(error, otherwise) {
+  const status = $("status");
+  if (error instanceof api.Offline) {
+    say(status, "status.offline");
+  } else if (error.status === 401 && api.session()) {
+    api.endSession();
+    showSignedOut();
+    say(status, "status.session_ended");
+  } else if (error.status === 409) {
+    say(status, "status.duplicate");
+  } else {
+    say(status, otherwise, { message: error.message });
+  }
+}
+
+// --- download ---------------------------------------------------------------------------------
+
+function download() {
+  const text = (selector) => document.querySelector(selector).textContent;
+  const lines = [t("page.title"), ""];
+  const offering = $("offering").selectedOptions[0];
+  if (offering?.value) {
+    lines.push(text('label[for="offering"]'), offering.textContent, "");
+  }
+  for (const name of QUESTIONS) {
+    lines.push(text(`label[for="${name}"]`), $(name).value.trim(), "");
+  }
+  const rating = document.querySelector('input[name="rating"]:checked');
+  lines.push(text("#rating legend"), rating ? text(`label[for="${rating.id}"]`) : "", "");
+  lines.push(t("download.written", { date: new Date().toLocaleDateString(language()) }));
+  const file = new Blob([`${lines.join("\n")}\n`], { type: "text/plain;charset=utf-8" });
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(file);
+  link.download = t("download.filename");
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 1000);
+}
+
+// The bounds live on each answer (data-min-length, data-max-length); the hint repeats them.
+function describeLimits() {
+  for (const name of QUESTIONS) {
+    const { minLength, maxLength } = $(name).dataset;
+    say($(`${name}-hint`), "answer.hint", { min: minLength, max: maxLength });
+  }
+}
+
+// --- start ------------------------------------------------------------------------------------
+
+async function start() {
+  describeLimits();
+  const draft = readDraft();
+  await useLanguage(startingLanguage(draft?.language));
+  labelSwitch();
+  if (draft) {
+    restoreDraft(draft);
+  }
+  $("language-switch").addEventListener("click", switchLanguage);
+  $("signin-form").addEventListener("submit", signIn);
+  $("signout").addEventListener("click", signOut);
+  const form = $("reflection-form");
+  form.addEventListener("input", edited);
+  form.addEventListener("change", edited);
+  form.addEventListener("submit", submit);
+  $("download").addEventListener("click", download);
+  $("clear").addEventListener("click", clearDraftOnRequest);
+  for (const id of ["email", "password"]) {
+    $(id).addEventListener("input", () => markValid(id));
+  }
+  setInterval(saveDraft, AUTOSAVE_EVERY_MS);
+  window.addEventListener("pagehide", saveDraft);
+  const current = api.session();
+  if (current) {
+    await showSignedIn(current);
+  }
+  document.body.dataset.ready = "true"; // for tests: texts and draft are in place
+}
+
+start();
