@@ -1,7 +1,7 @@
 """append-only audit events
 
 Revision ID: 65acfb728055
-Revises: fee69c6c22dd
+Revises: a17707734f58
 Create Date: 2026-11-25 09:40:04.233296
 
 """
@@ -13,7 +13,7 @@ import app.types  # noqa: F401  (custom column types used by the models)
 
 # revision identifiers, used by Alembic.
 revision = '65acfb728055'
-down_revision = 'fee69c6c22dd'
+down_revision = 'a17707734f58'
 branch_labels = None
 depends_on = None
 
