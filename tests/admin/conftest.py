@@ -6,7 +6,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from tests.activity.conftest import create_log, file_log  # noqa: F401  (fixtures)
@@ -45,16 +44,15 @@ def dashboard_server(app):
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(playwright):
     """The system Chromium (Debian package `chromium`) under Playwright; never a download."""
     if not Path(CHROMIUM).is_file():
         pytest.fail(f"Chromium not found at {CHROMIUM}: apt-get install chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
-        )
-        yield browser
-        browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, args=["--no-sandbox", "--disable-dev-shm-usage"]
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
