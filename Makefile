@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test bench lint format services translations i18n-extract i18n-update clean
+.PHONY: run test test-clocks bench lint format services translations i18n-extract i18n-update clean
 BROWSER_TESTS := tests/browser
 
 $(BIN)/.installed: pyproject.toml
@@ -34,6 +34,12 @@ test: translations services $(BROWSER_TESTS)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The suite again (browser tests aside) with the clock started in 2025 and in 2030: no test
+## depends on today's date.
+test-clocks: translations services
+	$(BIN)/pytest --clock 2025-03-01T10:00 --ignore=$(BROWSER_TESTS) -q $(PYTEST_ARGS)
+	$(BIN)/pytest --clock 2030-09-01T10:00 --ignore=$(BROWSER_TESTS) -q $(PYTEST_ARGS)
 
 ## Seed a large MariaDB data set and time the heavy requests (see bench/run.py).
 bench: translations services

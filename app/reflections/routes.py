@@ -5,6 +5,7 @@ from flask_jwt_extended import current_user
 
 from app.auth.models import Role
 from app.blueprint import Blueprint
+from app.cache import cached
 from app.reflections import services
 from app.reflections.schemas import (
     ReflectionCreateSchema,
@@ -19,11 +20,21 @@ blp = Blueprint(
     url_prefix="/api/v1/reflections",
     description="End-of-module student reflections",
 )
+# What a reflection, its list filters and the summary are read from.
+REFLECTION_TABLES = (
+    "reflections",
+    "course_offerings",
+    "enrollments",
+    "users",
+    "modules",
+    "cohorts",
+)
 
 
 @blp.route("")
 class Reflections(MethodView):
     @blp.signed_in()
+    @cached(*REFLECTION_TABLES)
     @blp.arguments(ReflectionQuerySchema, location="query")
     @blp.response(200, ReflectionSchema(many=True))
     @blp.paginate()
@@ -53,6 +64,7 @@ class ReflectionItem(MethodView):
 @blp.route("/summary")
 class ReflectionSummary(MethodView):
     @blp.signed_in(Role.MANAGER)
+    @cached(*REFLECTION_TABLES)
     @blp.arguments(ReflectionQuerySchema, location="query")
     @blp.response(200, ReflectionSummarySchema(many=True))
     @blp.paginate()

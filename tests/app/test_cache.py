@@ -173,3 +173,25 @@ def test_a_deactivated_account_is_refused_on_its_next_request(client, people, ru
     run_sql("UPDATE users SET is_active = 0 WHERE id = :id", id=student.id)
 
     assert client.get("/api/v1/auth/me", headers=headers).status_code == 401
+
+
+def test_a_reflection_shows_at_once_in_the_summary_and_lists(client, people, offering):
+    _, manager_headers = people["manager"]
+    _, student_headers = people["student"]
+    summary = read(client, "/api/v1/reflections/summary", manager_headers).json
+    assert [row["count"] for row in summary] == [0]
+    assert read(client, "/api/v1/reflections", student_headers).json == []
+
+    answers = dict.fromkeys(("went_well", "hardest", "would_help"), "Ten or more characters.")
+    submitted = client.post(
+        "/api/v1/reflections",
+        json={"offering_id": offering["id"], "answers": answers, "rating": 4, "language": "en"},
+        headers=student_headers,
+    )
+
+    assert submitted.status_code == 201, submitted.json
+    summary = read(client, "/api/v1/reflections/summary", manager_headers).json
+    assert [(row["count"], row["average_rating"]) for row in summary] == [(1, 4.0)]
+    assert [item["id"] for item in read(client, "/api/v1/reflections", student_headers).json] == [
+        submitted.json["id"]
+    ]
