@@ -260,12 +260,14 @@ async function switchLanguage() {
 }
 
 async function start() {
-  await load(language);
-  presetPeriod();
+  // Listeners first: a form sent before they are attached would leave the page.
   $("#signin-form").addEventListener("submit", signIn);
   $("#period-form").addEventListener("submit", refresh);
   $("#signout").addEventListener("click", () => signOut());
   $("#language-switch").addEventListener("click", switchLanguage);
+  presetPeriod();
+  await load(language);
+  document.body.dataset.ready = "true";
   if (token) await showBoard();
 }
 

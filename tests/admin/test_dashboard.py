@@ -44,6 +44,7 @@ def signed_in(page, dashboard_server, manager, term):
 
     def open_dashboard(language: str):
         page.goto(f"{dashboard_server}/admin/dashboard/?lang={language}&year=2026&trimester=1")
+        page.wait_for_selector("body[data-ready]")
         page.fill("#email", manager.email)
         page.fill("#password", DEFAULT_PASSWORD)
         page.press("#password", "Enter")
@@ -133,6 +134,7 @@ def test_switching_language_redraws_the_map(signed_in):
 def test_a_student_is_turned_away(page, dashboard_server, create_user):
     student = create_user("student")
     page.goto(f"{dashboard_server}/admin/dashboard/?lang=en")
+    page.wait_for_selector("body[data-ready]")
     page.fill("#email", student.email)
     page.fill("#password", DEFAULT_PASSWORD)
     page.click("#signin-form button[type=submit]")
