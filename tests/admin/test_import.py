@@ -1,6 +1,7 @@
 """CSV import of students: a row-level report, duplicates found, all or nothing."""
 
 import io
+import threading
 import time
 
 import pytest
@@ -183,3 +184,37 @@ def test_ten_thousand_rows_with_the_last_one_invalid_write_nothing(upload, count
     assert [row["line"] for row in response.json["errors"]["json"]["rows"]] == [10_001]
     assert count_students() == 0
     assert run_sql("SELECT COUNT(*) FROM audit_events WHERE actor_id IS NOT NULL") == [(0,)]
+
+
+def test_two_simultaneous_imports_of_one_file_create_each_student_once(
+    app, manager, auth_headers, count_students
+):
+    lines = "".join(f"s{n}@race.example.test,Student{n},Race,\n" for n in range(500))
+    body = (HEADER + lines).encode()
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def send():
+        headers = auth_headers(manager)
+        with app.test_client() as own_client:
+            barrier.wait()
+            response = own_client.post(
+                IMPORT, data={"file": (io.BytesIO(body), "s.csv")}, headers=headers,
+                content_type="multipart/form-data",
+            )  # fmt: skip
+            created = response.json.get("created") if response.status_code == 201 else None
+            outcomes.append((response.status_code, created))
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # The first to insert wins; the other either saw its accounts (all skipped) or ran into
+    # them while inserting (409, nothing of its own written).
+    assert sorted(outcomes, key=str) in (
+        [(201, 0), (201, 500)],
+        [(201, 500), (409, None)],
+    )
+    assert count_students() == 500
