@@ -19,12 +19,17 @@ from app.signals import (
 OFFERING_ACTIONS = ("created", "deleted", "archived")
 
 
+def whole(entity, action: str) -> dict:
+    """What a creation or deletion that names no fields wrote: every column."""
+    if action not in {"created", "deleted"}:
+        return {}
+    return services.snapshot(entity, removed=action == "deleted")
+
+
 @offering_changed.connect
 def offering_changed_event(offering, actor=None, what=frozenset(), changes=None, **_) -> None:
     action = next((word for word in OFFERING_ACTIONS if word in what), "updated")
-    if action in {"created", "deleted"} and not changes:
-        changes = services.snapshot(offering)
-    services.record(action, offering, actor, changes)
+    services.record(action, offering, actor, changes or whole(offering, action))
 
 
 @log_filed.connect
@@ -39,9 +44,7 @@ def log_changed_event(log, actor=None, action="updated", changes=None, **_) -> N
 
 @catalogue_changed.connect
 def catalogue_changed_event(entry, actor=None, action="updated", changes=None, **_) -> None:
-    if action in {"created", "deleted"} and not changes:
-        changes = services.snapshot(entry)
-    services.record(action, entry, actor, changes)
+    services.record(action, entry, actor, changes or whole(entry, action))
 
 
 @enrolment_changed.connect

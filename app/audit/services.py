@@ -71,12 +71,14 @@ def entity_name(entity) -> str:
     return type(entity).__tablename__
 
 
-def snapshot(entity) -> dict:
-    """Every column of a new or removed object as {field: [None, value]} (secrets left out)."""
+def snapshot(entity, removed: bool = False) -> dict:
+    """Every column of a new object as {field: [None, value]}, or of a removed one as
+    {field: [value, None]} (secrets left out)."""
     return {
-        attribute.key: [None, getattr(entity, attribute.key)]
+        attribute.key: [value, None] if removed else [None, value]
         for attribute in inspect(unproxied(entity)).mapper.column_attrs
         if attribute.key not in SECRET_FIELDS
+        for value in (getattr(entity, attribute.key),)
     }
 
 

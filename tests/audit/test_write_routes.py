@@ -109,7 +109,8 @@ def test_catalogue_writes_are_recorded(
     event = audited(changed, "updated", table, entry["id"], actor=manager)
     assert event["changes"]["description"] == [None, "Changed"]
     event = audited(deleted, "deleted", table, entry["id"], actor=manager)
-    assert event["changes"]["id"] == [None, entry["id"]]
+    assert event["changes"]["id"] == [entry["id"], None]
+    assert event["changes"]["description"] == ["Changed", None]
 
 
 def test_catalogue_creation_is_recorded(client, manager, as_manager, audited):
@@ -137,7 +138,8 @@ def test_offering_writes_are_recorded(
     audited(created, "created", "course_offerings", created.json["id"], actor=manager)
     event = audited(assigned, "updated", "course_offerings", created.json["id"], actor=manager)
     assert event["changes"]["facilitator_id"] == [None, facilitator.id]
-    audited(deleted, "deleted", "course_offerings", created.json["id"], actor=manager)
+    event = audited(deleted, "deleted", "course_offerings", created.json["id"], actor=manager)
+    assert event["changes"]["facilitator_id"] == [facilitator.id, None]
     event = audited(archived, "archived", "course_offerings", kept.json["id"], actor=manager)
     assert event["changes"] == {"is_active": [True, False]}
 
