@@ -41,9 +41,11 @@ test-clocks: translations services
 	$(BIN)/pytest --clock 2025-03-01T10:00 --ignore=$(BROWSER_TESTS) -q $(PYTEST_ARGS)
 	$(BIN)/pytest --clock 2030-09-01T10:00 --ignore=$(BROWSER_TESTS) -q $(PYTEST_ARGS)
 
-## Seed a large MariaDB data set and time the heavy requests (see bench/run.py).
+## Load-test the app against a bare endpoint on a large MariaDB data set (see bench/run.py);
+## BENCH_ARGS="--quick" for a one-minute smoke run, "--scale 10" to add ten times the data;
+## installs wrk with apt-get when it is missing.
 bench: translations services
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 services: $(BIN)/.installed
 	$(BIN)/python .ci/services.py

@@ -89,17 +89,19 @@ def entry_key(*parts) -> str:
     return ENTRY.format(hashlib.sha1(json.dumps(parts, default=str).encode()).hexdigest())
 
 
-def lookup(key: str, tables: tuple[str, ...]) -> tuple[bytes | None, list]:
-    """The entry under `key` if it was stored at the tables' current generations, and those
-    generations; one round trip."""
+def lookup(key: str, tables: tuple[str, ...], also: Callable | None = None) -> tuple:
+    """The entry under `key` if it was stored at the tables' current generations (else None),
+    those generations, and the results of the commands `also` adds: one round trip."""
     pipeline = redis_store.client().pipeline(transaction=False)
+    if also:
+        also(pipeline)
     pipeline.mget([GENERATION.format(table) for table in (*tables, ANY_TABLE)])
     pipeline.get(key)
-    counters, entry = pipeline.execute()
+    *other_results, counters, entry = pipeline.execute()
     current = [int(counter or 0) for counter in counters]
     stamp = json.dumps(current).encode() + b"\n"
     fresh = entry is not None and entry.startswith(stamp)
-    return (entry[len(stamp) :] if fresh else None), current
+    return (entry[len(stamp) :] if fresh else None), current, other_results
 
 
 def store(key: str, generations: list, value: bytes) -> None:
@@ -111,14 +113,17 @@ def store(key: str, generations: list, value: bytes) -> None:
 # --- cached values ------------------------------------------------------------------------------
 
 
-def remembered(name: str, tables: tuple[str, ...], compute: Callable[[], bytes]) -> bytes:
-    """The bytes `compute` returns, kept until one of `tables` is written."""
+def remembered(
+    name: str, tables: tuple[str, ...], compute: Callable[[], bytes], also: Callable | None = None
+) -> tuple[bytes, list]:
+    """The bytes `compute` returns, kept until one of `tables` is written, and the results of
+    the commands `also` adds to the same round trip."""
     key = entry_key(name)
-    value, generations = lookup(key, tables)
+    value, generations, other_results = lookup(key, tables, also)
     if value is None:
         value = compute()
         store(key, generations, value)
-    return value
+    return value, other_results
 
 
 # --- cached responses ---------------------------------------------------------------------------
@@ -142,7 +147,7 @@ def cached(*tables: str, varies_with: Callable[[], object] = lambda: None):
         def serve(*args, **kwargs):
             key = response_key(varies_with())
             try:
-                stored, generations = lookup(key, tables)
+                stored, generations, _ = lookup(key, tables)
             except REDIS_DOWN:
                 return view(*args, **kwargs)
             if stored is not None:

@@ -10,29 +10,36 @@ their attendance lists), then, in a fresh process each, downloads
 - `streamed`: the real route, reading the chunks as a client would;
 - `in memory`: the same rows loaded at once and written to one string, for comparison.
 
-Resident set size (RSS) is sampled from /proc at every chunk (every 1,000 rows for the
-in-memory variant); the figure is the highest sample minus the RSS just before the download
-(after a warm-up export), next to the kernel's peak (ru_maxrss) growth.
+Resident set size (RSS) is sampled from /proc at every chunk (for the in-memory variant: once
+the rows are loaded, once the file is written); the figure is the highest sample minus the RSS
+just before the download (after a warm-up export), next to the kernel's peak (ru_maxrss) growth.
 """
 
 import argparse
 import json
 import os
 import resource
+import secrets
 import subprocess
 import sys
 import time
 
-os.environ.setdefault(
-    "BENCH_DATABASE_URL",
-    os.environ.get(
-        "BENCH_EXPORT_DATABASE_URL",
-        "mysql+pymysql://root:@127.0.0.1:3306/cmp_bench_export?charset=utf8mb4",
-    ),
-)
-os.environ.setdefault("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
-import run as bench
+from datasets import MANAGER_EMAIL, ROOT, flask, recreate_database
 
+DATABASE_URL = os.environ.get(
+    "BENCH_EXPORT_DATABASE_URL",
+    "mysql+pymysql://root:@127.0.0.1:3306/cmp_bench_export?charset=utf8mb4",
+)
+ENV = {
+    **os.environ,
+    "FLASK_APP": "wsgi",
+    "APP_ENV": "production",
+    "DATABASE_URL": DATABASE_URL,
+    "REDIS_URL": os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12"),
+    "SECRET_KEY": secrets.token_urlsafe(32),
+    "JWT_SECRET_KEY": secrets.token_urlsafe(32),
+    "BENCH_BIN": os.path.dirname(sys.executable),
+}
 EXPORT = "/api/v1/admin/exports/activity-logs.csv"
 LIMIT_MB = 50
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -48,13 +55,13 @@ def max_rss_mb() -> float:
 
 
 def seed(offerings: int, weeks: int) -> str:
-    bench.recreate_database()
-    bench.flask("db", "upgrade")
-    output = bench.flask("seed", "bulk", "--facilitators", "200", "--offerings", str(offerings),
-                         "--students", "0", "--weeks", str(weeks), "--year", "2025")  # fmt: skip
+    recreate_database(DATABASE_URL)
+    flask(ENV, "db", "upgrade")
+    output = flask(ENV, "seed", "bulk", "--facilitators", "200", "--offerings", str(offerings),
+                   "--students", "0", "--weeks", str(weeks), "--year", "2025")  # fmt: skip
     password = output.strip().rsplit(" ", 1)[-1]
-    bench.flask("users", "create", "--role", "manager", "--email", "bench@example.test",
-                "--password", password)  # fmt: skip
+    flask(ENV, "users", "create", "--role", "manager", "--email", MANAGER_EMAIL,
+          "--password", password)  # fmt: skip
     return output.strip().splitlines()[-1].split(" Every")[0]
 
 
@@ -68,7 +75,7 @@ def measure(variant: str) -> dict:
 
     app = create_app()
     with app.test_request_context():
-        manager = auth_services.find_user_by_email("bench@example.test")
+        manager = auth_services.find_user_by_email(MANAGER_EMAIL)
         token = auth_services.issue_tokens(manager)["access_token"]
     client = app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -110,7 +117,7 @@ def measure(variant: str) -> dict:
 def in_fresh_process(variant: str) -> dict:
     result = subprocess.run(
         [sys.executable, __file__, "--measure", variant],
-        cwd=bench.ROOT, env=bench.ENV, check=True, capture_output=True, text=True,
+        cwd=ROOT, env=ENV, check=True, capture_output=True, text=True,
     )  # fmt: skip
     return json.loads(result.stdout.strip().splitlines()[-1])
 
@@ -134,7 +141,7 @@ def main() -> None:
         print(f"| {r['variant']} | {r['rows']:,} | {r['megabytes']} | {r['seconds']} | "
               f"{r['rss_before_mb']} MB | +{r['rss_growth_mb']} MB | "
               f"+{r['peak_growth_mb']} MB |")  # fmt: skip
-    out = bench.ROOT / "bench" / "results"
+    out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "export_rss.json").write_text(json.dumps(results, indent=2))
     streamed = results[0]

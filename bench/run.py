@@ -1,161 +1,291 @@
-"""Benchmarks on this machine: bulk seeding, the compliance report, and list latency.
+"""Throughput under load, as a ratio to a bare endpoint served the same way.
 
-    make bench        # or: .venv/bin/python bench/run.py [--requests 20]
+    make bench                      # or: .venv/bin/python bench/run.py [--quick] [--scale 10]
 
-Builds a fresh MariaDB database `cmp_bench` (BENCH_DATABASE_URL to change), seeds it with
-`flask seed bulk` (200 facilitators, 2,000 fifteen-week offerings in one trimester, 20,000
-students, every due week's activity log), serves it with gunicorn (4 workers) on loopback and
-times requests one after another. Prints a Markdown table and writes bench/results/latest.json.
-Everything it starts it stops; it sends traffic to 127.0.0.1 only.
+Seeds the issue's data set (200 facilitators, 2,000 offerings, 20,000 students, 15 weeks of logs
+in 2026 trimester 1) into a fresh MariaDB database (BENCH_DATABASE_URL), and with --scale 10 ten
+times that into a second one. Serves it with gunicorn (production settings, 4 sync workers, on
+loopback) next to a bare Flask JSON endpoint under the same settings, drives each scenario of
+bench/scenarios.py with wrk (2 threads, 8 connections) after a warm-up, alternating with the bare
+endpoint, and counts each scenario's SQL statements in-process. Prints Markdown tables and
+writes bench/results/<UTC time>.json and latest.json. Everything it starts it stops; it sends
+traffic to 127.0.0.1 only.
 """
 
 import argparse
+import itertools
 import json
 import os
+import platform
 import secrets
-import statistics
 import subprocess
 import sys
-import time
+import tempfile
 import urllib.request
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
+from typing import Any
 
-import pymysql
+import redis
+from datasets import (
+    MANAGER_EMAIL,
+    Dataset,
+    app_for,
+    dataset,
+    first_offering_id,
+    fresh_log_bodies,
+    offerings_in_trimester,
+    seed,
+    statements_per_request,
+)
+from loadgen import CONNECTIONS, THREADS, Load, drive, ensure_wrk
+from scenarios import SCENARIOS, Scenario
+from servers import WORKERS, gunicorn, worker_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench" / "results"
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "mysql+pymysql://root:@127.0.0.1:3306/cmp_bench?charset=utf8mb4"
 )
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
-PORT = 8099
-BULK = ("seed", "bulk", "--facilitators", "200", "--offerings", "2000", "--students", "20000",
-        "--weeks", "15", "--year", "2026", "--trimester", "1")  # fmt: skip
-BASE = f"http://127.0.0.1:{PORT}"
-COMPLIANCE = "/api/v1/activity-logs/compliance?trimester=1&year=2026"
-ENV = {
-    **os.environ,
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+# The app exactly as production runs it, except that sign-in may be measured at full speed.
+SERVER_ENV = {
     "FLASK_APP": "wsgi",
     "APP_ENV": "production",
     "DATABASE_URL": DATABASE_URL,
     "REDIS_URL": REDIS_URL,
     "SECRET_KEY": secrets.token_urlsafe(32),
     "JWT_SECRET_KEY": secrets.token_urlsafe(32),
-    "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000 per minute",
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT": "1000000 per minute",
+    "LOGIN_RATE_LIMIT_PER_IP": "1000000 per minute",
+    "BENCH_BIN": str(Path(sys.executable).parent),
 }
 
 
-def recreate_database() -> None:
-    url = urlsplit(DATABASE_URL.replace("mysql+pymysql", "mysql"))
-    name = url.path.lstrip("/")
-    with pymysql.connect(host=url.hostname, port=url.port or 3306, user=url.username,
-                         password=url.password or "") as connection:  # fmt: skip
-        cursor = connection.cursor()
-        cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
-        cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    import redis
+@dataclass
+class Context:
+    """What the scenarios of one data set need: the server, a manager's token, an id."""
 
+    data: Dataset
+    app: Any
+    base: str
+    password: str
+    token: str
+    offering_id: int
+    server_pid: int
+    email: str = MANAGER_EMAIL
+
+    def fresh_log_bodies(self) -> list[dict]:
+        return fresh_log_bodies(self.app)
+
+
+@dataclass
+class Settings:
+    seconds: float
+    warmup: float
+    bare: Load
+    bare_figures: list[float]
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a smoke run: a tenth of the data, 2 s per run (about a minute)",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        choices=(1, 10),
+        default=1,
+        help="10: also run the scenarios marked for it on ten times the data",
+    )
+    parser.add_argument("--seconds", type=float, help="per measured run (default 8, quick 2)")
+    parser.add_argument("--warmup", type=float, help="seconds before each (default 2, quick 1)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    arguments = options()
+    os.environ.update(SERVER_ENV)
+    ensure_wrk()
+    fraction = 10 if arguments.quick else 1
+    write_offerings = 100 if arguments.quick else 1000
+    datasets = [dataset(DATABASE_URL, scale, fraction, write_offerings)
+                for scale in sorted({1, arguments.scale})]  # fmt: skip
+    started, load_before, measured = datetime.now(UTC), os.getloadavg(), commit()
+    print(f"seeding {', '.join(data.label for data in datasets)} …", flush=True)
+    seeded = {data.label: seed(data, dict(os.environ)) for data in datasets}
+    rows = []
+    with gunicorn("bare:app", dict(os.environ), ROOT, RESULTS / "gunicorn-bare.log", "/",
+                  "--pythonpath", "bench") as (bare_base, bare_server):  # fmt: skip
+        settings = Settings(
+            seconds=arguments.seconds or (2 if arguments.quick else 8),
+            warmup=arguments.warmup or (1 if arguments.quick else 2),
+            bare=Load(bare_base + "/"),
+            bare_figures=[],
+        )
+        drive(settings.bare, settings.warmup)
+        settings.bare_figures.append(drive(settings.bare, settings.seconds)["requests_per_s"])
+        for data in datasets:
+            rows += measure_dataset(data, seeded[data.label], settings)
+        bare_rss = worker_rss_mb(bare_server.pid)
+    results = {
+        "started_at": started.isoformat(timespec="seconds"),
+        "machine": machine(load_before),
+        "commit": measured,
+        "settings": {
+            "wrk": f"-t{THREADS} -c{CONNECTIONS} -d{settings.seconds}s",
+            "warmup_s": settings.warmup,
+            "gunicorn_workers": WORKERS,
+            "quick": arguments.quick,
+        },
+        "datasets": seeded,
+        "rows": rows,
+        "bare_worker_rss_mb": bare_rss,
+    }
+    print(report(results))
+    save(results, started)
+
+
+def measure_dataset(data: Dataset, info: dict, settings: Settings) -> list[dict]:
+    """Every scenario of this data set against its own gunicorn. Adds to `info` the offerings in
+    the measured trimester and the app workers' memory after the last scenario."""
+    password = info.pop("password")
+    # Whatever the app keeps in Redis (limits, revocations, caches) belongs to one database.
     redis.Redis.from_url(REDIS_URL).flushdb()
+    env = {**os.environ, "DATABASE_URL": data.url}
+    log = RESULTS / f"gunicorn-app-{data.scale}x.log"
+    with gunicorn("wsgi:app", env, ROOT, log, "/health") as (base, server):
+        app = app_for(data)
+        context = Context(data, app, base, password, sign_in(base, MANAGER_EMAIL, password),
+                          first_offering_id(app), server.pid)  # fmt: skip
+        info["offerings_in_trimester"] = offerings_in_trimester(app)
+        rows = [
+            measure(scenario, context, settings)
+            for scenario in SCENARIOS
+            if data.scale in scenario.scales
+        ]
+        info["worker_rss_mb"] = worker_rss_mb(server.pid)
+    return rows
 
 
-def flask(*arguments: str) -> str:
-    result = subprocess.run([BIN / "flask", *arguments], cwd=ROOT, env=ENV, check=True,
-                            capture_output=True, text=True)  # fmt: skip
-    return result.stdout
-
-
-def seed() -> dict:
-    flask("db", "upgrade")
-    started = time.perf_counter()
-    output = flask(*BULK)
-    seconds = time.perf_counter() - started
-    password = output.strip().rsplit(" ", 1)[-1]
-    flask("users", "create", "--role", "manager", "--email", "bench@example.test",
-          "--password", password)  # fmt: skip
-    return {"seconds": round(seconds, 2), "summary": output.strip().splitlines()[-1]}
-
-
-def request(path: str, token: str | None = None) -> tuple[float, int, bytes]:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    started = time.perf_counter()
-    with urllib.request.urlopen(urllib.request.Request(BASE + path, headers=headers)) as reply:
-        body = reply.read()
-    return (time.perf_counter() - started) * 1000, reply.status, body
-
-
-def sign_in(email: str, password: str) -> str:
+def sign_in(base: str, email: str, password: str) -> str:
     body = json.dumps({"email": email, "password": password}).encode()
-    post = urllib.request.Request(BASE + "/api/v1/auth/login", data=body,
+    post = urllib.request.Request(base + "/api/v1/auth/login", data=body,
                                   headers={"Content-Type": "application/json"})  # fmt: skip
     with urllib.request.urlopen(post) as reply:
         return json.load(reply)["access_token"]
 
 
-def timings(path: str, token: str | None, count: int) -> dict:
-    request(path, token)  # warm-up: connections, caches
-    samples = [request(path, token) for _ in range(count)]
-    millis = sorted(sample[0] for sample in samples)
+def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
+    """Count the SQL statements, warm up, run, then run the bare endpoint: the ratio is to the
+    mean of the bare runs just before and just after, so load from elsewhere shifts both sides
+    alike."""
+    print(f"{context.data.label} {scenario.name} …", flush=True)
+    path = scenario.path.format(offering_id=context.offering_id)
+    bodies = scenario.body(context) if scenario.body else [None]
+    token = context.token if scenario.auth else None
+    fresh = scenario.script == "bodies.lua"
+    # Before any load, so the first call finds nothing cached for this request.
+    calls = iter(bodies) if fresh else itertools.repeat(bodies[0])
+    sql = statements_per_request(context.app, scenario.method, path, token, calls)
+    if any(status >= 400 for status in sql["sql_statuses"]):
+        print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
+    load = Load(context.base + path, scenario.script, scenario.method, token)
+    seconds = max(settings.seconds, scenario.at_least_seconds)
+    with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as file:
+        if fresh:
+            file.write("".join(json.dumps(body) + "\n" for body in bodies))
+            file.flush()
+            load = replace(load, bodies=Path(file.name), first_body=len(sql["sql_statuses"]))
+        elif bodies[0] is not None:
+            load = replace(load, body=json.dumps(bodies[0]))
+        warmup = drive(load, settings.warmup)
+        figures = drive(replace(load, first_body=load.first_body + warmup["bodies_taken"]), seconds)
+    if fresh and load.first_body + warmup["bodies_taken"] + figures["bodies_taken"] > len(bodies):
+        print(f"  ran out of bodies ({len(bodies)}): the requests past them count as errors")
+    rss = max(worker_rss_mb(context.server_pid))
+    bare = drive(settings.bare, settings.seconds)["requests_per_s"]
+    bare_mean = (settings.bare_figures[-1] + bare) / 2
+    settings.bare_figures.append(bare)
     return {
-        "path": path,
-        "p50_ms": round(statistics.median(millis), 1),
-        "p95_ms": round(millis[int(0.95 * (len(millis) - 1))], 1),
-        "max_ms": round(millis[-1], 1),
-        "bytes": len(samples[-1][2]),
+        "scenario": scenario.name,
+        "data": context.data.label,
+        "request": f"{scenario.method} {scenario.path}",
+        "separate": scenario.separate,
+        **figures,
+        **sql,
+        "worker_rss_mb": rss,
+        "bare_requests_per_s": round(bare_mean, 1),
+        "ratio": round(figures["requests_per_s"] / bare_mean, 4),
     }
 
 
-def serve():
-    server = subprocess.Popen(
-        [BIN / "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{PORT}", "wsgi:app"],
-        cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    for _ in range(100):
-        try:
-            request("/health")
-            return server
-        except OSError:
-            time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not come up")
+def machine(load_before: tuple) -> dict:
+    model = next((line.split(":", 1)[1].strip() for line in
+                  Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor())  # fmt: skip
+    return {"nproc": os.cpu_count(), "cpu": model,
+            "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in os.getloadavg()]}  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20)
-    count = parser.parse_args().requests
-    recreate_database()
-    seeded = seed()
-    password = seeded["summary"].rsplit(" ", 1)[-1]
-    server = serve()
-    try:
-        token = sign_in("bench@example.test", password)
-        facilitator = json.loads(request("/api/v1/course-offerings?page_size=1", token)[2])[0]
-        scoped = f"{COMPLIANCE}&facilitator_id={facilitator['facilitator_id']}"
-        paths = [
-            ("/health", None),
-            (COMPLIANCE, token),
-            (f"{COMPLIANCE}&format=csv", token),
-            (scoped, token),
-            ("/api/v1/course-offerings?page_size=20", token),
-            ("/api/v1/course-offerings?page_size=100", token),
-            ("/api/v1/activity-logs?page_size=100&is_late=true", token),
-        ]
-        results = {
-            "seed_bulk": seeded,
-            "requests": [timings(path, auth, count) for path, auth in paths],
-        }
-    finally:
-        server.terminate()
-        server.wait()
-    print(f"seed bulk: {seeded['seconds']} s — {seeded['summary'].split(' Every')[0]}")
-    print("| request | p50 ms | p95 ms | max ms | bytes |\n|---|---|---|---|---|")
-    for row in results["requests"]:
-        print(f"| `{row['path']}` | {row['p50_ms']} | {row['p95_ms']} | {row['max_ms']} | "
-              f"{row['bytes']} |")  # fmt: skip
-    out = ROOT / "bench" / "results"
-    out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=2))
+def commit() -> str:
+    def git(*arguments: str) -> str:
+        return subprocess.run(["git", *arguments], cwd=ROOT, capture_output=True,
+                              text=True).stdout.strip()  # fmt: skip
+
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)" if dirty else "")
+
+
+COLUMNS = ("scenario", "data", "req/s", "p50 ms", "p99 ms", "errors", "SQL first/repeat",
+           "bare req/s", "ratio to bare", "worker RSS MB")  # fmt: skip
+
+
+def table(rows) -> str:
+    lines = [
+        f"| {row['scenario']} | {row['data']} | {row['requests_per_s']:.0f} | "
+        f"{row['p50_ms']:.1f} | {row['p99_ms']:.1f} | {row['errors']} | "
+        f"{row['sql_first']}/{row['sql']} | "
+        f"{row['bare_requests_per_s']:.0f} | {row['ratio']:.3f} | {row['worker_rss_mb']:.0f} |"
+        for row in rows
+    ]
+    return "\n".join(["| " + " | ".join(COLUMNS) + " |", "|---" * len(COLUMNS) + "|", *lines])
+
+
+def report(results: dict) -> str:
+    machine = results["machine"]
+    rss = {label: info["worker_rss_mb"] for label, info in results["datasets"].items()}
+    rss["bare"] = results["bare_worker_rss_mb"]
+    return "\n\n".join([
+        table(row for row in results["rows"] if not row["separate"]),
+        "By design bound by password hashing, apart:\n\n"
+        + table(row for row in results["rows"] if row["separate"]),
+        "\n".join(
+            f"Data {label} (database {info['database']}, seeded in {info['seconds']} s): "
+            f"{info['summary']}; {info['offerings_in_trimester']} offerings in the measured "
+            "trimester."
+            for label, info in results["datasets"].items()
+        ),
+        "Web worker RSS after the run (MB): "
+        + "; ".join(f"{label}: {', '.join(map(str, sizes))}" for label, sizes in rss.items()),
+        f"{results['started_at']} · commit {results['commit']} · {machine['nproc']} x "
+        f"{machine['cpu']} · load average before {machine['load_before']}, after "
+        f"{machine['load_after']} · wrk {results['settings']['wrk']}, "
+        f"{results['settings']['warmup_s']} s warm-up",
+    ])  # fmt: skip
+
+
+def save(results: dict, started: datetime) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    text = json.dumps(results, indent=2)
+    (RESULTS / f"{started:%Y%m%dT%H%M%SZ}.json").write_text(text)
+    (RESULTS / "latest.json").write_text(text)
+    print(f"\nwritten to {RESULTS.relative_to(ROOT)}/latest.json")
 
 
 if __name__ == "__main__":

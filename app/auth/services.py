@@ -236,53 +236,50 @@ def decode_own_refresh_token(token: str, user: User) -> dict:
     return payload
 
 
-def token_user(payload: dict) -> User | None:
-    """The user a token names, loaded once per request (both JWT callbacks ask)."""
-    subject = payload.get("sub")
-    if not isinstance(subject, str) or not subject.isdigit():
-        return None
-    if g.get("token_subject") != subject:
-        g.token_subject, g.token_user = subject, known_user(int(subject))
-    return g.token_user
-
-
 # What every signed-in request needs to know about its caller. The password hash is never
 # copied to Redis: it is loaded from the database on the rare request that reads it.
 IDENTITY = ("id", "email", "first_name", "last_name", "role", "is_active",
             "preferred_language", "session_version")  # fmt: skip
 
 
-def known_user(user_id: int) -> User | None:
+def known_user(user_id: int | None, also=None) -> tuple[User | None, list]:
     """The user, built from a cached copy of their identity while the users table is unchanged,
-    so a signed-in request that only needs who the caller is makes no query for it."""
-    snapshot = json.loads(
-        cache.remembered(f"identity:{user_id}", ("users",), lambda: identity_of(user_id))
+    so a signed-in request that only needs who the caller is makes no query for it; and the
+    results of the Redis commands `also` adds to that one round trip."""
+    cached, other_results = cache.remembered(
+        f"identity:{user_id}", ("users",), lambda: identity_of(user_id), also
     )
+    snapshot = json.loads(cached)
     if snapshot is None:
-        return None
+        return None, other_results
     user = User(**snapshot)
     make_transient_to_detached(user)  # as if loaded: attributes not copied load on access
-    return db.session.merge(user, load=False)
+    return db.session.merge(user, load=False), other_results
 
 
-def identity_of(user_id: int) -> bytes:
-    user = db.session.get(User, user_id)
+def identity_of(user_id: int | None) -> bytes:
+    user = db.session.get(User, user_id) if user_id is not None else None
     snapshot = {name: getattr(user, name) for name in IDENTITY} if user else None
     return json.dumps(snapshot).encode()
 
 
 @jwt.token_in_blocklist_loader
 def token_is_revoked(header: dict, payload: dict) -> bool:
-    """Revoked: the token, its session, or every token from before a password change."""
+    """Revoked: the token, its session, or every token from before a password change. The
+    revocation keys and the caller's identity are read in one round trip to Redis."""
     keys = (REVOKED_TOKEN.format(payload["jti"]), REVOKED_SESSION.format(payload.get("sid")))
-    if redis_store.client().exists(*keys):
+    subject = payload.get("sub")
+    user_id = int(subject) if isinstance(subject, str) and subject.isdigit() else None
+    g.token_user, (revoked,) = known_user(user_id, lambda pipeline: pipeline.exists(*keys))
+    if revoked:
         return True
-    user = token_user(payload)
+    user = g.token_user
     return user is not None and user.session_version != payload.get("sv")
 
 
 @jwt.user_lookup_loader
 def load_token_user(header: dict, payload: dict) -> User | None:
-    """Deleted and deactivated users' tokens stop working on their next request."""
-    user = token_user(payload)
+    """Deleted and deactivated users' tokens stop working on their next request. (The
+    revocation check, which runs first, found the user.)"""
+    user = g.get("token_user")
     return user if user is not None and user.is_active else None

@@ -1,0 +1,52 @@
+"""What `make bench` measures: one entry per scenario. Add a scenario by adding an entry.
+
+`path` may name `{offering_id}` (an offering of the measured trimester). `body(context)` gives the
+JSON bodies: `request.lua` sends the first one with every request, `bodies.lua` sends each one
+once, in order (for writes that must not repeat). `scales` lists the data sets it runs on
+(1: the issue's data set; 10: ten times that, with --scale 10).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+TRIMESTER_QUERY = "trimester=1&year=2026"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    method: str
+    path: str
+    auth: str | None = "manager"
+    script: str = "request.lua"
+    body: Callable[[Any], list[dict]] | None = None
+    scales: tuple[int, ...] = (1,)
+    # Reported in a table of its own: bound by design by something other than our code.
+    separate: bool = False
+    # Runs at least this long even with --quick: a few slow requests need time to complete.
+    at_least_seconds: float = 0
+
+
+def sign_in_body(context) -> list[dict]:
+    return [{"email": context.email, "password": context.password}]
+
+
+def fresh_logs(context) -> list[dict]:
+    return context.fresh_log_bodies()
+
+
+SCENARIOS = [
+    Scenario("list offerings, page 50", "GET",
+             f"/api/v1/course-offerings?page_size=50&{TRIMESTER_QUERY}", scales=(1, 10)),
+    Scenario("one offering", "GET", "/api/v1/course-offerings/{offering_id}", scales=(1, 10)),
+    Scenario("who am I", "GET", "/api/v1/auth/me"),
+    Scenario("list pending logs, page 50", "GET",
+             f"/api/v1/activity-logs?page_size=50&{TRIMESTER_QUERY}&status=Pending"),
+    Scenario("compliance, whole trimester", "GET",
+             f"/api/v1/activity-logs/compliance?{TRIMESTER_QUERY}", scales=(1, 10)),
+    Scenario("file a weekly log", "POST", "/api/v1/activity-logs", script="bodies.lua",
+             body=fresh_logs),
+    Scenario("sign in (Argon2id)", "POST", "/api/v1/auth/login", auth=None, body=sign_in_body,
+             separate=True, at_least_seconds=8),
+]  # fmt: skip
