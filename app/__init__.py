@@ -66,7 +66,12 @@ def init_extensions(app: Flask) -> None:
 
 # Modules whose import connects listeners: each room's signal subscribers, and the cache's
 # session events (which every process that writes needs, web or worker).
-HANDLERS = ("app.cache", "app.activity.handlers", "app.notifications.handlers")
+HANDLERS = (
+    "app.cache",
+    "app.activity.handlers",
+    "app.notifications.handlers",
+    "app.audit.handlers",
+)
 
 
 def connect_handlers() -> None:
@@ -78,6 +83,9 @@ def register_blueprints(app: Flask) -> None:
     # Imported here, so a worker that only needs the services never loads the web layer.
     from app import docs, health
     from app.activity.routes import blp as activity_blp
+    from app.admin.page import blp as dashboard_page
+    from app.admin.routes import blp as admin_blp
+    from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
     from app.notifications.routes import blp as notifications_blp
@@ -86,12 +94,13 @@ def register_blueprints(app: Flask) -> None:
 
     blueprints = (
         auth_blp, catalogue_blp, offerings_blp, activity_blp, notifications_blp, reflections_blp,
-        health.blp,
+        admin_blp, audit_blp, health.blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)
     app.register_blueprint(docs.blp)
     app.register_blueprint(reflection_page.blp)
+    app.register_blueprint(dashboard_page)
 
 
 def ensure_development_secrets(app: Flask) -> None:

@@ -83,6 +83,8 @@ class BaseConfig:
     RATELIMIT_SWALLOW_ERRORS = True
 
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    # Only the CSV import of students may send more (20,000 rows fit in 8 MiB).
+    IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 8 * 1024 * 1024)
     JSON_SORT_KEYS = False
 
     BABEL_DEFAULT_LOCALE = "en"

@@ -57,7 +57,8 @@ def refused_by(error: IntegrityError, constraint: UniqueConstraint) -> bool:
 
 
 def duplicate(model, values: dict, message: str, existing_as: str | None) -> Conflict:
-    existing = db.session.scalar(select(model.id).filter_by(**values))
+    # The primary key, whatever it is called (profiles are keyed by user_id).
+    existing = db.session.scalar(select(*db.inspect(model).primary_key).filter_by(**values))
     field = next(iter(values))
     errors = {existing_as: existing} if existing_as else {field: [_("Already taken.")]}
     return Conflict(message.format(field=field, id=existing), errors)

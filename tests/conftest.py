@@ -289,3 +289,13 @@ def enrol(client, as_manager):
         assert response.status_code == 201, response.json
 
     return make
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    """The one Playwright driver of the session: its sync API allows a single driver per
+    thread, and tests/browser and tests/admin both drive Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        yield driver

@@ -27,6 +27,11 @@ def checklist_column() -> Mapped[str]:
     return mapped_column(String(12), default="Not Started", nullable=False)
 
 
+def attendance_rate(attendance: list[bool]) -> float | None:
+    """The share of students present (None when no attendance was taken)."""
+    return round(sum(attendance) / len(attendance), 4) if attendance else None
+
+
 class ActivityLog(db.Model):
     """One facilitator's report on one teaching week of one course offering."""
 
@@ -78,9 +83,7 @@ class ActivityLog(db.Model):
 
     @property
     def attendance_rate(self) -> float | None:
-        if not self.attendance:
-            return None
-        return round(sum(self.attendance) / len(self.attendance), 4)
+        return attendance_rate(self.attendance)
 
     @property
     def facilitator_id(self) -> int | None:

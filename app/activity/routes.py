@@ -1,9 +1,5 @@
 """`/api/v1/activity-logs`: weekly logs, their history, and the compliance report."""
 
-import csv
-import io
-from datetime import datetime
-
 from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
@@ -24,6 +20,7 @@ from app.activity.schemas import (
 from app.auth.models import Role
 from app.blueprint import Blueprint
 from app.cache import cached
+from app.exports import csv_response
 
 blp = Blueprint(
     "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"
@@ -115,26 +112,9 @@ class Compliance(MethodView):
 
 
 def as_csv(report: dict) -> Response:
-    """The rows as CSV, same columns and values as the JSON rows (empty cells for nulls)."""
+    """The rows as CSV, same columns and values as the JSON rows (empty cells for nulls). The
+    rows are computed already, so the file is sent whole (and the response cache may keep it)."""
     columns = list(ComplianceRowSchema().fields)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for row in report["rows"]:
-        writer.writerow(csv_cell(row[column]) for column in columns)
+    rows = ([row[column] for column in columns] for row in report["rows"])
     filename = f"compliance-{report['year']}-T{report['trimester']}.csv"
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
-def csv_cell(value):
-    """Spreadsheets run text starting with = + - @ as a formula: such text (a name, say) is
-    quoted with a leading apostrophe so it stays text."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_response(filename, columns, rows, stream=False)

@@ -20,7 +20,7 @@ from app.exceptions import Invalid, NotAuthenticated
 from app.extensions import db, jwt, redis_store
 from app.i18n import _
 from app.persistence import unique_or_conflict
-from app.signals import user_changed, user_created, user_signed_in
+from app.signals import sign_in_failed, user_changed, user_created, user_signed_in
 
 # --- passwords -------------------------------------------------------------------------------
 
@@ -135,8 +135,11 @@ def authenticate(email: str, password: str) -> User:
     user = find_user_by_email(email)
     stored_hash = user.password_hash if user else decoy_hash()
     if not password_matches(stored_hash, password) or user is None:
+        reason = "wrong_password" if user else "unknown_email"
+        sign_in_failed.send(normalise_email(email), user=user, reason=reason)
         raise NotAuthenticated(_("Email or password is incorrect."))
     if not user.is_active:
+        sign_in_failed.send(user.email, user=user, reason="deactivated")
         raise NotAuthenticated(_("This account is deactivated."))
     if password_hasher().check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)

@@ -222,8 +222,9 @@ def test_csv_has_the_same_rows_as_json(client, term, as_manager):
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
+    assert response.get_data().startswith("\ufeff".encode())  # spreadsheets then read UTF-8
     assert "compliance-2026-T1.csv" in response.headers["Content-Disposition"]
-    reader = csv.DictReader(io.StringIO(response.get_data(as_text=True)))
+    reader = csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")))
     assert reader.fieldnames == [
         "allocation_id", "module_code", "facilitator_id", "facilitator_name",
         "week_number", "due_at", "status", "log_id", "submitted_at",
@@ -241,7 +242,7 @@ def test_csv_for_a_facilitator_holds_only_their_rows(client, term, auth_headers)
         REPORT, query_string=TERM | {"format": "csv"}, headers=auth_headers(term["alice"])
     )
 
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     assert {row["facilitator_name"] for row in rows} == {"Alice Uwase"}
     assert len(rows) == 7
 
@@ -324,6 +325,9 @@ def test_csv_cells_cannot_become_spreadsheet_formulas(client, term, as_manager, 
 
     response = client.get(REPORT, query_string=TERM | {"format": "csv"}, headers=as_manager)
 
-    names = {row["facilitator_name"] for row in csv.DictReader(io.StringIO(response.text))}
+    names = {
+        row["facilitator_name"]
+        for row in csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")))
+    }
     assert '\'=HYPERLINK("http://x") Mugisha' in names
     assert not any(name.startswith("=") for name in names)

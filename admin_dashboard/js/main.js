@@ -1,0 +1,274 @@
+// The compliance dashboard: sign in against the API, then the trimester's weekly logs as a
+// facilitator × week heat map and the offerings that have no active facilitator.
+import { chooseLanguage, load, t } from "./i18n.js";
+
+const API = "/api/v1";
+// Strongest first: a cell shows the worst outcome among its offerings.
+const OUTCOMES = ["missing", "incomplete", "submitted_late", "submitted_on_time"];
+const SYMBOLS = { submitted_on_time: "✓", submitted_late: "!", incomplete: "…", missing: "✕" };
+const $ = (selector) => document.querySelector(selector);
+let language = chooseLanguage();
+let token = sessionStorage.getItem("dashboard.token");
+let report = null;
+let unstaffed = [];
+
+class SessionEnded extends Error {}
+
+async function call(path, options = {}) {
+  const headers = { "Accept-Language": language, ...(options.headers || {}) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(API + path, { ...options, headers });
+  } catch {
+    throw new Error(t("status.offline"));
+  }
+  if (response.status === 401 && token) throw new SessionEnded();
+  const body = await response.json();
+  if (!response.ok) throw new Error(body.message);
+  return { body, pagination: JSON.parse(response.headers.get("X-Pagination") || "{}") };
+}
+
+// Every page of a paginated list: the first page's body (for what surrounds the items) and
+// all the items.
+async function everyPage(path, pageSize, itemsOf = (body) => body) {
+  const items = [];
+  let first = null;
+  for (let page = 1; ; page += 1) {
+    const joiner = path.includes("?") ? "&" : "?";
+    const { body, pagination } = await call(`${path}${joiner}page=${page}&page_size=${pageSize}`);
+    first ??= body;
+    items.push(...itemsOf(body));
+    if (!pagination.total_pages || page >= pagination.total_pages) return { first, items };
+  }
+}
+
+function say(message, isError = false) {
+  const status = $("#status");
+  status.textContent = message;
+  status.classList.toggle("error", isError);
+}
+
+function element(tag, attributes = {}, text = "") {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  if (text) node.textContent = text;
+  return node;
+}
+
+// --- signing in and out ----------------------------------------------------------------------
+
+async function signIn(event) {
+  event.preventDefault();
+  const credentials = { email: $("#email").value, password: $("#password").value };
+  try {
+    const { body } = await call("/auth/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(credentials),
+    });
+    if (body.user.role !== "manager") return say(t("signin.not_manager"), true);
+    token = body.access_token;
+    sessionStorage.setItem("dashboard.token", token);
+    sessionStorage.setItem("dashboard.name", `${body.user.first_name} ${body.user.last_name}`);
+    $("#password").value = "";
+    await showBoard();
+  } catch (error) {
+    say(t("signin.failed", { message: error.message }), true);
+  }
+}
+
+function signOut(message = "") {
+  token = null;
+  sessionStorage.removeItem("dashboard.token");
+  $("#board").hidden = true;
+  $("#signin").hidden = false;
+  say(message, Boolean(message));
+}
+
+async function showBoard() {
+  $("#signin").hidden = true;
+  $("#board").hidden = false;
+  $("#signed-in-as").textContent = t("signin.signed_in_as", {
+    name: sessionStorage.getItem("dashboard.name") || "",
+  });
+  await refresh();
+}
+
+// --- data ------------------------------------------------------------------------------------
+
+function period() {
+  return { year: $("#year").value, trimester: $("#trimester").value };
+}
+
+async function refresh(event) {
+  event?.preventDefault();
+  const { year, trimester } = period();
+  const query = `trimester=${trimester}&year=${year}`;
+  say(t("status.loading"));
+  try {
+    const compliance = await everyPage(`/activity-logs/compliance?${query}`, 1000, (b) => b.rows);
+    const staffing = await everyPage(`/admin/unstaffed-offerings?${query}`, 100);
+    report = { ...compliance.first, rows: compliance.items };
+    unstaffed = staffing.items;
+    render();
+    say(t("status.loaded", { time: new Date().toLocaleTimeString(language) }));
+  } catch (error) {
+    if (error instanceof SessionEnded) return signOut(t("status.session_ended"));
+    say(t("status.failed", { message: error.message }), true);
+  }
+}
+
+// --- drawing ---------------------------------------------------------------------------------
+
+function render() {
+  if (!report) return;
+  renderLegend();
+  renderTotals();
+  renderHeatmap();
+  renderUnstaffed();
+}
+
+function renderLegend() {
+  const legend = $("#legend");
+  legend.setAttribute("aria-label", t("legend.label"));
+  legend.replaceChildren(
+    ...OUTCOMES.map((outcome) => {
+      const item = element("li");
+      item.append(
+        element("span", { class: `swatch ${outcome}`, "aria-hidden": "true" }, SYMBOLS[outcome]),
+        element("span", {}, t(`outcome.${outcome}`)),
+      );
+      return item;
+    }),
+  );
+}
+
+function renderTotals() {
+  const overall = report.overall;
+  $("#totals").textContent = t("totals", {
+    due: overall.due,
+    on_time: overall.submitted_on_time,
+    late: overall.submitted_late,
+    incomplete: overall.incomplete,
+    missing: overall.missing,
+  });
+}
+
+// facilitator id → { name, weeks: week → { outcome → count } }
+function byFacilitator(rows) {
+  const people = new Map();
+  for (const row of rows) {
+    if (row.facilitator_id === null) continue; // unstaffed: listed below instead
+    if (!people.has(row.facilitator_id)) {
+      people.set(row.facilitator_id, { name: row.facilitator_name, weeks: new Map() });
+    }
+    const weeks = people.get(row.facilitator_id).weeks;
+    const counts = weeks.get(row.week_number) || {};
+    counts[row.status] = (counts[row.status] || 0) + 1;
+    weeks.set(row.week_number, counts);
+  }
+  return [...people.values()].sort((a, b) => a.name.localeCompare(b.name, language));
+}
+
+function renderHeatmap() {
+  const people = byFacilitator(report.rows);
+  const lastWeek = Math.max(0, ...report.rows.map((row) => row.week_number));
+  $("#heatmap-caption").textContent = people.length
+    ? t("heatmap.caption", { trimester: report.trimester, year: report.year })
+    : t("heatmap.empty");
+  const head = element("tr");
+  head.append(element("th", { scope: "col" }, t("heatmap.facilitator")));
+  for (let week = 1; week <= lastWeek; week += 1) {
+    head.append(element("th", { scope: "col", title: t("heatmap.week", { week }) }, String(week)));
+  }
+  $("#heatmap thead").replaceChildren(people.length ? head : "");
+  $("#heatmap tbody").replaceChildren(
+    ...people.map((person) => {
+      const line = element("tr");
+      line.append(element("th", { scope: "row" }, person.name));
+      for (let week = 1; week <= lastWeek; week += 1) {
+        const cell = element("td");
+        cell.append(heatCell(person.name, week, person.weeks.get(week)));
+        line.append(cell);
+      }
+      return line;
+    }),
+  );
+}
+
+function heatCell(name, week, counts) {
+  const worst = counts && OUTCOMES.find((outcome) => counts[outcome]);
+  const described = counts
+    ? OUTCOMES.filter((outcome) => counts[outcome])
+        .map((outcome) => t("count", { label: t(`outcome.${outcome}`), count: counts[outcome] }))
+        .join(", ")
+    : t("heatmap.none");
+  const label = t("heatmap.cell", { name, week, counts: described });
+  const cell = element("button", {
+    type: "button",
+    class: `cell ${worst || "none"}`,
+    "aria-label": label,
+    title: label,
+    "data-week": String(week),
+    "data-outcome": worst || "none",
+  }, worst ? SYMBOLS[worst] : "");
+  const show = () => { $("#cell-detail").textContent = label; };
+  cell.addEventListener("focus", show);
+  cell.addEventListener("mouseenter", show);
+  return cell;
+}
+
+function renderUnstaffed() {
+  const rows = unstaffed.map((offering) => {
+    const line = element("tr");
+    const reason = offering.facilitator_id === null ? "unstaffed.unassigned"
+      : "unstaffed.deactivated";
+    for (const text of [
+      `${offering.module.code} ${offering.module.name}`,
+      offering.class.name,
+      offering.intake,
+      new Date(`${offering.start_date}T00:00:00`).toLocaleDateString(language),
+      t(reason),
+    ]) line.append(element("td", {}, text));
+    return line;
+  });
+  $("#unstaffed tbody").replaceChildren(...rows);
+  $("#unstaffed").hidden = rows.length === 0;
+  $("#unstaffed-none").hidden = rows.length > 0;
+}
+
+// --- start -----------------------------------------------------------------------------------
+
+function presetPeriod() {
+  const asked = new URLSearchParams(location.search);
+  const today = new Date();
+  $("#year").value = asked.get("year") || today.getFullYear();
+  $("#trimester").value = asked.get("trimester") || String(Math.floor(today.getMonth() / 4) + 1);
+}
+
+async function switchLanguage() {
+  language = language === "en" ? "fr" : "en";
+  localStorage.setItem("dashboard.language", language);
+  await load(language);
+  if (token && !$("#board").hidden) {
+    $("#signed-in-as").textContent = t("signin.signed_in_as", {
+      name: sessionStorage.getItem("dashboard.name") || "",
+    });
+    render();
+  }
+}
+
+async function start() {
+  // Listeners first: a form sent before they are attached would leave the page.
+  $("#signin-form").addEventListener("submit", signIn);
+  $("#period-form").addEventListener("submit", refresh);
+  $("#signout").addEventListener("click", () => signOut());
+  $("#language-switch").addEventListener("click", switchLanguage);
+  presetPeriod();
+  await load(language);
+  document.body.dataset.ready = "true";
+  if (token) await showBoard();
+}
+
+start();

@@ -1,0 +1,107 @@
+"""Request and response shapes of the manager-only admin API."""
+
+from marshmallow import Schema, fields, pre_load, validate
+
+from app.auth.models import Role
+from app.auth.schemas import LANGUAGE, NAME, PASSWORD_LENGTH, UserSchema
+from app.courses.schemas import OfferingSchema
+from app.fields import StrictBoolean, StrictSchema, Text, refuse_read_only
+
+ROLE = validate.OneOf([role.value for role in Role])
+NUMBER = validate.Length(max=32)
+LONG_TEXT = validate.Length(max=200)
+
+
+class PersonQuerySchema(Schema):
+    role = fields.String(validate=ROLE)
+    is_active = fields.Boolean()
+    q = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Search name, email, employee id and student number"},
+    )
+
+
+class PersonDetailSchema(UserSchema):
+    current_offerings = fields.List(
+        fields.Nested(OfferingSchema(only=("id", "module", "trimester", "year", "intake",
+                                           "start_date", "end_date", "enrolled_count")))
+    )  # fmt: skip
+
+
+class ProfileFieldsSchema(StrictSchema):
+    """Profile fields; each belongs to one role (the service refuses the others')."""
+
+    employee_id = Text(validate=NUMBER)
+    specialisation = Text(allow_none=True, validate=LONG_TEXT)
+    student_number = Text(validate=NUMBER)
+    department = Text(allow_none=True, validate=LONG_TEXT)
+
+
+class PersonCreateSchema(ProfileFieldsSchema):
+    role = fields.String(required=True, validate=ROLE)
+    email = fields.Email(required=True, validate=validate.Length(max=254))
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=PASSWORD_LENGTH,
+        metadata={"description": "Chosen by the manager for now; tell the person to change it"},
+    )
+    first_name = Text(required=True, validate=NAME)
+    last_name = Text(required=True, validate=NAME)
+    preferred_language = fields.String(load_default="en", validate=LANGUAGE)
+
+
+class PersonUpdateSchema(ProfileFieldsSchema):
+    first_name = Text(validate=NAME)
+    last_name = Text(validate=NAME)
+    preferred_language = fields.String(validate=LANGUAGE)
+    role = fields.String(
+        validate=ROLE, metadata={"description": "The profile row follows the new role"}
+    )
+    is_active = StrictBoolean(
+        metadata={"description": "false: the person's tokens stop working on their next request"}
+    )
+
+    @pre_load
+    def refuse_protected_fields(self, data, **kwargs):
+        refuse_read_only(data, ("email", "password", "id"))
+        return data
+
+
+# --- CSV import ------------------------------------------------------------------------------
+
+
+class ImportFileSchema(Schema):
+    file = fields.Raw(
+        required=True,
+        metadata={"type": "string", "format": "binary",
+                  "description": "UTF-8 CSV (comma, semicolon or tab) with the columns email, "
+                  "first_name, last_name and optionally student_number, preferred_language"},
+    )  # fmt: skip
+
+
+class ImportQuerySchema(Schema):
+    dry_run = fields.Boolean(
+        load_default=False, metadata={"description": "Report what would happen; write nothing"}
+    )
+
+
+class ImportRowSchema(Schema):
+    line = fields.Integer(metadata={"description": "Line in the file (the header is line 1)"})
+    email = fields.String()
+    result = fields.String(metadata={"description": "created, skipped or invalid"})
+    reasons = fields.Dict(metadata={"description": "column → messages"})
+    user_id = fields.Integer(allow_none=True)
+
+
+class ImportReportSchema(Schema):
+    dry_run = fields.Boolean()
+    created = fields.Integer(metadata={"description": "Created (or, in a dry run, would be)"})
+    skipped = fields.Integer(metadata={"description": "Email has an account already"})
+    invalid = fields.Integer()
+    rows = fields.List(fields.Nested(ImportRowSchema))
+
+
+class UnstaffedQuerySchema(Schema):
+    trimester = fields.Integer(validate=validate.Range(min=1, max=3))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))

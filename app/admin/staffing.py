@@ -1,0 +1,29 @@
+"""Offerings nobody is running: no facilitator, or one whose account is deactivated."""
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import contains_eager
+
+from app.auth.models import User
+from app.courses.models import CourseOffering
+from app.courses.services import matching
+from app.pagination import page_of
+
+
+def unstaffed_offerings(filters: dict, pagination) -> list[CourseOffering]:
+    """Active offerings matching `filters` (trimester, year) that need a facilitator, earliest
+    start first."""
+    facilitator = select(User.id).where(User.id == CourseOffering.facilitator_id)
+    active_facilitator = facilitator.where(User.is_active.is_(True)).exists()
+    conditions = [
+        *matching(filters),
+        CourseOffering.is_active.is_(True),
+        or_(CourseOffering.facilitator_id.is_(None), ~active_facilitator),
+    ]
+    statement = (
+        select(CourseOffering)
+        .outerjoin(CourseOffering.module)
+        .options(contains_eager(CourseOffering.module))
+        .where(*conditions)
+        .order_by(CourseOffering.start_date, CourseOffering.id)
+    )
+    return page_of(statement, pagination, count_from=select(CourseOffering.id).where(*conditions))

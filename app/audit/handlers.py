@@ -1,0 +1,88 @@
+"""The audit trail listens to every signal: each becomes one event, written in the same unit
+of work as the change it describes."""
+
+from app.audit import services
+from app.signals import (
+    catalogue_changed,
+    enrolment_changed,
+    log_changed,
+    log_filed,
+    offering_changed,
+    sign_in_failed,
+    user_changed,
+    user_created,
+    user_signed_in,
+    users_imported,
+)
+
+# The most telling word for a set of offering changes, strongest first.
+OFFERING_ACTIONS = ("created", "deleted", "archived")
+
+
+def whole(entity, action: str) -> dict:
+    """What a creation or deletion that names no fields wrote: every column."""
+    if action not in {"created", "deleted"}:
+        return {}
+    return services.snapshot(entity, removed=action == "deleted")
+
+
+@offering_changed.connect
+def offering_changed_event(offering, actor=None, what=frozenset(), changes=None, **_) -> None:
+    action = next((word for word in OFFERING_ACTIONS if word in what), "updated")
+    services.record(action, offering, actor, changes or whole(offering, action))
+
+
+@log_filed.connect
+def log_filed_event(log, actor=None, **_) -> None:
+    services.record("created", log, actor, services.snapshot(log))
+
+
+@log_changed.connect
+def log_changed_event(log, actor=None, action="updated", changes=None, **_) -> None:
+    services.record(action, log, actor, changes)
+
+
+@catalogue_changed.connect
+def catalogue_changed_event(entry, actor=None, action="updated", changes=None, **_) -> None:
+    services.record(action, entry, actor, changes or whole(entry, action))
+
+
+@enrolment_changed.connect
+def enrolment_changed_event(offering, actor=None, action="enrolled", student_ids=(), **_) -> None:
+    before, after = (None, list(student_ids)) if action == "enrolled" else (list(student_ids), None)
+    services.record(action, offering, actor, {"student_ids": [before, after]})
+
+
+@user_created.connect
+def user_created_event(user, actor=None, **_) -> None:
+    services.record("created", user, actor, services.snapshot(user))
+
+
+@users_imported.connect
+def users_imported_event(manager, user_ids=(), **_) -> None:
+    services.record_many("created", "users", user_ids, manager, {"source": [None, "csv_import"]})
+
+
+@user_changed.connect
+def user_changed_event(user, actor=None, changes=None, **_) -> None:
+    changes = changes or {}
+    if "password" not in changes:
+        action = "updated"
+    elif actor is not None and actor.id == user.id:
+        action = "password_changed"  # by the person, who knew the old one
+    else:
+        action = "password_set"  # by a manager or the command line
+    services.record(action, user, actor, changes)
+
+
+@user_signed_in.connect
+def signed_in_event(user, **_) -> None:
+    services.record("signed_in", user, user)
+
+
+@sign_in_failed.connect
+def sign_in_failed_event(email, user=None, reason="wrong_password", **_) -> None:
+    # The address is kept only when it names an account: people type passwords into the
+    # email field, and an unknown "address" may be one.
+    changes = {"reason": [None, reason]} | ({"email": [None, email]} if user else {})
+    services.record_now("sign_in_failed", "users", getattr(user, "id", None), changes)

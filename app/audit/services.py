@@ -1,0 +1,127 @@
+"""Writing and reading the audit trail. Events are only ever added, never changed."""
+
+from datetime import date, datetime
+from enum import Enum
+
+from flask import g, has_request_context, request
+from sqlalchemy import ColumnElement, insert, inspect, select
+
+from app import clock
+from app.audit.models import AuditEvent
+from app.extensions import db
+from app.pagination import page_of
+
+# Never copied into the trail, whatever signal carries them: a hash is still a secret.
+SECRET_FIELDS = frozenset({"password", "password_hash", "session_version"})
+REDACTED = "(changed)"
+
+
+def record(action: str, entity, actor=None, changes: dict | None = None) -> None:
+    """Add an event for `entity` (a model instance) to the current unit of work: it commits
+    or rolls back with the change it describes."""
+    entity = unproxied(entity)
+    fields = event_fields(action, entity_name(entity), entity.id, actor, changes)
+    db.session.add(AuditEvent(**fields))
+
+
+def record_many(action: str, entity_type: str, entity_ids, actor, changes: dict) -> None:
+    """One event per entity in one batched INSERT (imports create thousands at once)."""
+    rows = [
+        event_fields(action, entity_type, entity_id, actor, changes) for entity_id in entity_ids
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
+
+
+def record_now(action: str, entity_type: str, entity_id: int | None, changes: dict) -> None:
+    """Write an event in its own transaction, for what happens on a path that rolls back
+    (a refused sign-in): the refusal itself must stay on record."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            insert(AuditEvent), [event_fields(action, entity_type, entity_id, None, changes)]
+        )
+
+
+def event_fields(action, entity_type, entity_id, actor, changes) -> dict:
+    return {
+        "occurred_at": clock.now(),
+        "actor_id": getattr(actor, "id", None),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "changes": as_json(changes or {}),
+        **request_origin(),
+    }
+
+
+def request_origin() -> dict:
+    """The request id and client address, when there is a request (not for CLI or jobs)."""
+    if not has_request_context():
+        return {"request_id": None, "client_address": None}
+    return {"request_id": g.get("request_id"), "client_address": request.remote_addr}
+
+
+def unproxied(entity):
+    """Routes pass `current_user`, a proxy; the trail needs the model instance behind it."""
+    return entity._get_current_object() if hasattr(entity, "_get_current_object") else entity
+
+
+def entity_name(entity) -> str:
+    """The entity type is its table's name: `users`, `course_offerings`, `modules`, …"""
+    return type(entity).__tablename__
+
+
+def snapshot(entity, removed: bool = False) -> dict:
+    """Every column of a new object as {field: [None, value]}, or of a removed one as
+    {field: [value, None]} (secrets left out)."""
+    return {
+        attribute.key: [value, None] if removed else [None, value]
+        for attribute in inspect(unproxied(entity)).mapper.column_attrs
+        if attribute.key not in SECRET_FIELDS
+        for value in (getattr(entity, attribute.key),)
+    }
+
+
+def as_json(changes: dict) -> dict:
+    """{field: [old, new]} with dates as ISO text, enums as values, secrets redacted."""
+    return {
+        field: [REDACTED, REDACTED] if field in SECRET_FIELDS else [plain(v) for v in values]
+        for field, values in changes.items()
+    }
+
+
+def plain(value):
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, set | frozenset):
+        return sorted(plain(item) for item in value)
+    if isinstance(value, tuple | list):
+        return [plain(item) for item in value]
+    if value is None or isinstance(value, bool | int | float | str | dict):
+        return value
+    return str(value)
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def matching(filters: dict) -> list[ColumnElement]:
+    exact = ("actor_id", "action", "entity_type", "entity_id", "request_id")
+    conditions = [getattr(AuditEvent, name) == filters[name] for name in exact if name in filters]
+    if "occurred_from" in filters:
+        conditions.append(AuditEvent.occurred_at >= filters["occurred_from"])
+    if "occurred_to" in filters:
+        conditions.append(AuditEvent.occurred_at < filters["occurred_to"])
+    return conditions
+
+
+def list_events(filters: dict, pagination) -> list[AuditEvent]:
+    """Newest first."""
+    statement = (
+        select(AuditEvent)
+        .where(*matching(filters))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+    return page_of(statement, pagination)

@@ -1,0 +1,167 @@
+"""The managers' dashboard in the system Chromium: signing in, the trimester's heat map of a
+known fixture (in English and in French), counts on focus, the unstaffed offerings."""
+
+import json
+import re
+from datetime import UTC, datetime
+
+import pytest
+import time_machine
+
+from app.activity.models import CHECKLIST
+from app.config import PROJECT_ROOT
+from tests.conftest import DEFAULT_PASSWORD
+
+ALL_DONE = dict.fromkeys(CHECKLIST, "Done")
+TERM = {"year": 2026, "trimester": 1, "start_date": "2026-01-05", "end_date": "2026-04-03"}
+# Weekly logs fall due on Mondays at 09:00 in Kigali (07:00 UTC): week 1 on 12 January.
+VIEWED_AT = datetime(2026, 2, 10, 12, tzinfo=UTC)  # weeks 1-5 are due
+ALICE = ["submitted_on_time", "submitted_late", "incomplete", "missing", "missing"]
+
+
+@pytest.fixture
+def term(client, create_user, create_offering, file_log, as_manager):
+    """Alice files week 1 on time, week 2 late, week 3 incomplete and nothing since; Bob files
+    nothing; one offering has no facilitator and Claude's is run by a deactivated account."""
+    alice = create_user("facilitator", first_name="Alice", last_name="Uwase")
+    bob = create_user("facilitator", first_name="Bob", last_name="Mugisha")
+    claude = create_user("facilitator", first_name="Claude", last_name="Gone")
+    alices = create_offering(facilitator_id=alice.id, **TERM)
+    create_offering(facilitator_id=bob.id, **TERM)
+    create_offering(**TERM)
+    create_offering(facilitator_id=claude.id, **TERM)
+    client.patch(f"/api/v1/admin/users/{claude.id}", json={"is_active": False}, headers=as_manager)
+    with time_machine.travel(datetime(2026, 1, 10, tzinfo=UTC), tick=False):
+        assert file_log(alice, alices["id"], 1, **ALL_DONE).status_code == 201
+    with time_machine.travel(datetime(2026, 1, 25, tzinfo=UTC), tick=False):
+        assert file_log(alice, alices["id"], 2, **ALL_DONE).status_code == 201
+        assert file_log(alice, alices["id"], 3).status_code == 201
+
+
+@pytest.fixture
+def signed_in(page, dashboard_server, manager, term):
+    """`signed_in(language)` → the page, signed in as the manager, showing trimester 1 of 2026."""
+
+    def open_dashboard(language: str):
+        page.goto(f"{dashboard_server}/admin/dashboard/?lang={language}&year=2026&trimester=1")
+        page.wait_for_selector("body[data-ready]")
+        page.fill("#email", manager.email)
+        page.fill("#password", DEFAULT_PASSWORD)
+        page.press("#password", "Enter")
+        page.wait_for_selector("#heatmap tbody tr")
+        return page
+
+    with time_machine.travel(VIEWED_AT):
+        yield open_dashboard
+
+
+def outcomes(page, name: str) -> list[str]:
+    row = page.locator("#heatmap tbody tr", has=page.locator(f"th:text-is('{name}')"))
+    return row.locator("button.cell").evaluate_all("cells => cells.map(c => c.dataset.outcome)")
+
+
+def test_the_heat_map_shows_each_facilitators_weeks_in_english(signed_in):
+    page = signed_in("en")
+
+    # Claude's account is deactivated; the weeks his offering missed still count.
+    names = ["Alice Uwase", "Bob Mugisha", "Claude Gone"]
+    assert page.locator("#heatmap tbody th").all_inner_texts() == names
+    assert outcomes(page, "Alice Uwase") == ALICE
+    assert outcomes(page, "Bob Mugisha") == ["missing"] * 5
+    assert page.locator("#heatmap thead th").all_inner_texts() == ["Facilitator", *"12345"]
+    assert page.locator("#legend li").all_inner_texts() == [
+        "✕\nMissing",
+        "…\nIncomplete",
+        "!\nLate",
+        "✓\nOn time",
+    ]
+    first = page.locator("#heatmap tbody tr").first.locator("button.cell").first
+    assert first.get_attribute("aria-label") == "Alice Uwase, week 1: On time: 1"
+    assert "Logs due: 20. On time: 1, late: 1, incomplete: 1, missing: 17." in page.inner_text(
+        "#totals"
+    )
+    assert page.errors == []
+
+
+def test_counts_show_on_keyboard_focus_and_hover(signed_in):
+    page = signed_in("en")
+
+    page.locator("button.cell").first.focus()
+    page.keyboard.press("Tab")  # the next week of the same facilitator
+    focused = page.inner_text("#cell-detail")
+    page.locator("button.cell").nth(2).hover()
+    hovered = page.inner_text("#cell-detail")
+
+    assert focused == "Alice Uwase, week 2: Late: 1"
+    assert hovered == "Alice Uwase, week 3: Incomplete: 1"
+
+
+def test_the_unstaffed_offerings_are_listed_with_the_reason(signed_in):
+    page = signed_in("en")
+
+    reasons = page.locator("#unstaffed tbody tr td:last-child").all_inner_texts()
+
+    assert sorted(reasons) == ["Facilitator deactivated", "No facilitator assigned"]
+
+
+def test_the_same_heat_map_in_french(signed_in):
+    page = signed_in("fr")
+
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert page.inner_text("h1") == "Tableau de bord de conformité"
+    assert outcomes(page, "Alice Uwase") == ALICE
+    first = page.locator("button.cell").first
+    assert first.get_attribute("aria-label") == "Alice Uwase, semaine 1 : À l'heure : 1"
+    assert page.locator("#heatmap thead th").first.inner_text() == "Formateur"
+    assert sorted(page.locator("#unstaffed tbody td:last-child").all_inner_texts()) == [
+        "Aucun formateur attribué", "Formateur désactivé"
+    ]  # fmt: skip
+    assert page.errors == []
+
+
+def test_switching_language_redraws_the_map(signed_in):
+    page = signed_in("en")
+
+    page.click("#language-switch")
+    page.wait_for_selector("html[lang='fr']", state="attached")
+
+    assert page.inner_text("#language-switch") == "English"
+    assert page.locator("button.cell").nth(1).get_attribute("aria-label") == (
+        "Alice Uwase, semaine 2 : En retard : 1"
+    )
+
+
+def test_a_student_is_turned_away(page, dashboard_server, create_user):
+    student = create_user("student")
+    page.goto(f"{dashboard_server}/admin/dashboard/?lang=en")
+    page.wait_for_selector("body[data-ready]")
+    page.fill("#email", student.email)
+    page.fill("#password", DEFAULT_PASSWORD)
+    page.click("#signin-form button[type=submit]")
+
+    page.wait_for_selector("#status.error")
+    assert page.inner_text("#status") == "This dashboard is for managers only."
+    assert page.locator("#board").is_hidden()
+
+
+def test_the_page_is_served_under_a_strict_policy(client):
+    response = client.get("/admin/dashboard/")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert response.status_code == 200 and '<table id="heatmap"' in response.get_data(as_text=True)
+    assert "default-src 'none'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_every_page_text_has_a_french_translation_with_the_same_placeholders():
+    catalogues = {
+        language: json.loads((PROJECT_ROOT / "admin_dashboard" / "i18n" / f"{language}.json")
+                             .read_text(encoding="utf-8"))
+        for language in ("en", "fr")
+    }  # fmt: skip
+
+    english, french = catalogues["en"], catalogues["fr"]
+    assert english.keys() == french.keys()
+    for key, text in english.items():
+        assert french[key].strip(), key
+        assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", french[key]))
