@@ -165,6 +165,26 @@ def test_a_deactivated_facilitator_gets_nothing(
     assert sweep(DUE_SOON_AT + MINUTE).found == {}
 
 
+def test_deactivating_a_facilitator_in_the_admin_api_cancels_their_reminders_at_once(
+    client, as_manager, create_user, offering_of, sweep, notifications
+):
+    person = create_user("facilitator")
+    offering_of(person)
+    sweep(DUE_SOON_AT)
+
+    response = client.patch(
+        f"/api/v1/admin/users/{person.id}", json={"is_active": False}, headers=as_manager
+    )
+
+    assert response.status_code == 200, response.json
+    assert kinds(notifications()) == [("due_soon", 1, "cancelled")]
+    unstaffed = client.get(
+        "/api/v1/admin/unstaffed-offerings", query_string={"trimester": 1, "year": 2026},
+        headers=as_manager,
+    )  # fmt: skip
+    assert [item["facilitator_id"] for item in unstaffed.json] == [person.id]
+
+
 def test_moved_offering_dates_cancel_the_old_deadline_and_remind_the_new_one(
     client, as_manager, facilitator, offering_of, sweep, work, smtp, notifications
 ):
