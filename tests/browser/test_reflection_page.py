@@ -185,6 +185,32 @@ def test_an_invalid_submit_shows_translated_errors_and_focuses_the_first(open_pa
     expect(page.locator("#status")).to_have_text(text_of("fr", "error.summary"))
 
 
+def test_answer_lengths_count_characters_as_the_api_does_so_an_emoji_is_one(open_page):
+    page = open_page()
+    page.locator("#went_well").fill("🙂" * 5)  # ten UTF-16 units, five characters
+    page.locator("#hardest").fill("🙂" * 1500)  # 3000 units, within 2000 characters
+
+    page.get_by_role("button", name="Submit my reflection").click()
+
+    expect(page.locator("#went_well-error")).to_have_text(
+        text_of("en", "error.too_short", min=10, count=5)
+    )
+    expect(page.locator("#hardest-error")).to_be_hidden()
+    assert page.locator("#hardest").get_attribute("aria-invalid") is None
+
+
+def test_emoji_answers_within_the_bounds_are_accepted_by_the_api(open_page, enrolled, run_sql):
+    page = open_page()
+    sign_in(page, enrolled.student)
+    answer_everything(page, enrolled.offering)
+    page.get_by_label("What was hardest?").fill("🙂" * 2000)
+
+    page.get_by_role("button", name="Submit my reflection").click()
+
+    expect(page.locator("#status")).to_have_text(text_of("en", "status.submitted"))
+    assert run_sql("SELECT CHAR_LENGTH(hardest) FROM reflections") == [(2000,)]
+
+
 def test_correcting_a_field_clears_its_error(open_page):
     page = open_page()
     page.get_by_role("button", name="Submit my reflection").click()
