@@ -78,10 +78,33 @@ def test_the_language_choice_is_remembered(open_page):
     page = open_page()
     switch_to(page, "fr")
 
-    page.goto("/reflection/?lang=en")
+    page.goto("/reflection/")
     wait_until_ready(page)
 
     assert page.evaluate("document.documentElement.lang") == "fr"
+
+
+def test_an_explicit_lang_wins_on_a_later_visit_and_is_then_remembered(open_page):
+    page = open_page(locale="fr-FR")
+    assert page.evaluate("document.documentElement.lang") == "fr"
+
+    page.goto("/reflection/?lang=en")
+    wait_until_ready(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+    page.goto("/reflection/")
+    wait_until_ready(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_reloading_after_a_switch_keeps_the_switch_despite_lang_in_the_link(open_page):
+    page = open_page("?lang=fr")
+    switch_to(page, "en")
+
+    page.reload()
+    wait_until_ready(page)
+
+    assert page.evaluate("document.documentElement.lang") == "en"
 
 
 def test_the_folder_works_from_any_static_host(browser, static_host):
@@ -109,7 +132,7 @@ def test_typing_then_reloading_restores_the_draft_and_its_language(open_page):
     page.locator("#rating-4").check()
     expect(page.locator("#draft-status")).to_contain_text("Brouillon enregistré à")
 
-    page.goto("/reflection/?lang=en")
+    page.goto("/reflection/")
     wait_until_ready(page)
 
     assert page.evaluate("document.documentElement.lang") == "fr"
