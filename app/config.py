@@ -7,6 +7,7 @@ import os
 import tempfile
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
@@ -37,6 +38,26 @@ def retry_delays(text: str) -> list[int]:
     if any(delay < 0 for delay in delays):
         raise ValueError("delays cannot be negative")
     return delays
+
+
+def allowed_origins(text: str) -> list[str]:
+    """ "https://pages.example, http://127.0.0.1:8080" → those origins; refuses anything but
+    http(s)://host[:port] (a path, a wildcard), since each is matched exactly."""
+    origins = [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
+    for origin in origins:
+        if not is_origin(origin):
+            raise ValueError(f"{origin!r} is not an origin such as https://pages.example")
+    return origins
+
+
+def is_origin(text: str) -> bool:
+    parts = urlsplit(text)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not any(character in parts.netloc for character in "*@")
+        and f"{parts.scheme}://{parts.netloc}" == text
+    )
 
 
 class ConfigurationError(RuntimeError):
@@ -115,6 +136,8 @@ class BaseConfig:
     WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
     # Links in e-mails and calendar feed URLs start with this.
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Other sites whose pages may call /api/* from a browser (comma-separated; empty: none).
+    CORS_ORIGINS = env("CORS_ORIGINS", "")
 
     API_TITLE = "Course Management Platform API"
     API_VERSION = "v1"
@@ -145,12 +168,14 @@ class BaseConfig:
             ZoneInfo(cls.INSTITUTION_TIMEZONE)
             time.fromisoformat(cls.LOG_DEADLINE_TIME)
             retry_delays(cls.REMINDER_RETRY_DELAYS)
+            allowed_origins(cls.CORS_ORIGINS)
             if not 0 <= cls.REMINDER_DIGEST_HOUR <= 23:
                 raise ValueError("REMINDER_DIGEST_HOUR must be 0-23")
         except (ValueError, ZoneInfoNotFoundError) as error:
             raise ConfigurationError(
                 "INSTITUTION_TIMEZONE must be an IANA zone, LOG_DEADLINE_TIME HH:MM, "
-                f"REMINDER_RETRY_DELAYS comma-separated seconds ({error})"
+                f"REMINDER_RETRY_DELAYS comma-separated seconds, CORS_ORIGINS comma-separated "
+                f"origins ({error})"
             ) from error
 
 
