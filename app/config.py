@@ -70,7 +70,12 @@ class BaseConfig:
     SECRET_KEY = env("SECRET_KEY")
     JWT_SECRET_KEY = env("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_PATH}/cmp.sqlite3")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # Bound parameters (a password hash among them) stay out of error messages and logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "hide_parameters": True,
+    }
     # Unset means the embedded default: in-process Redis stand-in, jobs run inline.
     REDIS_URL = env("REDIS_URL")
     INSTITUTION_TIMEZONE = env("INSTITUTION_TIMEZONE", "Africa/Kigali")

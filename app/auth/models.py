@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
 
 class User(Timestamped, db.Model):
     __tablename__ = "users"
+    # Signing in only moves this generation (see app/cache.py), so it does not invalidate every
+    # cached answer that names a user.
+    CACHE_GENERATIONS = {"last_login_at": "user_sign_ins"}
     __table_args__ = (
         CheckConstraint("role IN ('manager', 'facilitator', 'student')", name="role"),
         CheckConstraint("preferred_language IN ('en', 'fr')", name="preferred_language"),

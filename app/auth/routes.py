@@ -101,7 +101,9 @@ class Logout(MethodView):
 @blp.route("/me")
 class Me(MethodView):
     @blp.signed_in()
-    @cached("users", "manager_profiles", "facilitator_profiles", "student_profiles")
+    @cached(
+        "users", "user_sign_ins", "manager_profiles", "facilitator_profiles", "student_profiles"
+    )
     @blp.response(200, UserSchema)
     def get(self):
         """The signed-in account"""

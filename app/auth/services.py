@@ -47,7 +47,12 @@ def hash_password(password: str) -> str:
 def password_matches(stored_hash: str, password: str) -> bool:
     try:
         return password_hasher().verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
+    except VerificationError:
+        return False
+    except InvalidHashError:
+        # An unusable password (an imported account before its first set-password link) costs
+        # a full check as well, so sign-in timing does not tell such accounts apart.
+        password_matches(decoy_hash(), password)
         return False
 
 
