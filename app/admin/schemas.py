@@ -41,10 +41,12 @@ class PersonCreateSchema(ProfileFieldsSchema):
     role = fields.String(required=True, validate=ROLE)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(
-        required=True,
         load_only=True,
         validate=PASSWORD_LENGTH,
-        metadata={"description": "Chosen by the manager for now; tell the person to change it"},
+        metadata={
+            "description": "Optional. Left out, the person is e-mailed a single-use link to "
+            "choose their own (PASSWORD_RESET_HOURS)"
+        },
     )
     first_name = Text(required=True, validate=NAME)
     last_name = Text(required=True, validate=NAME)

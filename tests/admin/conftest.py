@@ -9,6 +9,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.activity.conftest import create_log, file_log  # noqa: F401  (fixtures)
+from tests.notifications.conftest import smtp, travel, work  # noqa: F401  (fixtures)
 
 ADMIN = "/api/v1/admin"
 
