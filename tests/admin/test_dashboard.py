@@ -133,9 +133,7 @@ def test_switching_language_redraws_the_map(signed_in):
     )
 
 
-def test_queue_health_shows_a_failed_job_and_requeues_it_from_the_keyboard(
-    app, signed_in, work
-):
+def test_queue_health_shows_a_failed_job_and_requeues_it_from_the_keyboard(app, signed_in, work):
     with app.app_context():
         redis_store.queue("default").enqueue("workers.jobs.sweep", "not an instant")
     work()  # the job fails: its argument is no instant
