@@ -11,6 +11,7 @@ from app.auth import password_links, services
 from app.auth.schemas import (
     LoginSchema,
     LogoutSchema,
+    MessageSchema,
     PasswordChangeSchema,
     PasswordResetConfirmSchema,
     PasswordResetRequestSchema,
@@ -22,6 +23,7 @@ from app.auth.schemas import (
 from app.blueprint import Blueprint
 from app.cache import cached
 from app.extensions import limiter
+from app.i18n import _
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 PUBLIC = {"security": []}
@@ -147,13 +149,17 @@ class PasswordReset(MethodView):
 
     @blp.doc(**PUBLIC)
     @blp.arguments(PasswordResetRequestSchema)
-    @blp.response(202)
+    @blp.response(202, MessageSchema)
     @blp.alt_response(429, response="DEFAULT_ERROR", description="Too many requests")
     def post(self, data):
         """Ask for a set-password link by e-mail; the same answer whether or not the address
         has an account"""
         password_links.request_link(data["email"])
-        return "", 202
+        return {
+            "message": _(
+                "If an account has this address, a link to choose a password is on its way."
+            )
+        }
 
 
 @blp.route("/password-reset/confirm")

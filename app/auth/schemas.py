@@ -97,3 +97,7 @@ class PasswordResetRequestSchema(StrictSchema):
 class PasswordResetConfirmSchema(StrictSchema):
     token = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
     new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+
+
+class MessageSchema(Schema):
+    message = fields.String(metadata={"description": "In the caller's language"})

@@ -71,6 +71,8 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(
     work()
 
     assert (unknown.status_code, unknown.get_data()) == (known.status_code, known.get_data())
+    assert unknown.status_code == 202
+    assert unknown.json["message"].startswith("If an account has this address")
     assert [m["To"].addresses[0].addr_spec for m in smtp.messages] == ["known@example.test"]
 
 
