@@ -50,7 +50,7 @@ def workers() -> list[dict]:
         {
             "name": worker.name,
             "queues": worker.queue_names(),
-            "state": str(worker.state),
+            "state": worker.get_state(),
             "last_heartbeat": worker.last_heartbeat,
             "alive": worker.last_heartbeat is not None and worker.last_heartbeat > stale,
         }

@@ -14,11 +14,13 @@ from datetime import timedelta
 from flask import current_app, render_template
 from flask_babel import force_locale
 from redis.exceptions import RedisError
+from rq import Retry
 from sqlalchemy import select, update
 
 from app import clock
 from app.auth.models import PasswordLink, User
 from app.auth.services import find_user_by_email, hash_password, normalise_email
+from app.config import retry_delays
 from app.exceptions import Invalid
 from app.extensions import db, redis_store
 from app.i18n import _
@@ -46,11 +48,20 @@ def request_link(email: str, purpose: str = RESET) -> None:
 
 
 def enqueue(address: str, purpose: str) -> None:
+    """Retried like reminders when the mail server refuses or cannot be reached; each attempt
+    makes a fresh link (the undelivered one is retired). A job that failed for good can be
+    requeued by a manager (`POST /api/v1/admin/queues/failed/requeue`)."""
+    delays = retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])
     try:
         redis_store.queue(QUEUE).enqueue(
-            SEND, address, purpose, result_ttl=0, failure_ttl=86400,
+            SEND,
+            address,
+            purpose,
+            retry=Retry(max=len(delays), interval=delays) if delays else None,
+            result_ttl=0,
+            failure_ttl=current_app.config["REMINDER_FAILED_JOB_DAYS"] * 86400,
             description=f"password link ({purpose})",
-        )  # fmt: skip
+        )
     except RedisError as error:  # the caller still hears 202: asking again is the remedy
         log.warning("could not queue a password link: %s", error)
 

@@ -197,3 +197,39 @@ def test_an_account_created_with_a_password_gets_no_link(client, as_manager, smt
 
     assert created.status_code == 201
     assert smtp.messages == []
+
+
+def test_a_link_the_mail_server_refused_goes_out_once_the_job_is_requeued(
+    app, client, create_user, as_manager, smtp, work, monkeypatch
+):
+    monkeypatch.setitem(app.config, "REMINDER_RETRY_DELAYS", "")  # no automatic retry
+    user = create_user("student")
+    smtp.refuse = "451 4.3.0 try later"
+    ask(client, user.email)
+    work()
+    smtp.refuse = None
+
+    queues = client.get(f"{ADMIN}/queues", headers=as_manager).json["queues"]
+    requeued = client.post(f"{ADMIN}/queues/failed/requeue", headers=as_manager)
+    work()
+
+    assert {queue["name"]: queue["failed"] for queue in queues}["notifications"] == 1
+    assert requeued.json["requeued"] == 1
+    [message] = smtp.messages
+    assert confirm(client, link_token(message)).status_code == 204
+
+
+def test_a_deactivated_account_gets_no_link_and_cannot_use_one(
+    client, create_user, as_manager, smtp, work
+):
+    user = create_user("facilitator")
+    ask(client, user.email)
+    work()
+    token = link_token(smtp.messages[0])
+    client.patch(f"{ADMIN}/users/{user.id}", json={"is_active": False}, headers=as_manager)
+
+    ask(client, user.email)
+    work()
+
+    assert len(smtp.messages) == 1
+    assert confirm(client, token).status_code == 422

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from rq import SimpleWorker
+from rq.worker import WorkerStatus
 
 from app.extensions import redis_store
 from tests.admin.conftest import ADMIN
@@ -54,6 +55,7 @@ def test_a_live_worker_is_listed_with_its_heartbeat(app, client, as_manager):
         queues = [redis_store.queue(name) for name in ("notifications", "default")]
         worker = SimpleWorker(queues, connection=redis_store.client(), name="test-worker")
     worker.register_birth()
+    worker.set_state(WorkerStatus.IDLE)
     worker.heartbeat()
     try:
         response = client.get(QUEUES, headers=as_manager)
@@ -64,6 +66,7 @@ def test_a_live_worker_is_listed_with_its_heartbeat(app, client, as_manager):
     assert listed["name"] == "test-worker"
     assert listed["queues"] == ["notifications", "default"]
     assert listed["alive"] is True
+    assert listed["state"] == "idle"
     assert listed["last_heartbeat"]
 
 
