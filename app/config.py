@@ -102,6 +102,12 @@ class BaseConfig:
     LOGIN_RATE_LIMIT_PER_IP = env("LOGIN_RATE_LIMIT_PER_IP", "60 per minute")
     PASSWORD_CHANGE_RATE_LIMIT = env("PASSWORD_CHANGE_RATE_LIMIT", "5 per minute")
     REGISTER_RATE_LIMIT = env("REGISTER_RATE_LIMIT", "30 per hour")
+    PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT = env(
+        "PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT", "3 per hour"
+    )
+    PASSWORD_RESET_RATE_LIMIT_PER_IP = env("PASSWORD_RESET_RATE_LIMIT_PER_IP", "30 per hour")
+    # A set-password link (reset or first password) works once, for this many hours.
+    PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 24)
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
     # Retry-After is set on 429s only, by the error handler (app/errors.py).
     RATELIMIT_HEADERS_ENABLED = False
@@ -143,6 +149,11 @@ class BaseConfig:
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     # Other sites whose pages may call /api/* from a browser (comma-separated; empty: none).
     CORS_ORIGINS = env("CORS_ORIGINS", "")
+    # The set-password page of the front end; the secret is appended. After "#", so it never
+    # reaches a server log.
+    PASSWORD_LINK_URL = env(
+        "PASSWORD_LINK_URL", PUBLIC_BASE_URL.rstrip("/") + "/set-password#token="
+    )
 
     API_TITLE = "Course Management Platform API"
     API_VERSION = "v1"

@@ -1,6 +1,7 @@
 """Account and token use cases. They flush; the unit of work commits."""
 
 import json
+import secrets
 import unicodedata
 from datetime import timedelta
 from uuid import uuid4
@@ -72,9 +73,9 @@ def create_user(
     *,
     role: Role,
     email: str,
-    password: str,
     first_name: str,
     last_name: str,
+    password: str | None = None,
     preferred_language: str = "en",
     employee_id: str | None = None,
     specialisation: str | None = None,
@@ -84,11 +85,13 @@ def create_user(
 ) -> User:
     """Create an account with its role profile; a taken email or number is a 409.
 
-    `actor` is the manager creating it (None for self-registration and the CLI)."""
+    `actor` is the manager creating it (None for self-registration and the CLI). Without a
+    password the account gets a random one nobody knows: it cannot sign in until its owner
+    sets one through an e-mailed link (app/auth/password_links.py)."""
     user = User(
         role=role.value,
         email=normalise_email(email),
-        password_hash=hash_password(password),
+        password_hash=hash_password(password or secrets.token_urlsafe(32)),
         first_name=first_name,
         last_name=last_name,
         preferred_language=preferred_language,
