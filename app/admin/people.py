@@ -69,7 +69,11 @@ def find_person(email: str) -> User:
 
 def get_person(user_id: int, for_update: bool = False) -> User:
     statement = select(User).where(User.id == user_id)
-    user = db.session.scalar(statement.with_for_update() if for_update else statement)
+    if for_update:
+        # The row as the lock finds it, even when the session already holds this account (the
+        # signed-in manager's own, built from the identity cache).
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    user = db.session.scalar(statement)
     if user is None:
         raise NotFound(_("No such account."))
     return user

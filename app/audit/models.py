@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, Index, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
 from app.extensions import db
 from app.types import UTCDateTime
@@ -45,3 +45,11 @@ class AppendOnly(RuntimeError):
 @event.listens_for(AuditEvent, "before_delete")
 def refuse_rewrites(mapper, connection, target: AuditEvent) -> None:
     raise AppendOnly(f"audit event {target.id} is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def refuse_bulk_rewrites(state: ORMExecuteState) -> None:
+    """The same for UPDATE and DELETE statements, which bypass the per-object events."""
+    rewrites = state.is_update or state.is_delete
+    if rewrites and state.statement.table.name == AuditEvent.__tablename__:
+        raise AppendOnly("audit events are append-only")

@@ -172,6 +172,11 @@ def test_events_cannot_be_changed_or_deleted(app, send, create_user, manager):
         with pytest.raises(AppendOnly):
             db.session.flush()
         db.session.rollback()
+        for statement in (db.update(AuditEvent).values(action="forged"), db.delete(AuditEvent)):
+            with pytest.raises(AppendOnly):
+                db.session.execute(statement)
+            db.session.rollback()
+        assert db.session.scalars(signed_in).one().action == "signed_in"
 
 
 def test_no_route_writes_to_the_trail(app):
