@@ -96,14 +96,16 @@ def read_rows(upload: bytes) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text, newline=""), dialect=sniff(text), strict=True)
     check_columns(reader.fieldnames)
     try:
-        records = list(islice(reader, MAX_ROWS + 1))
+        # Each record with the line it ends on, as the reader counts them (blank lines and
+        # quoted line breaks included), so reports name the line a spreadsheet shows.
+        records = [(record, reader.line_num) for record in islice(reader, MAX_ROWS + 1)]
     except csv.Error:
         file_error(_("The CSV is malformed near line {line}.").format(line=reader.line_num))
     if not records:
         file_error(_("The file has no data rows."))
     if len(records) > MAX_ROWS:
         file_error(_("At most {count} rows per file.").format(count=MAX_ROWS))
-    return [parse(record, line=index + 2) for index, record in enumerate(records)]
+    return [parse(record, line=line) for record, line in records]
 
 
 def sniff(text: str) -> type[csv.Dialect] | csv.Dialect:
@@ -119,12 +121,13 @@ def check_columns(names: list[str] | None) -> None:
     names = [name.strip().lower() for name in names or []]
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     unknown = [name for name in names if name not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-    if missing or unknown:
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if missing or unknown or repeated:
         file_error(
             _("The header must name {required}, optionally {optional}.").format(
                 required=", ".join(REQUIRED_COLUMNS), optional=", ".join(OPTIONAL_COLUMNS)
             ),
-            {"missing_columns": missing, "unknown_columns": unknown},
+            {"missing_columns": missing, "unknown_columns": unknown, "repeated_columns": repeated},
         )
 
 

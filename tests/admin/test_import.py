@@ -146,6 +146,21 @@ def test_wrong_headers_are_named(upload):
     assert errors["unknown_columns"] == ["first", "age"]
 
 
+def test_a_repeated_column_is_named(upload):
+    response = upload("email,first_name,last_name,email\nada@example.test,Ada,L,a@b.test\n")
+
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["repeated_columns"] == ["email"]
+
+
+def test_rows_are_reported_at_the_line_a_spreadsheet_shows(upload):
+    csv = HEADER + "ada@example.test,Ada,Lovelace,S-1\n\nnot-an-email,Bad,Row,\n"
+
+    response = upload(csv, dry_run=True)
+
+    assert results(response) == [(2, "created", []), (4, "invalid", ["email"])]
+
+
 def test_a_line_with_too_many_or_too_few_cells_is_invalid(upload):
     csv = HEADER + "ada@example.test,Ada,Lovelace,S-1,extra\nbob@example.test,Bob\n"
 
