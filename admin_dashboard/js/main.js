@@ -69,7 +69,10 @@ async function signIn(event) {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(credentials),
     });
-    if (body.user.role !== "manager") return say(t("signin.not_manager"), true);
+    if (body.user.role !== "manager") {
+      endSession(body.access_token);
+      return say(t("signin.not_manager"), true);
+    }
     token = body.access_token;
     sessionStorage.setItem("dashboard.token", token);
     sessionStorage.setItem("dashboard.name", `${body.user.first_name} ${body.user.last_name}`);
@@ -80,9 +83,21 @@ async function signIn(event) {
   }
 }
 
+// Ends the session on the server as well, so the token stops working. Best effort: offline,
+// or already ended, there is nothing more to do.
+function endSession(accessToken) {
+  fetch(API + "/auth/logout", {
+    method: "POST",
+    headers: { Authorization: `Bearer ${accessToken}`, "Content-Type": "application/json" },
+    body: "{}",
+  }).catch(() => {});
+}
+
 function signOut(message = "") {
+  if (token) endSession(token);
   token = null;
   sessionStorage.removeItem("dashboard.token");
+  sessionStorage.removeItem("dashboard.name");
   $("#board").hidden = true;
   $("#signin").hidden = false;
   say(message, Boolean(message));

@@ -166,6 +166,38 @@ def test_a_student_is_turned_away(page, dashboard_server, create_user):
     assert page.locator("#board").is_hidden()
 
 
+def test_signing_out_ends_the_session_on_the_server(signed_in, client):
+    page = signed_in("en")
+    token = page.evaluate("sessionStorage.getItem('dashboard.token')")
+
+    with page.expect_response("**/api/v1/auth/logout") as logout:
+        page.click("#signout")
+
+    assert logout.value.status == 204
+    assert page.evaluate("sessionStorage.length") == 0
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+
+
+def test_a_turned_away_student_is_signed_out_too(page, dashboard_server, create_user, client):
+    student = create_user("student")
+    page.goto(f"{dashboard_server}/admin/dashboard/?lang=en")
+    page.wait_for_selector("body[data-ready]")
+    page.fill("#email", student.email)
+    page.fill("#password", DEFAULT_PASSWORD)
+
+    with (
+        page.expect_response("**/api/v1/auth/login") as login,
+        page.expect_response("**/api/v1/auth/logout") as logout,
+    ):
+        page.click("#signin-form button[type=submit]")
+
+    assert logout.value.status == 204
+    token = login.value.json()["access_token"]
+    me = client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    assert me.status_code == 401
+
+
 def test_the_page_is_served_under_a_strict_policy(client):
     response = client.get("/admin/dashboard/")
 
