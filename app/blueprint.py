@@ -56,3 +56,29 @@ class Blueprint(flask_smorest.Blueprint):
             return signed_in(*roles)(view)
 
         return decorator
+
+    def route(self, rule, **options):
+        """flask-smorest's `route`; a route that takes an id also documents the 404 it answers
+        for an unknown one (or one the caller may not see), unless its view already does."""
+        register = super().route(rule, **options)
+        if "<" not in rule:
+            return register
+        return lambda view: register(self.documenting_not_found(view))
+
+    def documenting_not_found(self, view):
+        not_found = self.alt_response(
+            404, response="DEFAULT_ERROR", description="No such object, or not one you may see"
+        )
+        if not isinstance(view, type):  # a plain view function
+            return view if documents(view, 404) else not_found(view)
+        for method in view.methods:
+            function = getattr(view, method.lower())
+            if not documents(function, 404):
+                setattr(view, method.lower(), not_found(function))
+        return view
+
+
+def documents(function, status: int) -> bool:
+    """Whether flask-smorest's notes on this view already describe an answer with `status`."""
+    responses = getattr(function, "_apidoc", {}).get("response", {}).get("responses", {})
+    return status in responses or str(status) in responses

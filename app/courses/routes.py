@@ -68,6 +68,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
         @catalogue_blp.signed_in(MANAGER)
         @catalogue_blp.arguments(schema(partial=True))
         @catalogue_blp.response(200, schema)
+        @catalogue_blp.alt_response(409, response="DEFAULT_ERROR", description="Code/name taken")
         def patch(self, changes, entry_id):
             return services.save_catalogue_entry(
                 services.get_catalogue_entry(model, entry_id), changes, current_user
@@ -128,6 +129,7 @@ class Offering(MethodView):
     @offerings_blp.signed_in(MANAGER)
     @offerings_blp.arguments(OfferingWriteSchema(partial=True))
     @offerings_blp.response(200, OfferingSchema)
+    @offerings_blp.alt_response(409, response="DEFAULT_ERROR", description="Offering exists")
     def patch(self, changes, offering_id):
         """Change an offering; set facilitator_id to assign, reassign or unassign (managers)"""
         offering = services.get_offering(current_user, offering_id)

@@ -36,3 +36,25 @@ def test_the_bare_address_links_to_the_docs_the_document_the_health_check_and_th
     links = response.json["links"]
     assert {client.get(link).status_code for link in links.values()} == {200}
     assert set(links) == {"docs", "openapi", "health", "reflection"}
+
+
+def test_every_route_that_takes_an_id_documents_its_404(client):
+    paths = client.get("/openapi.json").json["paths"]
+
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        if "{" in path
+        for method, operation in operations.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+        and "404" not in operation["responses"]
+    ]
+
+    assert undocumented == []
+
+
+def test_changes_that_can_collide_with_a_unique_key_document_their_409(client):
+    paths = client.get("/openapi.json").json["paths"]
+
+    assert "409" in paths["/api/v1/modules/{entry_id}"]["patch"]["responses"]
+    assert "409" in paths["/api/v1/course-offerings/{offering_id}"]["patch"]["responses"]
