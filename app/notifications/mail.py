@@ -5,6 +5,7 @@ instance/outbox/."""
 import contextlib
 import logging
 import smtplib
+import ssl
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -118,7 +119,9 @@ class SMTPTransport:
         try:
             self.connection = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=15)
             if config["SMTP_USE_TLS"]:
-                self.connection.starttls()
+                # A default context checks the server's certificate and name; without one
+                # smtplib encrypts to whoever answers.
+                self.connection.starttls(context=ssl.create_default_context())
             if config["SMTP_USERNAME"]:
                 self.connection.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
         except (smtplib.SMTPException, OSError) as error:

@@ -165,3 +165,31 @@ def test_a_worker_stops_gracefully_on_sigterm(app, smtp):
 
     assert worker.wait(30) == 0
     assert "warm shut down requested" in worker.stderr.read().lower()
+
+
+def test_starttls_refuses_a_server_whose_certificate_is_not_trusted(
+    app, monkeypatch, facilitator, offering_of, sweep, work, tls_smtp, notifications
+):
+    monkeypatch.setitem(app.config, "REMINDER_RETRY_DELAYS", "")
+    offering_of(facilitator)
+
+    sweep(DUE_SOON_AT)
+    work()
+
+    [row] = notifications()
+    assert row["status"] == "failed"
+    assert "CERTIFICATE_VERIFY_FAILED" in row["last_error"]
+    assert tls_smtp.messages == []
+
+
+def test_starttls_delivers_to_a_server_whose_certificate_is_trusted(
+    monkeypatch, facilitator, offering_of, sweep, work, tls_smtp, notifications
+):
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_smtp.certificate))  # OpenSSL's trust store
+    offering_of(facilitator)
+
+    sweep(DUE_SOON_AT)
+    work()
+
+    assert [row["status"] for row in notifications()] == ["sent"]
+    assert tls_smtp.ids() == [row["id"] for row in notifications()]
