@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from app.clock import now
 from app.extensions import db, redis_store
-from app.notifications import reminders
+from app.notifications import mail, reminders
 from app.notifications.models import Notification
 from app.unit_of_work import unit_of_work
 
@@ -66,6 +66,7 @@ def status():
         select(Notification.status, func.count()).group_by(Notification.status)
     ).all()
     click.echo("Notifications: " + (", ".join(f"{n} {s}" for s, n in sorted(counts)) or "none"))
+    click.echo(mail_line())
     if not current_app.config["REDIS_URL"]:
         click.echo("Queue: embedded (REDIS_URL unset): jobs run inline, no workers.")
         return
@@ -75,6 +76,16 @@ def status():
     except RedisError as error:
         click.echo(f"Queue: unreachable ({error})", err=True)
         raise SystemExit(1) from error
+
+
+def mail_line() -> str:
+    mode = mail.delivery_mode()
+    if mode == "smtp":
+        config = current_app.config
+        return f"Mail: SMTP via {config['SMTP_HOST']}:{config['SMTP_PORT']}"
+    if mode == "outbox":
+        return f"Mail: development outbox, .eml files in {mail.outbox_directory()}"
+    return f"Mail: NOT CONFIGURED ({mail.NOT_CONFIGURED}); e-mail reminders fail"
 
 
 def queue_lines() -> list[str]:

@@ -119,11 +119,9 @@ def send_all(outgoing: list, token: str, report: Report) -> None:
                     mark_sent(connection, notification_id, token, covers)
                     report.sent.append(notification_id)
         except mail.TransportDown as error:
-            handled = set(report.sent) | set(report.failed) | set(report.retrying)
-            for notification_id, attempts, _message, _covers in outgoing:
-                if notification_id not in handled:
-                    record_failure(connection, notification_id, attempts, token, str(error),
-                                   report)  # fmt: skip
+            release_unsent(connection, outgoing, token, str(error), report)
+        except mail.NotConfigured as error:
+            release_unsent(connection, outgoing, token, str(error), report, give_up=True)
     log.info(
         "delivered %d, cancelled %d, retrying %d, failed %d",
         len(report.sent), len(report.cancelled), len(report.retrying), len(report.failed),
@@ -146,9 +144,20 @@ def mark_sent(connection, notification_id: int, token: str, covers: list[int]) -
         )
 
 
-def record_failure(connection, notification_id, attempts, token, error: str, report) -> None:
-    """Release the row for another attempt, or mark it failed once it has had them all."""
-    final = attempts >= len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
+def release_unsent(connection, outgoing, token, error: str, report, give_up=False) -> None:
+    """Record `error` against every message of the batch not handled yet."""
+    handled = set(report.sent) | set(report.failed) | set(report.retrying)
+    for notification_id, attempts, _message, _covers in outgoing:
+        if notification_id not in handled:
+            record_failure(connection, notification_id, attempts, token, error, report, give_up)
+
+
+def record_failure(connection, notification_id, attempts, token, error: str, report,
+                   give_up=False) -> None:  # fmt: skip
+    """Release the row for another attempt, or mark it failed once it has had them all (or
+    at once with `give_up`, when no attempt can succeed)."""
+    last_attempt = len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
+    final = give_up or attempts >= last_attempt
     connection.execute(
         update(TABLE)
         .where(TABLE.c.id == notification_id, TABLE.c.claimed_by == token)

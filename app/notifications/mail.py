@@ -1,6 +1,7 @@
 """E-mail: subjects, multipart messages rendered in the recipient's language, and the two
-transports — SMTP (one connection per batch) or, with SMTP_HOST unset, .eml files in
-instance/outbox/."""
+transports — SMTP (one connection per batch) or, with SMTP_HOST unset outside production, .eml
+files in instance/outbox/ (a development fallback: in production nothing is sent without
+SMTP_HOST, and delivery fails loudly instead)."""
 
 import contextlib
 import logging
@@ -30,6 +31,13 @@ class MessageRefused(Exception):
 
 class TransportDown(Exception):
     """No connection to the server (any more): no message in the batch can go now."""
+
+
+class NotConfigured(Exception):
+    """No way to send e-mail at all in this environment: retrying cannot help."""
+
+
+NOT_CONFIGURED = "SMTP_HOST is not set: e-mail cannot be sent in production"
 
 
 def subject(kind: str, values: dict) -> str:
@@ -100,11 +108,27 @@ def message_domain() -> str:
     return parseaddr(current_app.config["SMTP_FROM"])[1].rpartition("@")[2] or "localhost"
 
 
-def transport():
-    """SMTP when SMTP_HOST is set, else the outbox directory."""
+def delivery_mode() -> str:
+    """"smtp", "outbox" (development and tests without SMTP_HOST) or "not_configured"
+    (production without SMTP_HOST: the instance folder of a container is thrown away, so an
+    outbox there would swallow every message)."""
     if current_app.config["SMTP_HOST"]:
+        return "smtp"
+    return "not_configured" if current_app.config["APP_ENV"] == "production" else "outbox"
+
+
+def outbox_directory() -> Path:
+    return Path(current_app.instance_path) / "outbox"
+
+
+def transport():
+    """SMTP when SMTP_HOST is set, else (outside production) the outbox directory."""
+    mode = delivery_mode()
+    if mode == "not_configured":
+        raise NotConfigured(NOT_CONFIGURED)
+    if mode == "smtp":
         return SMTPTransport(current_app.config)
-    return OutboxTransport(Path(current_app.instance_path) / "outbox")
+    return OutboxTransport(outbox_directory())
 
 
 class SMTPTransport:

@@ -72,6 +72,29 @@ def test_embedded_default_delivers_inline_into_the_outbox(
     assert f"To: Facilitator1 Tester <{facilitator.email}>" in mail.read_text()
     status = embedded.test_cli_runner().invoke(args=["reminders", "status"])
     assert "Notifications: 1 sent" in status.output and "embedded" in status.output
+    assert f"Mail: development outbox, .eml files in {tmp_path / 'outbox'}" in status.output
+
+
+def test_in_production_without_smtp_host_nothing_is_marked_sent_and_health_says_so(
+    app_with, tmp_path, facilitator, offering_of, notifications
+):
+    offering_of(facilitator)
+    production = app_with(
+        APP_ENV="production", REDIS_URL=None, SMTP_HOST=None, INSTANCE_PATH=str(tmp_path)
+    )
+    runner = production.test_cli_runner()
+
+    swept = runner.invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
+    status = runner.invoke(args=["reminders", "status"])
+    health = production.test_client().get("/health").json
+
+    assert swept.exit_code == 0, swept.output
+    [row] = notifications()
+    assert (row["status"], row["sent_at"]) == ("failed", None)
+    assert row["last_error"].startswith("SMTP_HOST is not set")
+    assert not (tmp_path / "outbox").exists()
+    assert "Mail: NOT CONFIGURED (SMTP_HOST is not set" in status.output
+    assert health["checks"]["mail"] == "not_configured" and health["status"] == "degraded"
 
 
 def flask_help(*command: str) -> str:
