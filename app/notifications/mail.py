@@ -109,7 +109,7 @@ def message_domain() -> str:
 
 
 def delivery_mode() -> str:
-    """"smtp", "outbox" (development and tests without SMTP_HOST) or "not_configured"
+    """ "smtp", "outbox" (development and tests without SMTP_HOST) or "not_configured"
     (production without SMTP_HOST: the instance folder of a container is thrown away, so an
     outbox there would swallow every message)."""
     if current_app.config["SMTP_HOST"]:
