@@ -4,8 +4,9 @@ A sweep takes `now` (the cron passes the clock, `flask reminders sweep --at` any
 finds due work with set-based SQL: the weekly deadlines falling in a window are worked out once
 per distinct offering calendar (start date) with the one deadline rule, then joined to the
 offerings, their facilitators, their logs and the recipients' preferences in one statement. The
-rows it finds are inserted with INSERT IGNORE on the unique dedupe key, so repeating a sweep, or
-running two at once, adds nothing. Delivery is queued after the commit, in batches, for every
+rows it finds are upserted on the unique dedupe key: a live row is left alone, so repeating a
+sweep, or running two at once, adds nothing; a cancelled one is revived, so a message that
+became true again (offering reassigned back, log deleted, account reactivated) goes out. Delivery is queued after the commit, in batches, for every
 pending e-mail no live worker holds — also rows an earlier sweep could not queue (Redis down).
 """
 
@@ -21,7 +22,21 @@ from redis.exceptions import RedisError
 from rq import Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Date, Integer, and_, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    and_,
+    case,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from app.activity.deadlines import DeadlineRule
@@ -52,6 +67,7 @@ LAST_SWEEP_KEY = "reminders:last-sweep"
 MAX_WEEKS = 53
 # SQLite refuses compound SELECTs of more than 500 terms.
 CELLS_PER_STATEMENT = 400
+TABLE = Notification.__table__
 LOG_COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
 DEFAULT_EMAIL = {
     Kind.DUE_SOON: EmailPreference.IMMEDIATE,
@@ -409,16 +425,78 @@ def dedupe_key(row: dict) -> str:
 
 
 def insert_new(rows: list[dict]) -> int:
-    """Insert the rows whose dedupe key is new; the others are left alone (no error)."""
+    """Insert the rows whose dedupe key is new, and revive those whose earlier row was
+    cancelled (the offering came back to this facilitator, the log was deleted, the account or
+    offering reactivated); live rows are left alone. Returns how many were added or revived
+    (counted beforehand: two sweeps at the same moment may both count a row; neither doubles
+    it)."""
     if not rows:
         return 0
-    statement = (
-        insert(Notification.__table__)
-        .prefix_with("IGNORE", dialect="mysql")
-        .prefix_with("IGNORE", dialect="mariadb")
-        .prefix_with("OR IGNORE", dialect="sqlite")
+    added = len(rows) - len(live_keys([row["dedupe_key"] for row in rows]))
+    db.session.execute(upsert_reviving_cancelled(db.session.get_bind().dialect.name), rows)
+    return added
+
+
+def live_keys(keys: list[str]) -> set[str]:
+    found = set()
+    for chunk in chunked(keys, CELLS_PER_STATEMENT):
+        found.update(
+            db.session.scalars(
+                select(Notification.dedupe_key).where(
+                    Notification.dedupe_key.in_(chunk), Notification.status != Status.CANCELLED
+                )
+            )
+        )
+    return found
+
+
+def upsert_reviving_cancelled(dialect: str):
+    """INSERT … that, on a dedupe key already taken by a cancelled row, makes that row the new
+    message again: the sweep's channel, status and language, a fresh creation time, and no
+    attempts, error, claim or read mark left from before. Any other existing row is kept."""
+    if dialect == "sqlite":
+        statement = sqlite_insert(TABLE)
+        return statement.on_conflict_do_update(
+            index_elements=[TABLE.c.dedupe_key],
+            set_=revived_values(statement.excluded),
+            where=TABLE.c.status == Status.CANCELLED,
+        )
+    statement = mysql_insert(TABLE)
+    # Constants inline: PyMySQL's multi-row executemany cannot carry parameters in this clause.
+    cancelled = TABLE.c.status == inline(Status.CANCELLED.value)
+    # MariaDB assigns left to right and later terms see earlier results: status goes last, so
+    # every other term still tests the row's old status.
+    return statement.on_duplicate_key_update(
+        [
+            (column, case((cancelled, inline(value)), else_=TABLE.c[column]))
+            for column, value in revived_values(statement.inserted).items()
+        ]
     )
-    return db.session.execute(statement, rows).rowcount
+
+
+def inline(value):
+    """A constant written into the SQL (only our own enum values and numbers come here)."""
+    if value is None:
+        return null()
+    if isinstance(value, ColumnElement):
+        return value
+    return literal_column(repr(value))
+
+
+def revived_values(new) -> dict:
+    """Column → value for a revived row; `new` is the row the sweep tried to insert."""
+    return {
+        "channel": new.channel,
+        "language": new.language,
+        "created_at": new.created_at,
+        "sent_at": new.sent_at,
+        "attempts": 0,
+        "last_error": None,
+        "claimed_at": None,
+        "claimed_by": None,
+        "read_at": None,
+        "status": new.status,  # last: see upsert_reviving_cancelled
+    }
 
 
 # --- queueing delivery -----------------------------------------------------------------------
