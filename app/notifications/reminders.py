@@ -6,8 +6,8 @@ per distinct offering calendar (start date) with the one deadline rule, then joi
 offerings, their facilitators, their logs and the recipients' preferences in one statement. The
 rows it finds are upserted on the unique dedupe key: a live row is left alone, so repeating a
 sweep, or running two at once, adds nothing; a cancelled one is revived, so a message that
-became true again (offering reassigned back, log deleted, account reactivated) goes out. Delivery is queued after the commit, in batches, for every
-pending e-mail no live worker holds — also rows an earlier sweep could not queue (Redis down).
+became true again (offering reassigned back, log deleted, account reactivated) goes out.
+Delivery is queued after the commit, in batches, for every pending e-mail no live worker holds — also rows an earlier sweep could not queue (Redis down).
 """
 
 import hashlib
