@@ -7,7 +7,8 @@ offerings, their facilitators, their logs and the recipients' preferences in one
 rows it finds are upserted on the unique dedupe key: a live row is left alone, so repeating a
 sweep, or running two at once, adds nothing; a cancelled one is revived, so a message that
 became true again (offering reassigned back, log deleted, account reactivated) goes out.
-Delivery is queued after the commit, in batches, for every pending e-mail no live worker holds — also rows an earlier sweep could not queue (Redis down).
+Delivery is queued after the commit, in batches, for every pending e-mail no live worker
+holds — also rows an earlier sweep could not queue (Redis down).
 """
 
 import hashlib
