@@ -16,6 +16,7 @@ from app.activity.deadlines import DeadlineRule
 from app.activity.models import ActivityLog
 from app.auth.models import Role, User
 from app.courses.models import CourseOffering
+from app.courses.services import unstaffed
 from app.extensions import db
 from app.notifications import reminders
 from app.notifications.models import Channel, EmailPreference, Kind, Notification, Status
@@ -119,13 +120,21 @@ def week_facts(notification, rule, windows, now, logs) -> dict | None:
 
 def unstaffed_facts(notification, rule, windows, now, _logs) -> dict | None:
     offering = notification.offering
-    if offering is None or offering.facilitator_id is not None or not offering.is_active:
+    if offering is None or not offering.is_active or not still_unstaffed(offering.id):
         return None
     if offering.start_date < now.astimezone(rule.zone).date():
         return None
     return offering_facts(offering) | {
         "starts": format_date(offering.start_date, "full", locale=notification.language)
     }
+
+
+def still_unstaffed(offering_id: int) -> bool:
+    """No facilitator, or a deactivated one (the same condition the sweep used)."""
+    found = db.session.scalar(
+        select(CourseOffering.id).where(CourseOffering.id == offering_id, unstaffed())
+    )
+    return found is not None
 
 
 def digest_facts(notification, rule, windows, now, _logs) -> dict | None:

@@ -46,6 +46,7 @@ from app.auth.models import Role, User
 from app.clock import now as clock_now
 from app.config import retry_delays
 from app.courses.models import CourseOffering
+from app.courses.services import unstaffed
 from app.extensions import db, redis_store
 from app.notifications.models import (
     Channel,
@@ -229,7 +230,7 @@ def unstaffed_conditions(rule: DeadlineRule, windows: Windows, now: datetime) ->
     today = now.astimezone(rule.zone).date()
     return [
         CourseOffering.is_active.is_(True),
-        CourseOffering.facilitator_id.is_(None),
+        unstaffed(),
         CourseOffering.start_date >= today,
         CourseOffering.start_date <= (now + windows.unstaffed).astimezone(rule.zone).date(),
     ]
