@@ -172,13 +172,19 @@ class OutboxTransport:
         self.directory = directory
 
     def __enter__(self):
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise TransportDown(describe(error)) from error
         return self
 
     def send(self, message: Message) -> None:
         stamp = now().strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"{stamp}-{message['X-Notification-Id']}.eml"
-        path.write_bytes(bytes(message))
+        try:
+            path.write_bytes(bytes(message))
+        except OSError as error:  # disk full, directory gone: no message can go now
+            raise TransportDown(describe(error)) from error
         log.info("e-mail to %s written to %s: %s", message["To"], path, message["Subject"])
 
     def __exit__(self, *exc_info):
