@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import force_locale, get_locale
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.orm import selectinload
 
 from app.activity.deadlines import DeadlineRule
 from app.auth.models import Role, User
@@ -53,19 +54,23 @@ def list_inbox(user: User, unread_only: bool, pagination) -> list[dict]:
     statement = (
         select(Notification)
         .where(*conditions)
+        # One query for the page's offerings (with their module, cohort and class), not one per row.
+        .options(selectinload(Notification.offering))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     page = page_of(statement, pagination, count_from=select(Notification.id).where(*conditions))
-    return [inbox_entry(notification) for notification in page]
+    rule = DeadlineRule.from_config()
+    return [inbox_entry(notification, rule) for notification in page]
 
 
-def inbox_entry(notification: Notification) -> dict:
-    return {"notification": notification, "title": title(notification)}
+def inbox_entry(notification: Notification, rule: DeadlineRule | None = None) -> dict:
+    rule = rule or DeadlineRule.from_config()
+    return {"notification": notification, "title": title(notification, rule)}
 
 
-def title(notification: Notification) -> str:
+def title(notification: Notification, rule: DeadlineRule) -> str:
     """The e-mail's subject line, from the row alone (the inbox keeps history as it was)."""
-    rule, offering, language = DeadlineRule.from_config(), notification.offering, current_language()
+    offering, language = notification.offering, current_language()
     deadline = format_deadline(notification.deadline, language, rule)
     if notification.kind == Kind.DIGEST:
         return _("Daily digest of {date}").format(date=deadline)
