@@ -434,6 +434,9 @@ def insert_new(rows: list[dict]) -> int:
     it)."""
     if not rows:
         return 0
+    # In key order, so two sweeps inserting the same rows lock them in the same order and
+    # cannot deadlock each other.
+    rows = sorted(rows, key=lambda row: row["dedupe_key"])
     added = len(rows) - len(live_keys([row["dedupe_key"] for row in rows]))
     db.session.execute(upsert_reviving_cancelled(db.session.get_bind().dialect.name), rows)
     return added

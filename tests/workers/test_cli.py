@@ -4,12 +4,14 @@ the queue in /health."""
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
 from rq import SimpleWorker
 from rq.cron import CronScheduler
+from sqlalchemy import event, text
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
@@ -121,7 +123,7 @@ def test_the_cron_config_registers_the_sweep_and_the_digest(app):
     jobs = {job.name: job for job in scheduler.get_jobs()}
     assert jobs["reminders-sweep"].interval == 15 * 60
     assert jobs["reminders-sweep"].func_name == "workers.jobs.sweep"
-    assert jobs["reminders-digest"].cron == "0 7 * * *"
+    assert jobs["reminders-digest"].cron == "1 7 * * *"  # not on the hour, with the sweep
     assert jobs["reminders-sweep"].job_options["job_timeout"] == 300
 
 
@@ -200,3 +202,45 @@ def test_the_periodic_sweep_job_records_and_a_worker_delivers(
 
     assert [(row["kind"], row["status"]) for row in notifications()] == [("due_soon", "sent")]
     assert len(smtp.messages) == 1
+
+
+def wait_one_second_for_locks(connection, _record) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
+
+
+def test_a_sweep_that_loses_a_lock_conflict_runs_once_more(
+    app, app_with, facilitator, offering_of, notifications, caplog
+):
+    """Another transaction holds the very row the sweep inserts; the sweep's lock wait times
+    out (1205), and the job runs the sweep again once that transaction has let go."""
+    from workers import jobs
+
+    offering = offering_of(facilitator)
+    impatient = app_with()
+    with impatient.app_context():
+        event.listen(db.engine, "connect", wait_one_second_for_locks)
+    with app.app_context():
+        blocker = db.engine.connect()
+    transaction = blocker.begin()
+    blocker.execute(
+        text(
+            "INSERT INTO notifications (dedupe_key, recipient_id, kind, offering_id, week_number,"
+            " deadline, channel, status, attempts, language, created_at) VALUES (:key, :person,"
+            " 'due_soon', :offering, 1, :deadline, 'email', 'cancelled', 0, 'en', :deadline)"
+        ),
+        {"key": f"due_soon:{facilitator.id}:{offering}:1:20260112T070000",
+         "person": facilitator.id, "offering": offering, "deadline": WEEK_1_DUE},
+    )  # fmt: skip
+    letting_go = threading.Timer(1.7, transaction.rollback)
+    letting_go.start()
+    try:
+        with impatient.app_context():
+            result = jobs.sweep(DUE_SOON_AT)
+    finally:
+        letting_go.join()
+        blocker.close()
+
+    assert "lost a lock conflict" in caplog.text and "1205" in caplog.text
+    assert result["inserted"] == 1
+    assert [(row["kind"], row["status"]) for row in notifications()] == [("due_soon", "pending")]
