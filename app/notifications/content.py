@@ -122,6 +122,9 @@ def unstaffed_facts(notification, rule, windows, now, _logs) -> dict | None:
     offering = notification.offering
     if offering is None or not offering.is_active or not still_unstaffed(offering.id):
         return None
+    # Moved dates: the alert for the old start goes; the next sweep raises one for the new.
+    if reminders.starts_at(rule, offering.start_date) != notification.deadline:
+        return None
     if offering.start_date < now.astimezone(rule.zone).date():
         return None
     return offering_facts(offering) | {
