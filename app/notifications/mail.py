@@ -50,6 +50,8 @@ def subject(kind: str, values: dict) -> str:
         return _("Overdue: the week {week} log for {module}").format(
             week=values["week"], module=values["module_code"]
         )
+    if kind == Kind.REFLECTION_DUE:
+        return _("{module} has ended: how did it go?").format(module=values["module_code"])
     if kind == Kind.UNSTAFFED:
         return _("No facilitator yet: {module} starts {date}").format(
             module=values["module_code"], date=values["starts"]

@@ -45,7 +45,7 @@ from app.activity.models import CHECKLIST, ActivityLog
 from app.auth.models import Role, User
 from app.clock import now as clock_now
 from app.config import retry_delays
-from app.courses.models import CourseOffering
+from app.courses.models import CourseOffering, Enrollment
 from app.courses.services import unstaffed
 from app.extensions import db, redis_store
 from app.notifications.models import (
@@ -56,6 +56,7 @@ from app.notifications.models import (
     NotificationPreference,
     Status,
 )
+from app.reflections.models import Reflection
 from app.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ DEFAULT_EMAIL = {
     Kind.OVERDUE: EmailPreference.IMMEDIATE,
     Kind.UNSTAFFED: EmailPreference.DAILY_DIGEST,
     Kind.DIGEST: EmailPreference.DAILY_DIGEST,
+    Kind.REFLECTION_DUE: EmailPreference.IMMEDIATE,
 }
 UNSTAFFED_PREFERENCE = aliased(NotificationPreference)
 CHANNEL_FOR = {
@@ -130,6 +132,7 @@ def sweep(now: datetime, dry_run: bool = False) -> SweepResult:
         *due_soon_rows(rule, windows, now),
         *overdue_rows(rule, windows, now),
         *unstaffed_rows(rule, windows, now),
+        *reflection_rows(rule, windows, now),
     ]
     rows += digest_rows(rule, windows, now, pending_digest_recipients(rows))
     result = SweepResult(found=dict(Counter(row["kind"] for row in rows)))
@@ -238,6 +241,54 @@ def unstaffed_conditions(rule: DeadlineRule, windows: Windows, now: datetime) ->
 
 def starts_at(rule: DeadlineRule, day: date) -> datetime:
     return datetime.combine(day, rule.local_time, tzinfo=rule.zone).astimezone(UTC)
+
+
+def ends_at(rule: DeadlineRule, last_day: date) -> datetime:
+    """An offering has ended at local midnight after its last day."""
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=rule.zone).astimezone(
+        UTC
+    )
+
+
+def reflection_rows(rule: DeadlineRule, windows: Windows, now: datetime) -> list[dict]:
+    """One reminder per active student enrolled in an active offering that ended within the
+    look-back window, who has not reflected on it yet."""
+    last_days = last_days_ended_between(rule, now - windows.lookback, now)
+    statement = (
+        select(CourseOffering.id, CourseOffering.end_date, User.id.label("student_id"),
+               User.preferred_language, NotificationPreference.email)
+        .select_from(Enrollment)
+        .join(CourseOffering, CourseOffering.id == Enrollment.offering_id)
+        .join(User, User.id == Enrollment.student_id)
+        .outerjoin(Reflection, and_(Reflection.offering_id == Enrollment.offering_id,
+                                    Reflection.student_id == Enrollment.student_id))
+        .outerjoin(*preference_join(Kind.REFLECTION_DUE, User.id))
+        .where(CourseOffering.is_active.is_(True), CourseOffering.end_date.in_(last_days),
+               User.role == Role.STUDENT, User.is_active.is_(True), Reflection.id.is_(None))
+    )  # fmt: skip
+    return [
+        notification_row(
+            Kind.REFLECTION_DUE,
+            recipient_id=found.student_id,
+            language=found.preferred_language,
+            offering_id=found.id,
+            week_number=0,
+            deadline=ends_at(rule, found.end_date),
+            preference=found.email,
+        )
+        for found in db.session.execute(statement)
+    ]
+
+
+def last_days_ended_between(rule: DeadlineRule, start: datetime, end: datetime) -> list[date]:
+    """The last days of offerings that ended in (start, end]."""
+    day = start.astimezone(rule.zone).date() - timedelta(days=1)
+    found = []
+    while day <= end.astimezone(rule.zone).date():
+        if start < ends_at(rule, day) <= end:
+            found.append(day)
+        day += timedelta(days=1)
+    return found
 
 
 def digest_rows(rule, windows, now: datetime, waiting: set[int]) -> list[dict]:

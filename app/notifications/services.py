@@ -22,6 +22,7 @@ from app.notifications import mail
 from app.notifications.content import format_deadline, offering_facts
 from app.notifications.models import (
     CalendarFeed,
+    EmailPreference,
     Kind,
     Notification,
     NotificationPreference,
@@ -34,8 +35,10 @@ from app.pagination import page_of
 KINDS_FOR = {
     Role.FACILITATOR: (Kind.DUE_SOON, Kind.OVERDUE),
     Role.MANAGER: (Kind.UNSTAFFED, Kind.DIGEST),
-    Role.STUDENT: (),
+    Role.STUDENT: (Kind.REFLECTION_DUE,),
 }
+# Kinds whose recipients get no daily digest to hold them: e-mail now, or not at all.
+NO_DIGEST = {Kind.REFLECTION_DUE}
 
 
 # --- inbox -----------------------------------------------------------------------------------
@@ -122,6 +125,13 @@ def set_preferences(user: User, changes: dict) -> dict:
     unknown = sorted(set(changes) - allowed)
     if unknown:
         raise Invalid({kind: [_("Not a kind of notification you receive.")] for kind in unknown})
+    waiting_for_nothing = sorted(
+        kind for kind, email in changes.items()
+        if kind in NO_DIGEST and email == EmailPreference.DAILY_DIGEST
+    )  # fmt: skip
+    if waiting_for_nothing:
+        message = _("There is no daily digest for this kind: choose immediate or off.")
+        raise Invalid({kind: [message] for kind in waiting_for_nothing})
     for kind, email in changes.items():
         db.session.merge(NotificationPreference(user_id=user.id, kind=kind, email=email))
     db.session.flush()

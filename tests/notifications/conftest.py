@@ -28,6 +28,7 @@ from tests.activity.conftest import (  # noqa: F401
     file_log,
     offering_of,
 )
+from tests.reflections.conftest import create_reflection, reflect  # noqa: F401
 
 # The default offering (tests/conftest.py) starts Monday 2026-01-05; week n is due at 09:00
 # Africa/Kigali (07:00 UTC) on 2026-01-05 + 7·n days.
