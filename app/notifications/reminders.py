@@ -245,9 +245,7 @@ def starts_at(rule: DeadlineRule, day: date) -> datetime:
 
 def ends_at(rule: DeadlineRule, last_day: date) -> datetime:
     """An offering has ended at local midnight after its last day."""
-    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=rule.zone).astimezone(
-        UTC
-    )
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=rule.zone).astimezone(UTC)
 
 
 def reflection_rows(rule: DeadlineRule, windows: Windows, now: datetime) -> list[dict]:

@@ -3,7 +3,6 @@ language, when their offering ends — and none once they have reflected."""
 
 from datetime import UTC, datetime, timedelta
 
-
 # The default offering's last day is Friday 2026-04-03: it has ended at local midnight, 22:00 UTC.
 ENDED = datetime(2026, 4, 3, 22, 0, tzinfo=UTC)
 AFTER = ENDED + timedelta(hours=1)
