@@ -70,6 +70,9 @@ def test_embedded_default_delivers_inline_into_the_outbox(
     result = embedded.test_cli_runner().invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
 
     assert result.exit_code == 0, result.output
+    assert "delivered inline: 1 sent, 0 cancelled (no longer true), 0 failed" in result.output
+    assert f"Written as .eml files to {tmp_path / 'outbox'}" in result.output
+    assert "Queued" not in result.output
     [mail] = (tmp_path / "outbox").glob("*.eml")
     assert f"To: Facilitator1 Tester <{facilitator.email}>" in mail.read_text()
     status = embedded.test_cli_runner().invoke(args=["reminders", "status"])
@@ -91,6 +94,8 @@ def test_in_production_without_smtp_host_nothing_is_marked_sent_and_health_says_
     health = production.test_client().get("/health").json
 
     assert swept.exit_code == 0, swept.output
+    assert "delivered inline: 0 sent, 0 cancelled (no longer true), 1 failed" in swept.output
+    assert "error: SMTP_HOST is not set" in swept.output
     [row] = notifications()
     assert (row["status"], row["sent_at"]) == ("failed", None)
     assert row["last_error"].startswith("SMTP_HOST is not set")
