@@ -15,7 +15,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 
 from app.clock import now
 from app.i18n import _
@@ -56,6 +56,11 @@ def subject(kind: str, values: dict) -> str:
         return _("No facilitator yet: {module} starts {date}").format(
             module=values["module_code"], date=values["starts"]
         )
+    if not (values["overdue_count"] or values["unstaffed"]):  # only the recipient's own reminders
+        return ngettext(
+            "Your daily digest: {count} reminder", "Your daily digest: {count} reminders",
+            len(values["waiting"]),
+        ).format(count=len(values["waiting"]))  # fmt: skip
     return _("Daily digest: {overdue} overdue or incomplete logs, {unstaffed} unstaffed").format(
         overdue=values["overdue_count"], unstaffed=len(values["unstaffed"])
     )

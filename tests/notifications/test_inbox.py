@@ -144,7 +144,7 @@ def test_daily_digest_preference_moves_reminders_into_the_digest(
     work()
 
     mine = [m for m in smtp.messages if m["To"].addresses[0].addr_spec == facilitator.email]
-    assert [message["Subject"].split(":")[0] for message in mine] == ["Daily digest"]
+    assert [message["Subject"] for message in mine] == ["Your daily digest: 1 reminder"]
     text = mine[0].get_body(("plain",)).get_content()
     assert "Your reminders:" in text and "Week 1, due Monday 12 January 2026, 09:00" in text
     statuses = {row["kind"]: row["status"] for row in notifications()
