@@ -2,14 +2,16 @@
 
 import importlib
 import logging
+import re
 import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.cli import register_cli
-from app.config import PROJECT_ROOT, BaseConfig, config_for_environment
+from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
 from app.errors import init_errors
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
@@ -62,6 +64,27 @@ def init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     redis_store.init_app(app)
     api.init_app(app)
+    allow_other_origins(app)
+
+
+# Headers a page on another origin may read besides the simple ones (Retry-After: 429 and 503).
+EXPOSED_HEADERS = ["X-Pagination", "ETag", "Retry-After", "Content-Disposition", "X-Request-ID"]
+
+
+def allow_other_origins(app: Flask) -> None:
+    """CORS on /api/* for the CORS_ORIGINS only; no cookies (tokens are bearer headers). Each
+    origin is given as a compiled exact pattern: flask-cors reads a plain string holding `[`
+    (an IPv6 host) as a regular expression, and matches patterns only from the start."""
+    origins = allowed_origins(app.config["CORS_ORIGINS"])
+    if not origins:
+        return
+    exact = [re.compile(re.escape(origin) + r"\Z", re.IGNORECASE) for origin in origins]
+    CORS(
+        app,
+        resources={r"/api/*": {"origins": exact}},
+        expose_headers=EXPOSED_HEADERS,
+        supports_credentials=False,
+    )
 
 
 # Modules whose import connects listeners: each room's signal subscribers, and the cache's

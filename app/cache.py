@@ -20,7 +20,7 @@ from functools import wraps
 import redis
 from flask import Response, request
 from flask_jwt_extended import current_user
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
 from werkzeug.http import unquote_etag
@@ -37,7 +37,8 @@ ANY_TABLE = "*"
 # right after a commit (logged as an error when it happens).
 LONGEST_KEPT = 3600
 WRITTEN = "cache_written_tables"
-REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+# Any failure of Redis (unreachable, out of memory, read-only replica) means "no cache".
+REDIS_DOWN = (redis.RedisError,)
 
 
 # --- which tables a transaction wrote ---------------------------------------------------------
@@ -45,8 +46,21 @@ REDIS_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 
 @event.listens_for(Session, "after_flush")
 def note_flushed_tables(session: Session, _context) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    written(session).update(type(entity).__table__.name for entity in changed)
+    for entity in (*session.new, *session.deleted):
+        written(session).add(type(entity).__table__.name)
+    for entity in session.dirty:
+        written(session).update(generations_moved_by(entity))
+
+
+def generations_moved_by(entity) -> set[str]:
+    """The table's generation; or, when every changed column is one the model counts apart
+    (`CACHE_GENERATIONS`, such as a user's last sign-in), only those columns' generations."""
+    table = type(entity).__table__.name
+    apart = getattr(type(entity), "CACHE_GENERATIONS", {})
+    changed = [attr.key for attr in inspect(entity).attrs if attr.history.has_changes()]
+    if changed and all(key in apart for key in changed):
+        return {apart[key] for key in changed}
+    return {table}
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -61,6 +75,8 @@ def note_statement_tables(state: ORMExecuteState) -> None:
 
 @event.listens_for(Session, "after_commit")
 def bump_written_tables(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: nothing is visible to others until the real commit
     tables = session.info.pop(WRITTEN, None)
     if tables:
         try:
@@ -71,7 +87,9 @@ def bump_written_tables(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def forget_written_tables(session: Session) -> None:
-    session.info.pop(WRITTEN, None)
+    # A savepoint rolled back: what the transaction wrote before it still stands.
+    if not session.in_nested_transaction():
+        session.info.pop(WRITTEN, None)
 
 
 def written(session: Session) -> set[str]:
@@ -131,12 +149,16 @@ def remembered(
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Pagination", "ETag")
 
 
-def cached(*tables: str, varies_with: Callable[[], object] = lambda: None):
+def cached(
+    *tables: str, managers_share: bool = False, varies_with: Callable[[], object] = lambda: None
+):
     """Serve a GET from Redis while none of `tables` changed since it was stored.
 
     Goes under `signed_in` (the caller is known) and above the smorest decorators, so a hit
-    skips argument parsing, the database and serialisation. Managers share entries; anyone
-    else's are their own, since what they may see depends on who they are. An answer that
+    skips argument parsing, the database and serialisation. Entries are each caller's own,
+    unless `managers_share` says every manager gets the same answer (managers see everything);
+    facilitators' and students' stay their own, since what they see depends on who they are.
+    An answer that
     changes with time as well names what it depends on in `varies_with`. Only whole 200s are
     kept (not streamed ones), and cached views return no translated text. `If-None-Match` with
     the stored ETag → 304.
@@ -145,7 +167,7 @@ def cached(*tables: str, varies_with: Callable[[], object] = lambda: None):
     def decorator(view):
         @wraps(view)
         def serve(*args, **kwargs):
-            key = response_key(varies_with())
+            key = response_key(managers_share, varies_with())
             try:
                 stored, generations, _ = lookup(key, tables)
             except REDIS_DOWN:
@@ -162,8 +184,9 @@ def cached(*tables: str, varies_with: Callable[[], object] = lambda: None):
     return decorator
 
 
-def response_key(variant) -> str:
-    audience = "managers" if current_user.role == "manager" else f"user:{current_user.id}"
+def response_key(managers_share: bool, variant) -> str:
+    shared = managers_share and current_user.role == "manager"
+    audience = "managers" if shared else f"user:{current_user.id}"
     query = sorted(request.args.items(multi=True))
     return entry_key(request.path, query, audience, variant)
 

@@ -7,6 +7,7 @@ import os
 import tempfile
 from datetime import time, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
@@ -39,6 +40,26 @@ def retry_delays(text: str) -> list[int]:
     return delays
 
 
+def allowed_origins(text: str) -> list[str]:
+    """ "https://pages.example, http://127.0.0.1:8080" → those origins; refuses anything but
+    http(s)://host[:port] (a path, a wildcard), since each is matched exactly."""
+    origins = [part.strip().rstrip("/") for part in text.split(",") if part.strip()]
+    for origin in origins:
+        if not is_origin(origin):
+            raise ValueError(f"{origin!r} is not an origin such as https://pages.example")
+    return origins
+
+
+def is_origin(text: str) -> bool:
+    parts = urlsplit(text)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not any(character in parts.netloc for character in "*@")
+        and f"{parts.scheme}://{parts.netloc}" == text
+    )
+
+
 class ConfigurationError(RuntimeError):
     """The environment does not allow the app to start safely."""
 
@@ -49,7 +70,12 @@ class BaseConfig:
     SECRET_KEY = env("SECRET_KEY")
     JWT_SECRET_KEY = env("JWT_SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = env("DATABASE_URL", f"sqlite:///{INSTANCE_PATH}/cmp.sqlite3")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "pool_recycle": 1800}
+    # Bound parameters (a password hash among them) stay out of error messages and logs.
+    SQLALCHEMY_ENGINE_OPTIONS = {
+        "pool_pre_ping": True,
+        "pool_recycle": 1800,
+        "hide_parameters": True,
+    }
     # Unset means the embedded default: in-process Redis stand-in, jobs run inline.
     REDIS_URL = env("REDIS_URL")
     INSTITUTION_TIMEZONE = env("INSTITUTION_TIMEZONE", "Africa/Kigali")
@@ -76,6 +102,12 @@ class BaseConfig:
     LOGIN_RATE_LIMIT_PER_IP = env("LOGIN_RATE_LIMIT_PER_IP", "60 per minute")
     PASSWORD_CHANGE_RATE_LIMIT = env("PASSWORD_CHANGE_RATE_LIMIT", "5 per minute")
     REGISTER_RATE_LIMIT = env("REGISTER_RATE_LIMIT", "30 per hour")
+    PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT = env(
+        "PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT", "3 per hour"
+    )
+    PASSWORD_RESET_RATE_LIMIT_PER_IP = env("PASSWORD_RESET_RATE_LIMIT_PER_IP", "30 per hour")
+    # A set-password link (reset or first password) works once, for this many hours.
+    PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 24)
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
     # Retry-After is set on 429s only, by the error handler (app/errors.py).
     RATELIMIT_HEADERS_ENABLED = False
@@ -115,6 +147,13 @@ class BaseConfig:
     WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 120)
     # Links in e-mails and calendar feed URLs start with this.
     PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Other sites whose pages may call /api/* from a browser (comma-separated; empty: none).
+    CORS_ORIGINS = env("CORS_ORIGINS", "")
+    # The set-password page of the front end; the secret is appended. After "#", so it never
+    # reaches a server log.
+    PASSWORD_LINK_URL = env(
+        "PASSWORD_LINK_URL", PUBLIC_BASE_URL.rstrip("/") + "/set-password#token="
+    )
 
     API_TITLE = "Course Management Platform API"
     API_VERSION = "v1"
@@ -145,12 +184,14 @@ class BaseConfig:
             ZoneInfo(cls.INSTITUTION_TIMEZONE)
             time.fromisoformat(cls.LOG_DEADLINE_TIME)
             retry_delays(cls.REMINDER_RETRY_DELAYS)
+            allowed_origins(cls.CORS_ORIGINS)
             if not 0 <= cls.REMINDER_DIGEST_HOUR <= 23:
                 raise ValueError("REMINDER_DIGEST_HOUR must be 0-23")
         except (ValueError, ZoneInfoNotFoundError) as error:
             raise ConfigurationError(
                 "INSTITUTION_TIMEZONE must be an IANA zone, LOG_DEADLINE_TIME HH:MM, "
-                f"REMINDER_RETRY_DELAYS comma-separated seconds ({error})"
+                f"REMINDER_RETRY_DELAYS comma-separated seconds, CORS_ORIGINS comma-separated "
+                f"origins ({error})"
             ) from error
 
 

@@ -29,10 +29,19 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 
 
 @event.listens_for(Engine, "connect")
-def enforce_sqlite_foreign_keys(connection, _record) -> None:
-    """SQLite ignores foreign keys unless asked, per connection; MySQL always enforces them."""
+def configure_sqlite(connection, _record) -> None:
+    """SQLite ignores foreign keys unless asked, per connection (MySQL always enforces them);
+    and Python's sqlite3 driver manages transactions itself, committing at a SAVEPOINT release,
+    so it is told not to, and SQLAlchemy begins each transaction (see `begin_sqlite`)."""
     if isinstance(connection, sqlite3.Connection):
         connection.execute("PRAGMA foreign_keys = ON")
+        connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def begin_sqlite(connection) -> None:
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")
 
 
 migrate = Migrate(compare_type=True, render_as_batch=True)

@@ -27,7 +27,8 @@ log_changed = signals.signal("log-changed")
 # sender: User.
 user_created = signals.signal("user-created")
 # sender: User; changes include "is_active", "role" when those moved, and "password" (its
-# values always None: a password is never carried) when it was changed.
+# values always None: a password is never carried) when it was changed; `via` is "reset" or
+# "welcome" when the password was set through an e-mailed link (app/auth/password_links.py).
 user_changed = signals.signal("user-changed")
 # sender: User who signed in.
 user_signed_in = signals.signal("user-signed-in")

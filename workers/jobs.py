@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy.exc import OperationalError
 
+from app.auth import password_links
 from app.clock import now
 from app.notifications import delivery, reminders
 from app.unit_of_work import unit_of_work
@@ -53,3 +54,9 @@ def deliver(ids: list[int]) -> dict:
     """Send these notifications (a batch queued by a sweep)."""
     report = delivery.deliver(ids)
     return {"sent": len(report.sent), "cancelled": len(report.cancelled)}
+
+
+@in_app_context
+def send_password_link(address: str, purpose: str) -> bool:
+    """E-mail a set-password link to the active account with this address, if there is one."""
+    return password_links.send_link(address, purpose)

@@ -1,5 +1,6 @@
 // The compliance dashboard: sign in against the API, then the trimester's weekly logs as a
-// facilitator × week heat map and the offerings that have no active facilitator.
+// facilitator × week heat map, the offerings that have no active facilitator, and the health of
+// the background job queues.
 import { chooseLanguage, load, t } from "./i18n.js";
 
 const API = "/api/v1";
@@ -11,6 +12,7 @@ let language = chooseLanguage();
 let token = sessionStorage.getItem("dashboard.token");
 let report = null;
 let unstaffed = [];
+let queueHealth = null; // the queues endpoint's answer, or { error: message }
 
 class SessionEnded extends Error {}
 
@@ -111,8 +113,31 @@ async function refresh(event) {
     const staffing = await everyPage(`/admin/unstaffed-offerings?${query}`, 100);
     report = { ...compliance.first, rows: compliance.items };
     unstaffed = staffing.items;
+    queueHealth = await loadQueues();
     render();
     say(t("status.loaded", { time: new Date().toLocaleTimeString(language) }));
+  } catch (error) {
+    if (error instanceof SessionEnded) return signOut(t("status.session_ended"));
+    say(t("status.failed", { message: error.message }), true);
+  }
+}
+
+// Apart from the rest: the board stays useful when Redis is down (the endpoint answers 503).
+async function loadQueues() {
+  try {
+    return (await call("/admin/queues")).body;
+  } catch (error) {
+    if (error instanceof SessionEnded) throw error;
+    return { error: error.message };
+  }
+}
+
+async function requeueFailed() {
+  try {
+    const { body } = await call("/admin/queues/failed/requeue", { method: "POST" });
+    queueHealth = await loadQueues();
+    renderQueues();
+    say(t("queues.requeued", { count: body.requeued }));
   } catch (error) {
     if (error instanceof SessionEnded) return signOut(t("status.session_ended"));
     say(t("status.failed", { message: error.message }), true);
@@ -127,6 +152,7 @@ function render() {
   renderTotals();
   renderHeatmap();
   renderUnstaffed();
+  renderQueues();
 }
 
 function renderLegend() {
@@ -238,6 +264,35 @@ function renderUnstaffed() {
   $("#unstaffed-none").hidden = rows.length > 0;
 }
 
+function renderQueues() {
+  const health = queueHealth || { queues: [], workers: [] };
+  const rows = (health.queues || []).map((queue) => {
+    const line = element("tr", { "data-queue": queue.name });
+    line.append(element("th", { scope: "row" }, queue.name));
+    for (const count of ["queued", "started", "failed", "scheduled"]) {
+      line.append(element("td", { "data-count": count }, String(queue[count])));
+    }
+    return line;
+  });
+  $("#queues tbody").replaceChildren(...rows);
+  $("#workers").textContent = workersLine(health);
+  const failed = (health.queues || []).some((queue) => queue.failed > 0);
+  $("#requeue").hidden = !failed || health.embedded;
+}
+
+function workersLine(health) {
+  if (health.error) return t("queues.unavailable", { message: health.error });
+  if (health.embedded) return t("queues.embedded");
+  const alive = health.workers.filter((worker) => worker.alive);
+  if (!alive.length) return t("queues.no_workers");
+  const latest = alive.map((worker) => new Date(worker.last_heartbeat)).sort((a, b) => b - a)[0];
+  return t("queues.workers", {
+    alive: alive.length,
+    count: health.workers.length,
+    time: latest.toLocaleTimeString(language),
+  });
+}
+
 // --- start -----------------------------------------------------------------------------------
 
 function presetPeriod() {
@@ -265,6 +320,7 @@ async function start() {
   $("#period-form").addEventListener("submit", refresh);
   $("#signout").addEventListener("click", () => signOut());
   $("#language-switch").addEventListener("click", switchLanguage);
+  $("#requeue").addEventListener("click", requeueFailed);
   presetPeriod();
   await load(language);
   document.body.dataset.ready = "true";

@@ -32,7 +32,7 @@ LOG_TABLES = ("activity_logs", "course_offerings")
 @blp.route("")
 class ActivityLogs(MethodView):
     @blp.signed_in(*STAFF)
-    @cached(*LOG_TABLES)
+    @cached(*LOG_TABLES, managers_share=True)
     @blp.arguments(ActivityLogQuerySchema, location="query")
     @blp.response(200, ActivityLogSchema(many=True))
     @blp.paginate()
@@ -94,7 +94,7 @@ def deadline_day():
 @blp.route("/compliance")
 class Compliance(MethodView):
     @blp.signed_in(*STAFF)
-    @cached(*LOG_TABLES, "modules", "users", varies_with=deadline_day)
+    @cached(*LOG_TABLES, "modules", "users", managers_share=True, varies_with=deadline_day)
     @blp.arguments(ComplianceQuerySchema, location="query")
     @blp.response(200, ComplianceReportSchema)
     @blp.paginate(page_size=100, max_page_size=1000)

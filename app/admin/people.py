@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import selectinload
 
 from app import clock, signals
+from app.auth import password_links
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
 from app.courses.models import CourseOffering
@@ -97,10 +98,15 @@ def current_offerings(facilitator_id: int) -> list[CourseOffering]:
 
 
 def create_person(data: dict, manager: User) -> User:
-    """A staff or student account with its profile; a taken email or number is a 409."""
+    """A staff or student account with its profile; a taken email or number is a 409.
+
+    Without a chosen password the person is e-mailed a link to set their own, after commit."""
     role = Role(data.pop("role"))
     check_profile_fields(role, data)
-    return auth_services.create_user(role=role, actor=manager, **data)
+    user = auth_services.create_user(role=role, actor=manager, **data)
+    if not data.get("password"):
+        password_links.request_link(user.email, password_links.WELCOME)
+    return user
 
 
 def update_person(user_id: int, changes: dict, manager: User) -> User:

@@ -1,4 +1,4 @@
-"""`/api/v1/admin/…`: people, imports and exports (managers only)."""
+"""`/api/v1/admin/…`: people, imports, exports, the delivery log and queues (managers only)."""
 
 from functools import wraps
 
@@ -7,8 +7,10 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from app.activity.schemas import ActivityLogQuerySchema
-from app.admin import exports, imports, people, staffing
+from app.admin import deliveries, exports, imports, people, queues, staffing
 from app.admin.schemas import (
+    DeliveryQuerySchema,
+    DeliverySchema,
     ImportFileSchema,
     ImportQuerySchema,
     ImportReportSchema,
@@ -16,6 +18,8 @@ from app.admin.schemas import (
     PersonDetailSchema,
     PersonQuerySchema,
     PersonUpdateSchema,
+    QueueHealthSchema,
+    RequeueReportSchema,
     UnstaffedQuerySchema,
 )
 from app.auth.models import Role
@@ -133,3 +137,46 @@ class UnstaffedOfferings(MethodView):
     def get(self, filters, pagination_parameters):
         """Active offerings with no facilitator, or a deactivated one"""
         return staffing.unstaffed_offerings(filters, pagination_parameters)
+
+
+@blp.route("/notifications")
+class DeliveryLog(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.arguments(DeliveryQuerySchema, location="query")
+    @blp.response(200, DeliverySchema(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """Every notification, newest first, with its status, attempts and last error"""
+        return deliveries.list_notifications(filters, pagination_parameters)
+
+
+@blp.route("/notifications/<int:notification_id>/retry")
+class DeliveryRetry(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.response(200, DeliverySchema)
+    @blp.alt_response(404, response="DEFAULT_ERROR", description="No such notification")
+    @blp.alt_response(409, response="DEFAULT_ERROR", description="Not failed")
+    def post(self, notification_id):
+        """Send a failed notification again: pending, fresh attempts, queued after commit"""
+        return deliveries.retry(notification_id)
+
+
+@blp.route("/queues")
+class Queues(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.response(200, QueueHealthSchema)
+    @blp.alt_response(503, response="DEFAULT_ERROR", description="Redis unreachable")
+    def get(self):
+        """Per RQ queue: queued, started, failed and scheduled jobs; workers and heartbeats"""
+        return queues.health()
+
+
+@blp.route("/queues/failed/requeue")
+class FailedJobsRequeue(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.response(200, RequeueReportSchema)
+    @blp.alt_response(409, response="DEFAULT_ERROR", description="Embedded queue: jobs run inline")
+    @blp.alt_response(503, response="DEFAULT_ERROR", description="Redis unreachable")
+    def post(self):
+        """Put every failed job back on its queue; how many were"""
+        return queues.requeue_failed()

@@ -4,8 +4,9 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from app.auth.models import Role
 from app.auth.schemas import LANGUAGE, NAME, PASSWORD_LENGTH, UserSchema
-from app.courses.schemas import OfferingSchema
-from app.fields import StrictBoolean, StrictSchema, Text, refuse_read_only
+from app.courses.schemas import OfferingSchema, query_id
+from app.fields import StrictBoolean, StrictSchema, Text, UTCDateTime, refuse_read_only
+from app.notifications.models import Channel, Kind, Status
 
 ROLE = validate.OneOf([role.value for role in Role])
 NUMBER = validate.Length(max=32)
@@ -41,10 +42,12 @@ class PersonCreateSchema(ProfileFieldsSchema):
     role = fields.String(required=True, validate=ROLE)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(
-        required=True,
         load_only=True,
         validate=PASSWORD_LENGTH,
-        metadata={"description": "Chosen by the manager for now; tell the person to change it"},
+        metadata={
+            "description": "Optional. Left out, the person is e-mailed a single-use link to "
+            "choose their own (PASSWORD_RESET_HOURS)"
+        },
     )
     first_name = Text(required=True, validate=NAME)
     last_name = Text(required=True, validate=NAME)
@@ -105,3 +108,62 @@ class ImportReportSchema(Schema):
 class UnstaffedQuerySchema(Schema):
     trimester = fields.Integer(validate=validate.Range(min=1, max=3))
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+
+
+# --- delivery log and queues -----------------------------------------------------------------
+
+
+class DeliveryQuerySchema(Schema):
+    status = fields.String(validate=validate.OneOf([status.value for status in Status]))
+    kind = fields.String(validate=validate.OneOf([kind.value for kind in Kind]))
+    channel = fields.String(validate=validate.OneOf([channel.value for channel in Channel]))
+    recipient_id = query_id()
+    offering_id = query_id()
+    created_from = UTCDateTime(metadata={"description": "Inclusive; UTC if no offset"})
+    created_to = UTCDateTime(metadata={"description": "Exclusive; UTC if no offset"})
+
+
+class DeliverySchema(Schema):
+    id = fields.Integer()
+    recipient_id = fields.Integer()
+    kind = fields.String(metadata={"description": "due_soon, overdue, unstaffed or digest"})
+    channel = fields.String(metadata={"description": "email, digest or in_app"})
+    offering_id = fields.Integer(allow_none=True)
+    week_number = fields.Integer()
+    deadline = fields.DateTime()
+    language = fields.String()
+    status = fields.String(metadata={"description": "pending, sent, failed or cancelled"})
+    attempts = fields.Integer()
+    last_error = fields.String(allow_none=True, metadata={"description": "The server's answer"})
+    created_at = fields.DateTime()
+    claimed_at = fields.DateTime(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class QueueCountsSchema(Schema):
+    name = fields.String()
+    queued = fields.Integer()
+    started = fields.Integer()
+    failed = fields.Integer()
+    scheduled = fields.Integer()
+
+
+class WorkerSchema(Schema):
+    name = fields.String()
+    queues = fields.List(fields.String())
+    state = fields.String()
+    last_heartbeat = fields.DateTime(allow_none=True)
+    alive = fields.Boolean(metadata={"description": "Beat within WORKER_STALE_SECONDS"})
+
+
+class QueueHealthSchema(Schema):
+    embedded = fields.Boolean(
+        metadata={"description": "REDIS_URL unset: jobs run inline in the web process"}
+    )
+    queues = fields.List(fields.Nested(QueueCountsSchema))
+    workers = fields.List(fields.Nested(WorkerSchema))
+
+
+class RequeueReportSchema(Schema):
+    requeued = fields.Integer()
+    by_queue = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -64,10 +64,12 @@ def users_imported_event(manager, user_ids=(), **_) -> None:
 
 
 @user_changed.connect
-def user_changed_event(user, actor=None, changes=None, **_) -> None:
+def user_changed_event(user, actor=None, changes=None, via=None, **_) -> None:
     changes = changes or {}
     if "password" not in changes:
         action = "updated"
+    elif via is not None:
+        action = "password_reset"  # through an e-mailed link (`via` is its purpose)
     elif actor is not None and actor.id == user.id:
         action = "password_changed"  # by the person, who knew the old one
     else:

@@ -13,7 +13,7 @@ class AuditEventSchema(Schema):
     action = fields.String(
         metadata={"description": "created, updated, deleted, archived, enrolled, unenrolled, "
                   "signed_in, sign_in_failed, password_changed (by its owner), password_set (by "
-                  "someone else)"}
+                  "someone else), password_reset (through an e-mailed link)"}
     )  # fmt: skip
     entity_type = fields.String(metadata={"description": "The table: users, modules, …"})
     entity_id = fields.Integer(allow_none=True)

@@ -19,6 +19,9 @@ class Role(enum.StrEnum):
 
 class User(Timestamped, db.Model):
     __tablename__ = "users"
+    # Signing in only moves this generation (see app/cache.py), so it does not invalidate every
+    # cached answer that names a user.
+    CACHE_GENERATIONS = {"last_login_at": "user_sign_ins"}
     __table_args__ = (
         CheckConstraint("role IN ('manager', 'facilitator', 'student')", name="role"),
         CheckConstraint("preferred_language IN ('en', 'fr')", name="preferred_language"),
@@ -89,3 +92,22 @@ class StudentProfile(db.Model):
     )
     student_number: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     user: Mapped[User] = relationship(back_populates="student_profile")
+
+
+class PasswordLink(db.Model):
+    """A single-use, expiring link to choose a password: "forgot password", or the first
+    password of an account a manager created. Only a SHA-256 of the secret is stored."""
+
+    __tablename__ = "password_links"
+    __table_args__ = (CheckConstraint("purpose IN ('reset', 'welcome')", name="purpose"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    purpose: Mapped[str] = mapped_column(String(8), nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user: Mapped[User] = relationship()

@@ -7,11 +7,14 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
-from app.auth import services
+from app.auth import password_links, services
 from app.auth.schemas import (
     LoginSchema,
     LogoutSchema,
+    MessageSchema,
     PasswordChangeSchema,
+    PasswordResetConfirmSchema,
+    PasswordResetRequestSchema,
     ProfileUpdateSchema,
     RegisterSchema,
     TokenSchema,
@@ -20,6 +23,7 @@ from app.auth.schemas import (
 from app.blueprint import Blueprint
 from app.cache import cached
 from app.extensions import limiter
+from app.i18n import _
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 PUBLIC = {"security": []}
@@ -101,7 +105,9 @@ class Logout(MethodView):
 @blp.route("/me")
 class Me(MethodView):
     @blp.signed_in()
-    @cached("users", "manager_profiles", "facilitator_profiles", "student_profiles")
+    @cached(
+        "users", "user_sign_ins", "manager_profiles", "facilitator_profiles", "student_profiles"
+    )
     @blp.response(200, UserSchema)
     def get(self):
         """The signed-in account"""
@@ -128,3 +134,44 @@ class Password(MethodView):
         return services.change_password(
             current_user, data["current_password"], data["new_password"]
         )
+
+
+@blp.route("/password-reset")
+class PasswordReset(MethodView):
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_PER_IP"],
+            key_func=get_remote_address,
+        ),
+        limiter.limit(
+            lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT"],
+            key_func=login_account_key,
+        ),
+    ]
+
+    @blp.doc(**PUBLIC)
+    @blp.arguments(PasswordResetRequestSchema)
+    @blp.response(202, MessageSchema)
+    @blp.alt_response(429, response="DEFAULT_ERROR", description="Too many requests")
+    def post(self, data):
+        """Ask for a set-password link by e-mail; the same answer whether or not the address
+        has an account"""
+        password_links.request_link(data["email"])
+        return {
+            "message": _(
+                "If an account has this address, a link to choose a password is on its way."
+            )
+        }
+
+
+@blp.route("/password-reset/confirm")
+class PasswordResetConfirm(MethodView):
+    @blp.doc(**PUBLIC)
+    @blp.arguments(PasswordResetConfirmSchema)
+    @blp.response(204)
+    @blp.alt_response(
+        422, response="DEFAULT_ERROR", description="Link wrong, used or expired (errors.token)"
+    )
+    def post(self, data):
+        """Choose a password through an e-mailed link: it works once; every session ends"""
+        password_links.confirm(data["token"], data["new_password"])

@@ -88,3 +88,16 @@ class PasswordChangeSchema(StrictSchema):
         required=True, load_only=True, validate=validate.Length(max=1024)
     )
     new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+
+
+class PasswordResetRequestSchema(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+
+
+class PasswordResetConfirmSchema(StrictSchema):
+    token = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
+    new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+
+
+class MessageSchema(Schema):
+    message = fields.String(metadata={"description": "In the caller's language"})

@@ -1,6 +1,7 @@
 """Account and token use cases. They flush; the unit of work commits."""
 
 import json
+import secrets
 import unicodedata
 from datetime import timedelta
 from uuid import uuid4
@@ -47,7 +48,12 @@ def hash_password(password: str) -> str:
 def password_matches(stored_hash: str, password: str) -> bool:
     try:
         return password_hasher().verify(stored_hash, password)
-    except (VerificationError, InvalidHashError):
+    except VerificationError:
+        return False
+    except InvalidHashError:
+        # An unusable password (an imported account before its first set-password link) costs
+        # a full check as well, so sign-in timing does not tell such accounts apart.
+        password_matches(decoy_hash(), password)
         return False
 
 
@@ -67,9 +73,9 @@ def create_user(
     *,
     role: Role,
     email: str,
-    password: str,
     first_name: str,
     last_name: str,
+    password: str | None = None,
     preferred_language: str = "en",
     employee_id: str | None = None,
     specialisation: str | None = None,
@@ -79,11 +85,13 @@ def create_user(
 ) -> User:
     """Create an account with its role profile; a taken email or number is a 409.
 
-    `actor` is the manager creating it (None for self-registration and the CLI)."""
+    `actor` is the manager creating it (None for self-registration and the CLI). Without a
+    password the account gets a random one nobody knows: it cannot sign in until its owner
+    sets one through an e-mailed link (app/auth/password_links.py)."""
     user = User(
         role=role.value,
         email=normalise_email(email),
-        password_hash=hash_password(password),
+        password_hash=hash_password(password or secrets.token_urlsafe(32)),
         first_name=first_name,
         last_name=last_name,
         preferred_language=preferred_language,

@@ -44,7 +44,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
 
     class Collection(MethodView):
         @catalogue_blp.signed_in()
-        @cached(model.__tablename__)
+        @cached(model.__tablename__, managers_share=True)
         @catalogue_blp.arguments(CatalogueQuerySchema, location="query")
         @catalogue_blp.response(200, schema(many=True))
         @catalogue_blp.paginate()
@@ -60,7 +60,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
 
     class Item(MethodView):
         @catalogue_blp.signed_in()
-        @cached(model.__tablename__)
+        @cached(model.__tablename__, managers_share=True)
         @catalogue_blp.response(200, schema)
         def get(self, entry_id):
             return services.get_catalogue_entry(model, entry_id)
@@ -99,7 +99,7 @@ catalogue_resource("modes", DeliveryMode, ModeSchema, "delivery mode")
 @offerings_blp.route("/course-offerings")
 class Offerings(MethodView):
     @offerings_blp.signed_in()
-    @cached(*OFFERING_TABLES)
+    @cached(*OFFERING_TABLES, managers_share=True)
     @offerings_blp.arguments(OfferingQuerySchema, location="query")
     @offerings_blp.response(200, OfferingSchema(many=True))
     @offerings_blp.paginate()
@@ -119,7 +119,7 @@ class Offerings(MethodView):
 @offerings_blp.route("/course-offerings/<int:offering_id>")
 class Offering(MethodView):
     @offerings_blp.signed_in()
-    @cached(*OFFERING_TABLES)
+    @cached(*OFFERING_TABLES, managers_share=True)
     @offerings_blp.response(200, OfferingSchema)
     def get(self, offering_id):
         """Read an offering you may see"""
@@ -156,7 +156,7 @@ class AssignmentHistory(MethodView):
 @offerings_blp.route("/course-offerings/<int:offering_id>/enrollments")
 class Enrollments(MethodView):
     @offerings_blp.signed_in(MANAGER, Role.FACILITATOR)
-    @cached(*OFFERING_TABLES, "student_profiles")
+    @cached(*OFFERING_TABLES, "student_profiles", managers_share=True)
     @offerings_blp.response(200, EnrollmentSchema(many=True))
     @offerings_blp.paginate()
     def get(self, offering_id, pagination_parameters):
@@ -187,7 +187,7 @@ class EnrollmentItem(MethodView):
 @offerings_blp.route("/me/enrollments")
 class MyEnrollments(MethodView):
     @offerings_blp.signed_in(Role.STUDENT)
-    @cached(*OFFERING_TABLES)
+    @cached(*OFFERING_TABLES, managers_share=True)
     @offerings_blp.response(200, MyEnrollmentSchema(many=True))
     @offerings_blp.paginate()
     def get(self, pagination_parameters):

@@ -78,6 +78,13 @@ def compose(facts: Facts) -> Message:
         title = subject(notification.kind, facts.values)
         text = render_template(f"email/{notification.kind}.txt", **facts.values)
         html = render_template(f"email/{notification.kind}.html", **facts.values)
+    return envelope(recipient, notification.language, title, text, html,
+                    f"notification-{notification.id}", str(notification.id))  # fmt: skip
+
+
+def envelope(recipient, language: str, title: str, text: str, html: str, tag: str, label: str):
+    """The multipart message around rendered bodies; `tag` starts its Message-ID, `label`
+    (X-Notification-Id) names it in logs and outbox files."""
     message = MIMEMultipart("alternative")
     # Encoded words only where needed: encoding a subject costs more than rendering the body.
     message["Subject"] = title if title.isascii() else Header(title, "utf-8")
@@ -85,9 +92,9 @@ def compose(facts: Facts) -> Message:
     name = f"{recipient.first_name} {recipient.last_name}"
     message["To"] = formataddr((name, recipient.email), charset="utf-8")
     message["Date"] = format_datetime(now())
-    message["Message-ID"] = make_msgid(f"notification-{notification.id}", message_domain())
-    message["X-Notification-Id"] = str(notification.id)
-    message["Content-Language"] = notification.language
+    message["Message-ID"] = make_msgid(tag, message_domain())
+    message["X-Notification-Id"] = label
+    message["Content-Language"] = language
     message.attach(MIMEText(text, "plain", "utf-8"))
     message.attach(MIMEText(html, "html", "utf-8"))
     return message

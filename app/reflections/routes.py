@@ -34,7 +34,7 @@ REFLECTION_TABLES = (
 @blp.route("")
 class Reflections(MethodView):
     @blp.signed_in()
-    @cached(*REFLECTION_TABLES)
+    @cached(*REFLECTION_TABLES, managers_share=True)
     @blp.arguments(ReflectionQuerySchema, location="query")
     @blp.response(200, ReflectionSchema(many=True))
     @blp.paginate()
@@ -64,7 +64,7 @@ class ReflectionItem(MethodView):
 @blp.route("/summary")
 class ReflectionSummary(MethodView):
     @blp.signed_in(Role.MANAGER)
-    @cached(*REFLECTION_TABLES)
+    @cached(*REFLECTION_TABLES, managers_share=True)
     @blp.arguments(ReflectionQuerySchema, location="query")
     @blp.response(200, ReflectionSummarySchema(many=True))
     @blp.paginate()

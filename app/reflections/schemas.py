@@ -66,12 +66,13 @@ class ReflectionSummarySchema(Schema):
     cohort_name = fields.String()
     trimester = fields.Integer()
     year = fields.Integer()
-    enrolled = fields.Integer()
+    enrolled = fields.Integer(metadata={"description": "Active students enrolled now"})
     count = fields.Integer(metadata={"description": "Reflections received"})
     average_rating = fields.Float(allow_none=True, metadata={"description": "1 to 5, 2 decimals"})
     response_rate = fields.Float(
-        allow_none=True, metadata={"description": "Reflections / enrolled students (0 to 1)"}
+        allow_none=True,
+        metadata={"description": "Active enrolled students who reflected / enrolled (0 to 1)"},
     )
     non_respondents = fields.List(
-        fields.Nested(PersonSchema), metadata={"description": "Enrolled, no reflection yet"}
+        fields.Nested(PersonSchema), metadata={"description": "Active, enrolled, no reflection yet"}
     )

@@ -111,8 +111,11 @@ def summary(filters: dict, pagination) -> list[dict]:
     """Per offering (one page of them): reflections received, average rating, response rate
     against enrolment, and who is enrolled but has not reflected.
 
-    Three queries for the whole page, whatever its size: the offerings, the reflection totals,
-    the non-respondents.
+    Enrolment and non-respondents count active students only: a deactivated account can no
+    longer sign in to reflect, so chasing it, or counting it against the rate, misleads.
+
+    Four queries for the whole page, whatever its size: the offerings, the reflection totals,
+    the active students enrolled, the non-respondents among them.
     """
     offerings = page_of(
         select(CourseOffering)
@@ -123,8 +126,9 @@ def summary(filters: dict, pagination) -> list[dict]:
     )
     ids = [offering.id for offering in offerings]
     totals = reflection_totals(ids)
+    enrolled = active_enrolment(ids)
     missing = non_respondents(ids)
-    return [offering_summary(offering, totals, missing) for offering in offerings]
+    return [offering_summary(offering, totals, enrolled, missing) for offering in offerings]
 
 
 def reflection_totals(offering_ids: list[int]) -> dict[int, tuple[int, float]]:
@@ -136,6 +140,16 @@ def reflection_totals(offering_ids: list[int]) -> dict[int, tuple[int, float]]:
     return {offering_id: (count, float(average)) for offering_id, count, average in rows}
 
 
+def active_enrolment(offering_ids: list[int]) -> dict[int, int]:
+    rows = db.session.execute(
+        select(Enrollment.offering_id, func.count(Enrollment.id))
+        .join(User, User.id == Enrollment.student_id)
+        .where(Enrollment.offering_id.in_(offering_ids), User.is_active)
+        .group_by(Enrollment.offering_id)
+    )
+    return {offering_id: count for offering_id, count in rows}
+
+
 def non_respondents(offering_ids: list[int]) -> dict[int, list[User]]:
     reflected = exists().where(
         Reflection.offering_id == Enrollment.offering_id,
@@ -144,7 +158,7 @@ def non_respondents(offering_ids: list[int]) -> dict[int, list[User]]:
     rows = db.session.execute(
         select(Enrollment.offering_id, User)
         .join(User, User.id == Enrollment.student_id)
-        .where(Enrollment.offering_id.in_(offering_ids), ~reflected)
+        .where(Enrollment.offering_id.in_(offering_ids), User.is_active, ~reflected)
         .order_by(User.last_name, User.first_name, User.id)
     )
     missing: dict[int, list[User]] = {}
@@ -153,10 +167,12 @@ def non_respondents(offering_ids: list[int]) -> dict[int, list[User]]:
     return missing
 
 
-def offering_summary(offering: CourseOffering, totals: dict, missing: dict) -> dict:
+def offering_summary(
+    offering: CourseOffering, totals: dict, active_enrolled: dict, missing: dict
+) -> dict:
     count, average = totals.get(offering.id, (0, None))
     absent = missing.get(offering.id, [])
-    enrolled = offering.enrolled_count
+    enrolled = active_enrolled.get(offering.id, 0)
     return {
         "offering_id": offering.id,
         "module_code": offering.module.code,
@@ -166,7 +182,8 @@ def offering_summary(offering: CourseOffering, totals: dict, missing: dict) -> d
         "enrolled": enrolled,
         "count": count,
         "average_rating": None if average is None else round(average, 2),
-        # Among the students enrolled now (one who reflected and then left is not counted).
+        # Among the active students enrolled now (one who reflected and then left, or was
+        # deactivated, is not counted; `count` still includes their reflection).
         "response_rate": round((enrolled - len(absent)) / enrolled, 4) if enrolled else None,
         "non_respondents": absent,
     }

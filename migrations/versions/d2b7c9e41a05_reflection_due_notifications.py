@@ -1,7 +1,7 @@
 """reflection_due notifications: a kind for students (kind columns widened to 16 characters)
 
 Revision ID: d2b7c9e41a05
-Revises: 65acfb728055
+Revises: 978ec22618f6
 Create Date: 2026-11-25 10:56:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'd2b7c9e41a05'
-down_revision = '65acfb728055'
+down_revision = '978ec22618f6'
 branch_labels = None
 depends_on = None
 

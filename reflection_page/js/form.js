@@ -37,6 +37,11 @@ export function isBlank({ answers, rating }) {
   return !rating && QUESTIONS.every((name) => !answers[name].trim());
 }
 
+// Characters as the API counts them (code points): an emoji is one, not two UTF-16 units.
+export function characterCount(text) {
+  return [...text].length;
+}
+
 // [field id, message key, args] for every problem, in the order the fields appear.
 export function problems({ offeringId, answers, rating }, { needOffering }) {
   const found = [];
@@ -47,7 +52,7 @@ export function problems({ offeringId, answers, rating }, { needOffering }) {
     const area = document.getElementById(name);
     const min = Number(area.dataset.minLength);
     const max = Number(area.dataset.maxLength);
-    const count = answers[name].trim().length;
+    const count = characterCount(answers[name].trim());
     if (count === 0) {
       found.push([name, "error.required", {}]);
     } else if (count < min) {

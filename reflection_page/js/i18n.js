@@ -27,15 +27,27 @@ export async function useLanguage(wanted) {
   render(document);
 }
 
-// The remembered choice; on a first visit ?lang=, then the browser's languages, else English.
+// An explicit ?lang= wins on any visit (useLanguage then remembers it); otherwise the draft's
+// language, the remembered choice, the browser's languages, else English.
 export function startingLanguage(draftLanguage) {
   const candidates = [
+    takeLanguageFromAddress(),
     draftLanguage,
     localStorage.getItem(REMEMBERED),
-    new URLSearchParams(window.location.search).get("lang"),
     ...navigator.languages.map((tag) => tag.slice(0, 2).toLowerCase()),
   ];
   return candidates.find((candidate) => LANGUAGES.includes(candidate)) ?? "en";
+}
+
+// ?lang= is read once and dropped from the address, so reloading after a switch keeps the switch.
+function takeLanguageFromAddress() {
+  const address = new URL(window.location.href);
+  const wanted = address.searchParams.get("lang");
+  if (wanted !== null) {
+    address.searchParams.delete("lang");
+    window.history.replaceState(window.history.state, "", address);
+  }
+  return wanted;
 }
 
 export function otherLanguage() {

@@ -1,7 +1,7 @@
 // The reflection page: language, draft auto-save, sign-in, validation, submission, download.
 
 import * as api from "./api.js";
-import { clearDraft, clockTime, readDraft, writeDraft } from "./draft.js";
+import { clearDraft, clockTime, giveDraft, readDraft, writeDraft } from "./draft.js";
 import {
   QUESTIONS,
   fillForm,
@@ -21,6 +21,9 @@ const REFLECTION_FIELDS = ["offering", ...QUESTIONS, "rating"];
 const $ = (id) => document.getElementById(id);
 let unsaved = false;
 let pause;
+// The student whose answers the form holds: their user id, or null for answers typed signed out.
+// It changes only when someone else signs in, so an expired session keeps saving to its student.
+let owner = null;
 
 // --- draft ------------------------------------------------------------------------------------
 
@@ -32,11 +35,11 @@ function saveDraft() {
   unsaved = false;
   const values = readForm();
   if (isBlank(values)) {
-    clearDraft();
+    clearDraft(owner);
     unsay($("draft-status"));
     return;
   }
-  const savedAt = writeDraft({ ...values, language: language() });
+  const savedAt = writeDraft({ ...values, language: language() }, owner);
   say($("draft-status"), "status.draft_saved", { time: clockTime(savedAt) });
 }
 
@@ -62,11 +65,35 @@ function clearDraftOnRequest() {
   }
   clearTimeout(pause);
   unsaved = false;
-  clearDraft();
+  clearDraft(owner);
+  emptyForm();
+  say($("status"), "status.draft_cleared");
+}
+
+function emptyForm() {
   resetForm();
   showProblems([], REFLECTION_FIELDS);
   unsay($("draft-status"));
-  say($("status"), "status.draft_cleared");
+}
+
+// A different student's answers are put away (kept for them), never shown to the one signing in,
+// who gets their own draft back instead.
+function becomeOwner(studentId) {
+  if (owner === studentId) {
+    return;
+  }
+  saveDraft(); // pending edits reach the previous owner's draft first
+  const previous = owner;
+  owner = studentId;
+  if (previous === null && readDraft(null)) {
+    giveDraft(studentId); // already on the form
+    return;
+  }
+  emptyForm();
+  const draft = readDraft(studentId);
+  if (draft) {
+    restoreDraft(draft);
+  }
 }
 
 // --- language ---------------------------------------------------------------------------------
@@ -111,11 +138,12 @@ async function signIn(event) {
 }
 
 async function showSignedIn(current) {
-  if (current.user.role !== "student") {
-    api.endSession();
+  if (!isStudent(current)) {
     say($("status"), "signin.not_student");
+    await api.signOut(current.token); // revoked, not just forgotten
     return false;
   }
+  becomeOwner(current.user.id);
   $("signin-form").hidden = true;
   $("signed-in").hidden = false;
   const name = `${current.user.first_name} ${current.user.last_name}`;
@@ -163,8 +191,13 @@ function showSignedOut() {
   $("offering-hint").hidden = false;
 }
 
+const isStudent = (current) => current?.user.role === "student";
+
 async function signOut() {
   const current = api.session();
+  saveDraft();
+  owner = null;
+  emptyForm(); // kept for the student's next sign-in, not shown to whoever sits down next
   showSignedOut();
   $("email").focus();
   if (current) {
@@ -205,7 +238,7 @@ async function send(current, values) {
       rating: Number(values.rating),
       language: language(),
     });
-    clearDraft();
+    clearDraft(owner);
     resetForm();
     unsay($("draft-status"));
     say($("status"), "status.submitted");
@@ -269,7 +302,9 @@ function describeLimits() {
 
 async function start() {
   describeLimits();
-  const draft = readDraft();
+  const current = api.session(); // a reload keeps the tab's student signed in
+  owner = isStudent(current) ? current.user.id : null;
+  const draft = readDraft(owner);
   await useLanguage(startingLanguage(draft?.language));
   labelSwitch();
   if (draft) {
@@ -289,7 +324,6 @@ async function start() {
   }
   setInterval(saveDraft, AUTOSAVE_EVERY_MS);
   window.addEventListener("pagehide", saveDraft);
-  const current = api.session();
   if (current) {
     await showSignedIn(current);
   }

@@ -8,7 +8,19 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.activity.conftest import create_log, file_log  # noqa: F401  (fixtures)
+from tests.activity.conftest import (  # noqa: F401  (fixtures)
+    create_log,
+    facilitator,
+    file_log,
+    offering_of,
+)
+from tests.notifications.conftest import (  # noqa: F401  (fixtures)
+    notifications,
+    smtp,
+    sweep,
+    travel,
+    work,
+)
 
 ADMIN = "/api/v1/admin"
 

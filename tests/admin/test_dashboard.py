@@ -1,5 +1,6 @@
 """The managers' dashboard in the system Chromium: signing in, the trimester's heat map of a
-known fixture (in English and in French), counts on focus, the unstaffed offerings."""
+known fixture (in English and in French), counts on focus, the unstaffed offerings, queue
+health."""
 
 import json
 import re
@@ -10,6 +11,7 @@ import time_machine
 
 from app.activity.models import CHECKLIST
 from app.config import PROJECT_ROOT
+from app.extensions import redis_store
 from tests.conftest import DEFAULT_PASSWORD
 
 ALL_DONE = dict.fromkeys(CHECKLIST, "Done")
@@ -129,6 +131,26 @@ def test_switching_language_redraws_the_map(signed_in):
     assert page.locator("button.cell").nth(1).get_attribute("aria-label") == (
         "Alice Uwase, semaine 2 : En retard : 1"
     )
+
+
+def test_queue_health_shows_a_failed_job_and_requeues_it_from_the_keyboard(app, signed_in, work):
+    with app.app_context():
+        redis_store.queue("default").enqueue("workers.jobs.sweep", "not an instant")
+    work()  # the job fails: its argument is no instant
+    page = signed_in("fr")
+    page.wait_for_selector("#queues tbody tr")
+
+    def failed(queue: str) -> str:
+        return page.inner_text(f"#queues tr[data-queue='{queue}'] td[data-count='failed']")
+
+    assert (failed("default"), failed("notifications")) == ("1", "0")
+    assert page.inner_text("#workers") == "Aucun worker n'est actif : les tâches en file attendent."
+    page.focus("#requeue")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#requeue", state="hidden")
+    assert failed("default") == "0"
+    assert page.inner_text("#status") == "Tâches en échec relancées : 1."
+    assert page.errors == []
 
 
 def test_a_student_is_turned_away(page, dashboard_server, create_user):

@@ -6,7 +6,8 @@ import pytest
 
 from tests.admin.conftest import ADMIN
 
-# (method, path with {me} for the caller's own id, JSON body or None, manager's status)
+# (method, path with {me} for the caller's own id and {notification} for a notification that
+# does not exist, JSON body or None, manager's status)
 ROUTES = [
     ("get", "/users", None, 200),
     ("post", "/users", "new_account", 201),
@@ -17,7 +18,12 @@ ROUTES = [
     ("get", "/exports/offerings.csv", None, 200),
     ("get", "/exports/activity-logs.csv", None, 200),
     ("get", "/unstaffed-offerings", None, 200),
+    ("get", "/notifications", None, 200),
+    ("post", "/notifications/{notification}/retry", None, 404),
+    ("get", "/queues", None, 200),
+    ("post", "/queues/failed/requeue", None, 200),
 ]
+PLACEHOLDERS = {"{me}": "<int:user_id>", "{notification}": "<int:notification_id>"}
 ROLES = ("manager", "facilitator", "student", "anonymous")
 
 
@@ -39,7 +45,10 @@ def test_only_managers_reach_admin_routes(
                 "first_name": "Ma", "last_name": "Trix"}  # fmt: skip
 
     response = client.open(
-        f"{ADMIN}{path.format(me=caller.id)}", method=method.upper(), json=body, headers=headers
+        f"{ADMIN}{path.format(me=caller.id, notification=999999)}",
+        method=method.upper(),
+        json=body,
+        headers=headers,
     )
 
     assert response.status_code == status, response.get_data(as_text=True)[:300]
@@ -54,5 +63,11 @@ def test_every_admin_route_is_in_the_matrix(app):
         if rule.rule.startswith(ADMIN)
         for method in rule.methods - {"HEAD", "OPTIONS"}
     }
-    listed = {(method, path.replace("{me}", "<int:user_id>")) for method, path, *_ in ROUTES}
+    listed = {(method, rule_of(path)) for method, path, *_ in ROUTES}
     assert served == listed
+
+
+def rule_of(path: str) -> str:
+    for placeholder, converter in PLACEHOLDERS.items():
+        path = path.replace(placeholder, converter)
+    return path

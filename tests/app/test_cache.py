@@ -5,6 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 
+from app.auth import services as auth_services
+from app.auth.models import Role, User
+from app.cache import GENERATION
+from app.extensions import db, redis_store
+from app.unit_of_work import unit_of_work
+
 OFFERINGS = "/api/v1/course-offerings"
 LOGS = "/api/v1/activity-logs"
 COMPLIANCE = f"{LOGS}/compliance?trimester=1&year=2026"
@@ -195,3 +201,48 @@ def test_a_reflection_shows_at_once_in_the_summary_and_lists(client, people, off
     assert [item["id"] for item in read(client, "/api/v1/reflections", student_headers).json] == [
         submitted.json["id"]
     ]
+
+
+def test_each_manager_reads_their_own_account(client, create_user, auth_headers):
+    first, second = create_user("manager"), create_user("manager")
+
+    mine = read(client, "/api/v1/auth/me", auth_headers(first)).json
+    theirs = read(client, "/api/v1/auth/me", auth_headers(second)).json
+
+    assert (mine["email"], theirs["email"]) == (first.email, second.email)
+
+
+def test_a_savepoint_moves_no_generation_before_the_real_commit(app, create_user):
+    manager = create_user("manager")
+
+    def users_generation() -> int:
+        return int(redis_store.client().get(GENERATION.format("users")) or 0)
+
+    with app.app_context():
+        before = users_generation()
+        with unit_of_work():
+            auth_services.create_user(
+                role=Role.STUDENT, email="in-savepoint@example.test", password="long enough pass",
+                first_name="A", last_name="B", actor=db.session.get(User, manager.id),
+            )  # fmt: skip
+            assert users_generation() == before  # released savepoints, nothing committed yet
+        assert users_generation() > before
+
+
+def test_signing_in_leaves_other_cached_answers_alone_but_shows_in_me(
+    client, people, offering, count_queries
+):
+    student, headers = people["student"]
+    _, manager_headers = people["manager"]
+    read(client, OFFERINGS, manager_headers)
+    assert read(client, "/api/v1/auth/me", headers).json["last_login_at"] is None
+
+    signed_in = client.post(
+        "/api/v1/auth/login", json={"email": student.email, "password": student.password}
+    )
+
+    assert signed_in.status_code == 200
+    with count_queries() as statements:
+        read(client, OFFERINGS, manager_headers)
+    assert statements == []
+    assert read(client, "/api/v1/auth/me", headers).json["last_login_at"] is not None

@@ -1,6 +1,7 @@
 """One transaction boundary per unit of work: all or nothing, after-commit work, subscribers
 inside the unit."""
 
+import flask_migrate
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
@@ -179,3 +180,25 @@ def test_subscriber_writes_commit_with_the_use_case(app, create_user, create_off
             assert changes == 1
     finally:
         offering_changed.disconnect(note)
+
+
+def test_on_sqlite_a_refused_unit_leaves_nothing_either(tmp_path, app_with):
+    """Python's sqlite3 driver commits on its own at a savepoint release unless told not to:
+    the embedded development database must keep all-or-nothing too."""
+    sqlite_app = app_with(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'units.sqlite3'}",
+        SQLALCHEMY_ENGINE_OPTIONS={},
+    )
+    with sqlite_app.app_context():
+        flask_migrate.upgrade()
+        with unit_of_work():
+            auth_services.create_user(role=Role.STUDENT, email="first@example.test",
+                                      password="long enough pass", first_name="A",
+                                      last_name="B", student_number="S-1")  # fmt: skip
+
+        with pytest.raises(Conflict), unit_of_work():
+            auth_services.create_user(role=Role.STUDENT, email="second@example.test",
+                                      password="long enough pass", first_name="C",
+                                      last_name="D", student_number="S-1")  # fmt: skip
+
+        assert count_users("second@example.test") == 0

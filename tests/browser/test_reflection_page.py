@@ -78,10 +78,33 @@ def test_the_language_choice_is_remembered(open_page):
     page = open_page()
     switch_to(page, "fr")
 
-    page.goto("/reflection/?lang=en")
+    page.goto("/reflection/")
     wait_until_ready(page)
 
     assert page.evaluate("document.documentElement.lang") == "fr"
+
+
+def test_an_explicit_lang_wins_on_a_later_visit_and_is_then_remembered(open_page):
+    page = open_page(locale="fr-FR")
+    assert page.evaluate("document.documentElement.lang") == "fr"
+
+    page.goto("/reflection/?lang=en")
+    wait_until_ready(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+    page.goto("/reflection/")
+    wait_until_ready(page)
+    assert page.evaluate("document.documentElement.lang") == "en"
+
+
+def test_reloading_after_a_switch_keeps_the_switch_despite_lang_in_the_link(open_page):
+    page = open_page("?lang=fr")
+    switch_to(page, "en")
+
+    page.reload()
+    wait_until_ready(page)
+
+    assert page.evaluate("document.documentElement.lang") == "en"
 
 
 def test_the_folder_works_from_any_static_host(browser, static_host):
@@ -109,7 +132,7 @@ def test_typing_then_reloading_restores_the_draft_and_its_language(open_page):
     page.locator("#rating-4").check()
     expect(page.locator("#draft-status")).to_contain_text("Brouillon enregistré à")
 
-    page.goto("/reflection/?lang=en")
+    page.goto("/reflection/")
     wait_until_ready(page)
 
     assert page.evaluate("document.documentElement.lang") == "fr"
@@ -185,6 +208,32 @@ def test_an_invalid_submit_shows_translated_errors_and_focuses_the_first(open_pa
     expect(page.locator("#status")).to_have_text(text_of("fr", "error.summary"))
 
 
+def test_answer_lengths_count_characters_as_the_api_does_so_an_emoji_is_one(open_page):
+    page = open_page()
+    page.locator("#went_well").fill("🙂" * 5)  # ten UTF-16 units, five characters
+    page.locator("#hardest").fill("🙂" * 1500)  # 3000 units, within 2000 characters
+
+    page.get_by_role("button", name="Submit my reflection").click()
+
+    expect(page.locator("#went_well-error")).to_have_text(
+        text_of("en", "error.too_short", min=10, count=5)
+    )
+    expect(page.locator("#hardest-error")).to_be_hidden()
+    assert page.locator("#hardest").get_attribute("aria-invalid") is None
+
+
+def test_emoji_answers_within_the_bounds_are_accepted_by_the_api(open_page, enrolled, run_sql):
+    page = open_page()
+    sign_in(page, enrolled.student)
+    answer_everything(page, enrolled.offering)
+    page.get_by_label("What was hardest?").fill("🙂" * 2000)
+
+    page.get_by_role("button", name="Submit my reflection").click()
+
+    expect(page.locator("#status")).to_have_text(text_of("en", "status.submitted"))
+    assert run_sql("SELECT CHAR_LENGTH(hardest) FROM reflections") == [(2000,)]
+
+
 def test_correcting_a_field_clears_its_error(open_page):
     page = open_page()
     page.get_by_role("button", name="Submit my reflection").click()
@@ -208,11 +257,25 @@ def enrolled(create_user, create_offering, enrol):
     return SimpleNamespace(student=student, offering=offering)
 
 
-def sign_in(page, student) -> None:
+STORED_DRAFTS = """() => Object.fromEntries(Object.keys(localStorage)
+  .filter((key) => key.startsWith("reflection-draft"))
+  .map((key) => [key, JSON.parse(localStorage.getItem(key))]))"""
+
+
+def drafts(page) -> dict:
+    """Every draft in the browser's storage, by storage key."""
+    return page.evaluate(STORED_DRAFTS)
+
+
+def draft_of(page, student) -> dict | None:
+    return drafts(page).get(f"reflection-draft:{student.id}")
+
+
+def sign_in(page, student, name="Ama Mensah") -> None:
     page.get_by_label("Email").fill(student.email)
     page.get_by_label("Password").fill(student.password)
     page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#signed-in-as")).to_have_text("Signed in as Ama Mensah.")
+    expect(page.locator("#signed-in-as")).to_have_text(f"Signed in as {name}.")
 
 
 def answer_everything(page, offering) -> None:
@@ -235,7 +298,7 @@ def test_signing_in_and_submitting_stores_the_reflection(open_page, enrolled, ru
     rows = run_sql("SELECT student_id, offering_id, hardest, rating, language FROM reflections")
     assert rows == [(enrolled.student.id, enrolled.offering["id"],
                      "Keeping up with the <b>reading</b>.", 4, "en")]  # fmt: skip
-    assert page.evaluate("localStorage.getItem('reflection-draft')") is None
+    assert drafts(page) == {}
     expect(page.locator("#went_well")).to_have_value("")
 
 
@@ -292,7 +355,7 @@ def test_submitting_offline_keeps_the_draft_and_says_so(open_page, enrolled, run
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.offline"))
     expect(page.locator("#went_well")).to_have_value(TYPED)
-    assert TYPED in page.evaluate("localStorage.getItem('reflection-draft')")
+    assert draft_of(page, enrolled.student)["answers"]["went_well"] == TYPED
     assert run_sql("SELECT COUNT(*) FROM reflections") == [(0,)]
 
     page.context.set_offline(False)
@@ -312,7 +375,7 @@ def test_a_second_submission_is_refused_and_the_draft_kept(open_page, enrolled, 
     page.get_by_role("button", name="Submit my reflection").click()
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.duplicate"))
-    assert TYPED in page.evaluate("localStorage.getItem('reflection-draft')")
+    assert draft_of(page, enrolled.student)["answers"]["went_well"] == TYPED
     assert run_sql("SELECT COUNT(*) FROM reflections") == [(1,)]
 
 
@@ -342,6 +405,62 @@ def test_download_my_reflection_saves_a_text_file(open_page, tmp_path):
     assert text.startswith(text_of("fr", "page.title"))
     for label, answer in [("went_well.label", TYPED), ("rating.legend", "3 Bien")]:
         assert f"{text_of('fr', label)}\n{answer}\n" in text
+
+
+# --- a shared computer -----------------------------------------------------------------------
+
+
+def next_tab(page):
+    """The same browser (same localStorage), a new tab: nobody signed in."""
+    tab = page.context.new_page()
+    tab.goto("/reflection/")
+    wait_until_ready(tab)
+    return tab
+
+
+def test_a_draft_is_never_shown_to_another_student_and_waits_for_its_author(
+    open_page, enrolled, create_user, enrol
+):
+    other = create_user("student", first_name="Kofi", last_name="Boateng")
+    enrol(enrolled.offering["id"], other)
+    page = open_page()
+    page.locator("#went_well").fill(TYPED)  # typed before signing in: becomes Ama's
+    sign_in(page, enrolled.student)
+    expect(page.locator("#went_well")).to_have_value(TYPED)
+    expect(page.locator("#draft-status")).not_to_be_empty()
+    page.close()  # Ama leaves without signing out or submitting
+
+    tab = next_tab(page)
+    expect(tab.locator("#went_well")).to_have_value("")
+    sign_in(tab, other, "Kofi Boateng")
+    expect(tab.locator("#went_well")).to_have_value("")
+    tab.locator("#hardest").fill("Kofi's own answer, his draft.")
+    expect(tab.locator("#draft-status")).not_to_be_empty()
+    tab.get_by_role("button", name="Sign out").click()
+    expect(tab.locator("#hardest")).to_have_value("")  # not left for the next person either
+
+    sign_in(tab, enrolled.student)
+    expect(tab.locator("#went_well")).to_have_value(TYPED)
+    expect(tab.locator("#hardest")).to_have_value("")
+    assert draft_of(tab, other)["answers"]["hardest"] == "Kofi's own answer, his draft."
+    assert "reflection-draft" not in drafts(tab)  # nothing left unowned
+
+
+def test_a_manager_signing_in_on_the_page_is_turned_away_and_signed_out(
+    open_page, create_user, client, bearer
+):
+    manager = create_user("manager")
+    page = open_page()
+    page.get_by_label("Email").fill(manager.email)
+    page.get_by_label("Password").fill(manager.password)
+
+    with page.expect_response("**/auth/login") as login, page.expect_response("**/auth/logout"):
+        page.get_by_role("button", name="Sign in").click()
+
+    expect(page.locator("#status")).to_have_text(text_of("en", "signin.not_student"))
+    token = login.value.json()["access_token"]
+    assert client.get("/api/v1/auth/me", headers=bearer(token)).status_code == 401
+    assert page.evaluate("sessionStorage.getItem('reflection-session')") is None
 
 
 # --- keyboard, accessibility, small screens ---------------------------------------------------

@@ -145,6 +145,27 @@ def test_the_summary_counts_averages_and_names_non_respondents(client, as_manage
     assert [p["id"] for p in c["non_respondents"]] == [students[6].id]
 
 
+def test_deactivated_students_are_neither_enrolled_nor_chased_in_the_summary(
+    client, as_manager, term, manager, auth_headers
+):
+    def offering_a() -> dict:
+        response = client.get(f"{REFLECTIONS}/summary", headers=as_manager)
+        return {row["offering_id"]: row for row in response.json}[term["a"]]
+
+    assert offering_a()["enrolled"] == 4  # and now in the response cache
+    students = term["students"]
+    for leaver in (students[2], students[3]):  # A: one who reflected, the one who never did
+        response = client.patch(
+            f"/api/v1/admin/users/{leaver.id}",
+            json={"is_active": False},
+            headers=auth_headers(manager),
+        )
+        assert response.status_code == 200, response.json
+
+    a = offering_a()
+    assert (a["enrolled"], a["count"], a["response_rate"], a["non_respondents"]) == (2, 3, 1.0, [])
+
+
 def test_the_summary_takes_the_same_filters(client, as_manager, term):
     response = client.get(
         f"{REFLECTIONS}/summary",
