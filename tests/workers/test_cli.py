@@ -18,9 +18,10 @@ from app.auth.models import Role, User
 from app.config import PROJECT_ROOT
 from app.extensions import db, redis_store
 from app.unit_of_work import unit_of_work
-from tests.notifications.conftest import WEEK_1_DUE
+from tests.notifications.conftest import WEEK_1_DUE, free_port
 
 DUE_SOON_AT = (WEEK_1_DUE - timedelta(hours=48)).isoformat()
+WEEK_2_DUE_SOON_AT = (WEEK_1_DUE + timedelta(weeks=1, hours=-48)).isoformat()
 
 
 def test_sweep_dry_run_prints_what_it_would_queue_and_writes_nothing(
@@ -194,6 +195,26 @@ def test_on_sqlite_a_repeated_sweep_records_and_sends_each_reminder_once(app_wit
     assert "New notifications: 1" in first.output, first.output
     assert "New notifications: 0" in second.output, second.output
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
+
+    # Recorded while the queue is unreachable, taken away before it went out, then given back:
+    # the cancelled reminder is revived (SQLite's ON CONFLICT … DO UPDATE … WHERE cancelled).
+    unreachable = app_with(
+        SQLALCHEMY_DATABASE_URI=embedded.config["SQLALCHEMY_DATABASE_URI"],
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+    )
+    unreachable.test_cli_runner().invoke(args=["reminders", "sweep", "--at", WEEK_2_DUE_SOON_AT])
+    for facilitator in (None, facilitator_id):
+        response = client.patch(f"/api/v1/course-offerings/{offering.json['id']}",
+                                json={"facilitator_id": facilitator}, headers=headers)  # fmt: skip
+        assert response.status_code == 200, response.json
+    third = runner.invoke(args=["reminders", "sweep", "--at", WEEK_2_DUE_SOON_AT])
+    assert "New notifications: 1" in third.output, third.output
+    with embedded.app_context():  # recorded as sent, so no later sweep sends them again
+        statuses = db.session.execute(text("SELECT kind, status FROM notifications")).all()
+    assert sorted(statuses) == [("digest", "cancelled"), ("due_soon", "sent"), ("due_soon", "sent")]
+    assert "delivered inline: 1 sent" in third.output, third.output
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
 
 
 def test_the_periodic_sweep_job_records_and_a_worker_delivers(
