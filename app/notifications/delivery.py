@@ -154,12 +154,16 @@ def mark_sent(connection, notification_id: int, token: str, covers: list[int]) -
         )
 
 
+def last_attempt() -> int:
+    """A row's attempts: the first, then one per REMINDER_RETRY_DELAYS entry."""
+    return len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
+
+
 def release_claimed(ids: list[int], token: str, error: str) -> None:
     """After an unexpected error: this attempt's rows still pending go back to the pool, or
     fail with the error once they have had every attempt."""
-    last_attempt = len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
     held = and_(TABLE.c.id.in_(ids), TABLE.c.claimed_by == token, TABLE.c.status == Status.PENDING)
-    exhausted = TABLE.c.attempts >= last_attempt
+    exhausted = TABLE.c.attempts >= last_attempt()
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(
             update(TABLE)
@@ -186,8 +190,7 @@ def record_failure(connection, notification_id, attempts, token, error: str, rep
                    give_up=False) -> None:  # fmt: skip
     """Release the row for another attempt, or mark it failed once it has had them all (or
     at once with `give_up`, when no attempt can succeed)."""
-    last_attempt = len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
-    final = give_up or attempts >= last_attempt
+    final = give_up or attempts >= last_attempt()
     connection.execute(
         update(TABLE)
         .where(TABLE.c.id == notification_id, TABLE.c.claimed_by == token)
