@@ -40,7 +40,10 @@ def configure_sqlite(connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def begin_sqlite(connection) -> None:
-    if connection.dialect.name == "sqlite":
+    # Not on an AUTOCOMMIT connection (delivery's outcomes): SQLAlchemy never commits that
+    # one, so a BEGIN there would hold every write until the pool rolls it back.
+    autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
+    if connection.dialect.name == "sqlite" and not autocommit:
         connection.exec_driver_sql("BEGIN")
 
 

@@ -14,20 +14,24 @@ from sqlalchemy import text
 
 from app.clock import now
 from app.extensions import db, redis_store
+from app.notifications.mail import delivery_mode
 from app.notifications.reminders import QUEUES
 
 blp = Blueprint("health", __name__, description="Liveness and dependencies")
 
 
 class HealthSchema(Schema):
-    status = fields.String(metadata={"description": "ok, degraded (Redis down) or down"})
+    status = fields.String(
+        metadata={"description": "ok, degraded (Redis down, or no way to send e-mail) or down"}
+    )
     checks = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(),
         metadata={
             "description": "database and redis: ok, unavailable (or embedded); queue: its "
             "status (ok, degraded when no worker has beaten lately, embedded, unavailable) with "
-            "live workers, queued and failed jobs"
+            "live workers, queued and failed jobs; mail: smtp, outbox (development: .eml files) or "
+            "not_configured (production without SMTP_HOST: reminders fail instead of going out)"
         },
     )
     version = fields.String()
@@ -87,8 +91,14 @@ class Health(MethodView):
     @blp.alt_response(503, schema=HealthSchema, description="The database is unreachable")
     def get(self):
         """Report the state of the app and its dependencies"""
-        checks = {"database": database_state(), "redis": redis_state(), "queue": queue_state()}
+        checks = {
+            "database": database_state(),
+            "redis": redis_state(),
+            "queue": queue_state(),
+            "mail": delivery_mode(),
+        }
         if checks["database"] != "ok":
             return {"status": "down", "checks": checks, "version": app_version()}, 503
-        status = "degraded" if checks["redis"] == "unavailable" else "ok"
+        degraded = checks["redis"] == "unavailable" or checks["mail"] == "not_configured"
+        status = "degraded" if degraded else "ok"
         return {"status": status, "checks": checks, "version": app_version()}

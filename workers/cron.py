@@ -41,11 +41,12 @@ PERIODIC = (
         timeout=300,
     ),
     # The sweep also sends the digest, at the first run after the digest hour; this run makes it
-    # go out on the hour.
+    # go out then. A minute past the hour, so it does not race the interval sweep that fires on
+    # the hour (two sweeps inserting the same rows at once can deadlock).
     Periodic(
         name="reminders-digest",
         func=jobs.sweep,
-        cron=f"0 {CONFIG.REMINDER_DIGEST_HOUR} * * *",
+        cron=f"1 {CONFIG.REMINDER_DIGEST_HOUR} * * *",
         timeout=600,
     ),
 )

@@ -2,7 +2,10 @@
 see app/notifications/delivery.py) and raises on failure, so RQ keeps the job as failed and
 retries it where a Retry was given."""
 
+import logging
 from datetime import datetime
+
+from sqlalchemy.exc import OperationalError
 
 from app.auth import password_links
 from app.clock import now
@@ -10,19 +13,40 @@ from app.notifications import delivery, reminders
 from app.unit_of_work import unit_of_work
 from workers.context import in_app_context
 
+log = logging.getLogger(__name__)
+
+
+# MariaDB's "deadlock found" and "lock wait timeout": the transaction was rolled back and may
+# simply be run again.
+TRANSIENT_LOCK_ERRORS = {1213, 1205}
+
 
 @in_app_context
 def sweep(at: str | None = None) -> dict:
-    """Record what is due at `at` (ISO-8601; default now) and queue its delivery."""
+    """Record what is due at `at` (ISO-8601; default now) and queue its delivery.
+
+    A sweep that loses a lock conflict (another sweep inserting at the same moment) runs once
+    more at once: RQ 3's cron cannot give its jobs a Retry, and waiting for the next run would
+    delay every reminder by a whole interval."""
     moment = datetime.fromisoformat(at) if at else now()
-    with unit_of_work():
-        result = reminders.sweep(moment)
+    try:
+        result = sweep_once(moment)
+    except OperationalError as error:
+        if error.orig is None or error.orig.args[0] not in TRANSIENT_LOCK_ERRORS:
+            raise
+        log.warning("sweep at %s lost a lock conflict, running it again: %s", moment, error.orig)
+        result = sweep_once(moment)
     return {
         "found": result.found,
         "inserted": result.inserted,
         "jobs": result.queued_jobs,
         "queue_error": result.queue_error,
     }
+
+
+def sweep_once(moment: datetime) -> reminders.SweepResult:
+    with unit_of_work():
+        return reminders.sweep(moment)
 
 
 @in_app_context

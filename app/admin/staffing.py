@@ -1,24 +1,17 @@
 """Offerings nobody is running: no facilitator, or one whose account is deactivated."""
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
-from app.auth.models import User
 from app.courses.models import CourseOffering
-from app.courses.services import matching
+from app.courses.services import matching, unstaffed
 from app.pagination import page_of
 
 
 def unstaffed_offerings(filters: dict, pagination) -> list[CourseOffering]:
     """Active offerings matching `filters` (trimester, year) that need a facilitator, earliest
     start first."""
-    facilitator = select(User.id).where(User.id == CourseOffering.facilitator_id)
-    active_facilitator = facilitator.where(User.is_active.is_(True)).exists()
-    conditions = [
-        *matching(filters),
-        CourseOffering.is_active.is_(True),
-        or_(CourseOffering.facilitator_id.is_(None), ~active_facilitator),
-    ]
+    conditions = [*matching(filters), CourseOffering.is_active.is_(True), unstaffed()]
     statement = (
         select(CourseOffering)
         .outerjoin(CourseOffering.module)

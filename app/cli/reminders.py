@@ -1,5 +1,6 @@
 """`flask reminders sweep|status`: run a sweep by hand, see how delivery is doing."""
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import click
@@ -12,8 +13,8 @@ from sqlalchemy import func, select
 
 from app.clock import now
 from app.extensions import db, redis_store
-from app.notifications import reminders
-from app.notifications.models import Notification
+from app.notifications import mail, reminders
+from app.notifications.models import Notification, Status
 from app.unit_of_work import unit_of_work
 
 reminders_cli = AppGroup("reminders", help="Deadline reminders, alerts and digests.")
@@ -37,7 +38,8 @@ def sweep(moment: datetime, dry_run: bool):
     """Find every reminder, alert and digest due, record it and queue its delivery.
 
     Without REDIS_URL delivery runs inline: the e-mails are sent (or written under
-    instance/outbox/ when SMTP_HOST is unset) before this command returns.
+    instance/outbox/ when SMTP_HOST is unset) before this command returns, and it says how
+    many were sent, cancelled or failed.
     """
     with unit_of_work():
         result = reminders.sweep(moment, dry_run=dry_run)
@@ -46,11 +48,31 @@ def sweep(moment: datetime, dry_run: bool):
     if dry_run:
         return
     click.echo(f"New notifications: {result.inserted}")
+    if not current_app.config["REDIS_URL"]:
+        report_inline_delivery([id_ for batch in result.batches for id_ in batch])
+        return
     queued = sum(len(batch) for batch in result.batches)
     click.echo(f"Queued for e-mail: {queued} in {len(result.batches)} job(s)")
     if result.queue_error:
         click.echo(f"Queue unreachable ({result.queue_error}): they stay pending for the next "
                    "sweep.", err=True)  # fmt: skip
+
+
+def report_inline_delivery(ids: list[int]) -> None:
+    """The embedded queue ran the deliveries before the sweep returned: say how they ended."""
+    rows = db.session.execute(
+        select(Notification.status, Notification.last_error).where(Notification.id.in_(ids))
+    ).all()
+    outcome = Counter(status for status, _error in rows)
+    click.echo(
+        f"E-mail delivered inline: {outcome[Status.SENT]} sent, "
+        f"{outcome[Status.CANCELLED]} cancelled (no longer true), {outcome[Status.FAILED]} failed, "
+        f"{outcome[Status.PENDING]} still pending"
+    )
+    for error in sorted({error for status, error in rows if status != Status.SENT and error}):
+        click.echo(f"  error: {error}", err=True)
+    if outcome[Status.SENT] and mail.delivery_mode() == "outbox":
+        click.echo(f"Written as .eml files to {mail.outbox_directory()} (SMTP_HOST is unset).")
 
 
 def describe(found: dict) -> str:
@@ -66,6 +88,7 @@ def status():
         select(Notification.status, func.count()).group_by(Notification.status)
     ).all()
     click.echo("Notifications: " + (", ".join(f"{n} {s}" for s, n in sorted(counts)) or "none"))
+    click.echo(mail_line())
     if not current_app.config["REDIS_URL"]:
         click.echo("Queue: embedded (REDIS_URL unset): jobs run inline, no workers.")
         return
@@ -75,6 +98,16 @@ def status():
     except RedisError as error:
         click.echo(f"Queue: unreachable ({error})", err=True)
         raise SystemExit(1) from error
+
+
+def mail_line() -> str:
+    mode = mail.delivery_mode()
+    if mode == "smtp":
+        config = current_app.config
+        return f"Mail: SMTP via {config['SMTP_HOST']}:{config['SMTP_PORT']}"
+    if mode == "outbox":
+        return f"Mail: development outbox, .eml files in {mail.outbox_directory()}"
+    return f"Mail: NOT CONFIGURED ({mail.NOT_CONFIGURED}); e-mail reminders fail"
 
 
 def queue_lines() -> list[str]:

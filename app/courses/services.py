@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from app.auth.models import Role, User
 from app.courses.models import (
@@ -109,6 +109,20 @@ def visible_to(user: User) -> list[ColumnElement]:
         return [CourseOffering.facilitator_id == user.id]
     enrolled = select(Enrollment.offering_id).where(Enrollment.student_id == user.id)
     return [CourseOffering.id.in_(enrolled)]
+
+
+def unstaffed() -> ColumnElement:
+    """Nobody runs the offering: no facilitator, or one whose account is deactivated. The one
+    definition the admin's unstaffed list, the unstaffed alerts and the digest share."""
+    # An alias, so a query that also selects users (managers, say) is not correlated to them.
+    facilitator = aliased(User)
+    active_facilitator = (
+        select(facilitator.id)
+        .where(facilitator.id == CourseOffering.facilitator_id, facilitator.is_active.is_(True))
+        .correlate(CourseOffering)
+        .exists()
+    )
+    return or_(CourseOffering.facilitator_id.is_(None), ~active_facilitator)
 
 
 def matching(filters: dict) -> list[ColumnElement]:

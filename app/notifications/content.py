@@ -15,11 +15,13 @@ from sqlalchemy import select
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import ActivityLog
 from app.auth.models import Role, User
-from app.courses.models import CourseOffering
+from app.courses.models import CourseOffering, Enrollment
+from app.courses.services import unstaffed
 from app.extensions import db
 from app.notifications import reminders
 from app.notifications.models import Channel, EmailPreference, Kind, Notification, Status
 from app.notifications.reminders import LOG_COMPLETE, Windows
+from app.reflections.models import Reflection
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def facts_for(notification: Notification, now: datetime, logs: dict) -> Facts | 
         Kind.OVERDUE: week_facts,
         Kind.UNSTAFFED: unstaffed_facts,
         Kind.DIGEST: digest_facts,
+        Kind.REFLECTION_DUE: reflection_facts,
     }[Kind(notification.kind)]
     values = build(notification, rule, windows, now, logs)
     if values is None:
@@ -119,13 +122,47 @@ def week_facts(notification, rule, windows, now, logs) -> dict | None:
 
 def unstaffed_facts(notification, rule, windows, now, _logs) -> dict | None:
     offering = notification.offering
-    if offering is None or offering.facilitator_id is not None or not offering.is_active:
+    if offering is None or not offering.is_active or not still_unstaffed(offering.id):
+        return None
+    # Moved dates: the alert for the old start goes; the next sweep raises one for the new.
+    if reminders.starts_at(rule, offering.start_date) != notification.deadline:
         return None
     if offering.start_date < now.astimezone(rule.zone).date():
         return None
     return offering_facts(offering) | {
         "starts": format_date(offering.start_date, "full", locale=notification.language)
     }
+
+
+def reflection_facts(notification, rule, windows, now, _logs) -> dict | None:
+    """Still an active offering that ended then, the student still enrolled and still
+    without a reflection on it."""
+    offering, student_id = notification.offering, notification.recipient_id
+    if offering is None or not offering.is_active:
+        return None
+    if reminders.ends_at(rule, offering.end_date) != notification.deadline:
+        return None
+    enrolled = select(Enrollment.id).where(
+        Enrollment.offering_id == offering.id, Enrollment.student_id == student_id
+    )
+    reflected = select(Reflection.id).where(
+        Reflection.offering_id == offering.id, Reflection.student_id == student_id
+    )
+    if db.session.scalar(enrolled) is None or db.session.scalar(reflected) is not None:
+        return None
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return offering_facts(offering) | {
+        "ended": format_date(offering.end_date, "full", locale=notification.language),
+        "reflection_url": f"{base}/reflection/",
+    }
+
+
+def still_unstaffed(offering_id: int) -> bool:
+    """No facilitator, or a deactivated one (the same condition the sweep used)."""
+    found = db.session.scalar(
+        select(CourseOffering.id).where(CourseOffering.id == offering_id, unstaffed())
+    )
+    return found is not None
 
 
 def digest_facts(notification, rule, windows, now, _logs) -> dict | None:

@@ -10,6 +10,9 @@
 4. A refused message is released for a later attempt, or marked failed with the server's
    answer once it has had REMINDER_RETRY_DELAYS + 1 attempts. The job then raises, so RQ
    retries it after the next delay.
+5. Any other error (a template, the outbox's disk, RQ's job timeout) releases the attempt's
+   still-pending rows the same way before the job raises: nothing stays claimed by a job that
+   is no longer running.
 """
 
 import logging
@@ -18,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from app.clock import now
@@ -52,9 +55,15 @@ def deliver(ids: list[int]) -> Report:
         claimed = claim(ids, token)
     if not claimed:
         return report
-    with unit_of_work():
-        outgoing = prepare(token, report)
-    send_all(outgoing, token, report)
+    try:
+        with unit_of_work():
+            outgoing = prepare(ids, token, report)
+        send_all(outgoing, token, report)
+    except Exception as error:  # a template, the outbox's disk, RQ's job timeout…
+        # Left claimed, the rows would be skipped by the retry's claim and by every sweep until
+        # the claim times out; released, the retry (or the next sweep) tries them again.
+        release_claimed(ids, token, mail.describe(error))
+        raise
     if report.retrying:
         raise DeliveryIncomplete(
             f"{len(report.retrying)} of {len(ids)} not sent yet: "
@@ -80,12 +89,13 @@ def claim(ids: list[int], token: str) -> int:
     return result.rowcount
 
 
-def prepare(token: str, report: Report) -> list[tuple]:
+def prepare(ids: list[int], token: str, report: Report) -> list[tuple]:
     """(id, attempts, message, ids it also covers) for each claimed row still true; the rest
     is cancelled."""
     claimed = db.session.scalars(
         select(Notification)
-        .where(Notification.claimed_by == token)
+        # The ids reach the rows by primary key; the token alone would scan the table.
+        .where(Notification.id.in_(ids), Notification.claimed_by == token)
         .options(selectinload(Notification.recipient), selectinload(Notification.offering))
         .order_by(Notification.id)
     ).all()
@@ -119,11 +129,9 @@ def send_all(outgoing: list, token: str, report: Report) -> None:
                     mark_sent(connection, notification_id, token, covers)
                     report.sent.append(notification_id)
         except mail.TransportDown as error:
-            handled = set(report.sent) | set(report.failed) | set(report.retrying)
-            for notification_id, attempts, _message, _covers in outgoing:
-                if notification_id not in handled:
-                    record_failure(connection, notification_id, attempts, token, str(error),
-                                   report)  # fmt: skip
+            release_unsent(connection, outgoing, token, str(error), report)
+        except mail.NotConfigured as error:
+            release_unsent(connection, outgoing, token, str(error), report, give_up=True)
     log.info(
         "delivered %d, cancelled %d, retrying %d, failed %d",
         len(report.sent), len(report.cancelled), len(report.retrying), len(report.failed),
@@ -146,9 +154,43 @@ def mark_sent(connection, notification_id: int, token: str, covers: list[int]) -
         )
 
 
-def record_failure(connection, notification_id, attempts, token, error: str, report) -> None:
-    """Release the row for another attempt, or mark it failed once it has had them all."""
-    final = attempts >= len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
+def last_attempt() -> int:
+    """A row's attempts: the first, then one per REMINDER_RETRY_DELAYS entry."""
+    return len(retry_delays(current_app.config["REMINDER_RETRY_DELAYS"])) + 1
+
+
+def release_claimed(ids: list[int], token: str, error: str) -> None:
+    """After an unexpected error: this attempt's rows still pending go back to the pool, or
+    fail with the error once they have had every attempt."""
+    held = and_(TABLE.c.id.in_(ids), TABLE.c.claimed_by == token, TABLE.c.status == Status.PENDING)
+    exhausted = TABLE.c.attempts >= last_attempt()
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(
+            update(TABLE)
+            .where(held)
+            .values(
+                status=case((exhausted, Status.FAILED), else_=Status.PENDING),
+                last_error=error[:2000],
+                claimed_at=None,
+                claimed_by=None,
+            )
+        )
+    log.warning("delivery attempt %s released its rows after: %s", token, error)
+
+
+def release_unsent(connection, outgoing, token, error: str, report, give_up=False) -> None:
+    """Record `error` against every message of the batch not handled yet."""
+    handled = set(report.sent) | set(report.failed) | set(report.retrying)
+    for notification_id, attempts, _message, _covers in outgoing:
+        if notification_id not in handled:
+            record_failure(connection, notification_id, attempts, token, error, report, give_up)
+
+
+def record_failure(connection, notification_id, attempts, token, error: str, report,
+                   give_up=False) -> None:  # fmt: skip
+    """Release the row for another attempt, or mark it failed once it has had them all (or
+    at once with `give_up`, when no attempt can succeed)."""
+    final = give_up or attempts >= last_attempt()
     connection.execute(
         update(TABLE)
         .where(TABLE.c.id == notification_id, TABLE.c.claimed_by == token)

@@ -1,10 +1,12 @@
 """E-mail: subjects, multipart messages rendered in the recipient's language, and the two
-transports — SMTP (one connection per batch) or, with SMTP_HOST unset, .eml files in
-instance/outbox/."""
+transports — SMTP (one connection per batch) or, with SMTP_HOST unset outside production, .eml
+files in instance/outbox/ (a development fallback: in production nothing is sent without
+SMTP_HOST, and delivery fails loudly instead)."""
 
 import contextlib
 import logging
 import smtplib
+import ssl
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -13,7 +15,7 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 
 from app.clock import now
 from app.i18n import _
@@ -31,6 +33,13 @@ class TransportDown(Exception):
     """No connection to the server (any more): no message in the batch can go now."""
 
 
+class NotConfigured(Exception):
+    """No way to send e-mail at all in this environment: retrying cannot help."""
+
+
+NOT_CONFIGURED = "SMTP_HOST is not set: e-mail cannot be sent in production"
+
+
 def subject(kind: str, values: dict) -> str:
     """The subject line, also the inbox title; call inside the recipient's locale."""
     if kind == Kind.DUE_SOON:
@@ -41,10 +50,17 @@ def subject(kind: str, values: dict) -> str:
         return _("Overdue: the week {week} log for {module}").format(
             week=values["week"], module=values["module_code"]
         )
+    if kind == Kind.REFLECTION_DUE:
+        return _("{module} has ended: how did it go?").format(module=values["module_code"])
     if kind == Kind.UNSTAFFED:
         return _("No facilitator yet: {module} starts {date}").format(
             module=values["module_code"], date=values["starts"]
         )
+    if not (values["overdue_count"] or values["unstaffed"]):  # only the recipient's own reminders
+        return ngettext(
+            "Your daily digest: {count} reminder", "Your daily digest: {count} reminders",
+            len(values["waiting"]),
+        ).format(count=len(values["waiting"]))  # fmt: skip
     return _("Daily digest: {overdue} overdue or incomplete logs, {unstaffed} unstaffed").format(
         overdue=values["overdue_count"], unstaffed=len(values["unstaffed"])
     )
@@ -106,11 +122,27 @@ def message_domain() -> str:
     return parseaddr(current_app.config["SMTP_FROM"])[1].rpartition("@")[2] or "localhost"
 
 
-def transport():
-    """SMTP when SMTP_HOST is set, else the outbox directory."""
+def delivery_mode() -> str:
+    """ "smtp", "outbox" (development and tests without SMTP_HOST) or "not_configured"
+    (production without SMTP_HOST: the instance folder of a container is thrown away, so an
+    outbox there would swallow every message)."""
     if current_app.config["SMTP_HOST"]:
+        return "smtp"
+    return "not_configured" if current_app.config["APP_ENV"] == "production" else "outbox"
+
+
+def outbox_directory() -> Path:
+    return Path(current_app.instance_path) / "outbox"
+
+
+def transport():
+    """SMTP when SMTP_HOST is set, else (outside production) the outbox directory."""
+    mode = delivery_mode()
+    if mode == "not_configured":
+        raise NotConfigured(NOT_CONFIGURED)
+    if mode == "smtp":
         return SMTPTransport(current_app.config)
-    return OutboxTransport(Path(current_app.instance_path) / "outbox")
+    return OutboxTransport(outbox_directory())
 
 
 class SMTPTransport:
@@ -125,7 +157,9 @@ class SMTPTransport:
         try:
             self.connection = smtplib.SMTP(config["SMTP_HOST"], config["SMTP_PORT"], timeout=15)
             if config["SMTP_USE_TLS"]:
-                self.connection.starttls()
+                # A default context checks the server's certificate and name; without one
+                # smtplib encrypts to whoever answers.
+                self.connection.starttls(context=ssl.create_default_context())
             if config["SMTP_USERNAME"]:
                 self.connection.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
         except (smtplib.SMTPException, OSError) as error:
@@ -152,13 +186,19 @@ class OutboxTransport:
         self.directory = directory
 
     def __enter__(self):
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise TransportDown(describe(error)) from error
         return self
 
     def send(self, message: Message) -> None:
         stamp = now().strftime("%Y%m%dT%H%M%S%f")
         path = self.directory / f"{stamp}-{message['X-Notification-Id']}.eml"
-        path.write_bytes(bytes(message))
+        try:
+            path.write_bytes(bytes(message))
+        except OSError as error:  # disk full, directory gone: no message can go now
+            raise TransportDown(describe(error)) from error
         log.info("e-mail to %s written to %s: %s", message["To"], path, message["Subject"])
 
     def __exit__(self, *exc_info):

@@ -18,6 +18,7 @@ class Kind(enum.StrEnum):
     OVERDUE = "overdue"  # to the facilitator, after it is due and still missing or incomplete
     UNSTAFFED = "unstaffed"  # to managers, an offering about to start without a facilitator
     DIGEST = "digest"  # to managers, once a day: everything overdue and unstaffed
+    REFLECTION_DUE = "reflection_due"  # to a student, once their offering has ended unreflected
 
 
 class Status(enum.StrEnum):
@@ -69,7 +70,7 @@ class Notification(db.Model):
     recipient_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), nullable=False
     )
-    kind: Mapped[str] = mapped_column(String(12), nullable=False)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)
     offering_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_offerings.id", ondelete="CASCADE")
     )
@@ -104,7 +105,7 @@ class NotificationPreference(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    kind: Mapped[str] = mapped_column(String(12), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
     email: Mapped[str] = mapped_column(String(12), nullable=False)
 
 

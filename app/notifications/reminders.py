@@ -4,9 +4,11 @@ A sweep takes `now` (the cron passes the clock, `flask reminders sweep --at` any
 finds due work with set-based SQL: the weekly deadlines falling in a window are worked out once
 per distinct offering calendar (start date) with the one deadline rule, then joined to the
 offerings, their facilitators, their logs and the recipients' preferences in one statement. The
-rows it finds are inserted with INSERT IGNORE on the unique dedupe key, so repeating a sweep, or
-running two at once, adds nothing. Delivery is queued after the commit, in batches, for every
-pending e-mail no live worker holds — also rows an earlier sweep could not queue (Redis down).
+rows it finds are upserted on the unique dedupe key: a live row is left alone, so repeating a
+sweep, or running two at once, adds nothing; a cancelled one is revived, so a message that
+became true again (offering reassigned back, log deleted, account reactivated) goes out.
+Delivery is queued after the commit, in batches, for every pending e-mail no live worker
+holds — also rows an earlier sweep could not queue (Redis down).
 """
 
 import hashlib
@@ -21,7 +23,21 @@ from redis.exceptions import RedisError
 from rq import Retry
 from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import Date, Integer, and_, insert, literal, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    and_,
+    case,
+    literal,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects.mysql import insert as mysql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from app.activity.deadlines import DeadlineRule
@@ -29,7 +45,8 @@ from app.activity.models import CHECKLIST, ActivityLog
 from app.auth.models import Role, User
 from app.clock import now as clock_now
 from app.config import retry_delays
-from app.courses.models import CourseOffering
+from app.courses.models import CourseOffering, Enrollment
+from app.courses.services import unstaffed
 from app.extensions import db, redis_store
 from app.notifications.models import (
     Channel,
@@ -39,6 +56,7 @@ from app.notifications.models import (
     NotificationPreference,
     Status,
 )
+from app.reflections.models import Reflection
 from app.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
@@ -52,12 +70,14 @@ LAST_SWEEP_KEY = "reminders:last-sweep"
 MAX_WEEKS = 53
 # SQLite refuses compound SELECTs of more than 500 terms.
 CELLS_PER_STATEMENT = 400
+TABLE = Notification.__table__
 LOG_COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
 DEFAULT_EMAIL = {
     Kind.DUE_SOON: EmailPreference.IMMEDIATE,
     Kind.OVERDUE: EmailPreference.IMMEDIATE,
     Kind.UNSTAFFED: EmailPreference.DAILY_DIGEST,
     Kind.DIGEST: EmailPreference.DAILY_DIGEST,
+    Kind.REFLECTION_DUE: EmailPreference.IMMEDIATE,
 }
 UNSTAFFED_PREFERENCE = aliased(NotificationPreference)
 CHANNEL_FOR = {
@@ -112,6 +132,7 @@ def sweep(now: datetime, dry_run: bool = False) -> SweepResult:
         *due_soon_rows(rule, windows, now),
         *overdue_rows(rule, windows, now),
         *unstaffed_rows(rule, windows, now),
+        *reflection_rows(rule, windows, now),
     ]
     rows += digest_rows(rule, windows, now, pending_digest_recipients(rows))
     result = SweepResult(found=dict(Counter(row["kind"] for row in rows)))
@@ -212,7 +233,7 @@ def unstaffed_conditions(rule: DeadlineRule, windows: Windows, now: datetime) ->
     today = now.astimezone(rule.zone).date()
     return [
         CourseOffering.is_active.is_(True),
-        CourseOffering.facilitator_id.is_(None),
+        unstaffed(),
         CourseOffering.start_date >= today,
         CourseOffering.start_date <= (now + windows.unstaffed).astimezone(rule.zone).date(),
     ]
@@ -220,6 +241,52 @@ def unstaffed_conditions(rule: DeadlineRule, windows: Windows, now: datetime) ->
 
 def starts_at(rule: DeadlineRule, day: date) -> datetime:
     return datetime.combine(day, rule.local_time, tzinfo=rule.zone).astimezone(UTC)
+
+
+def ends_at(rule: DeadlineRule, last_day: date) -> datetime:
+    """An offering has ended at local midnight after its last day."""
+    return datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=rule.zone).astimezone(UTC)
+
+
+def reflection_rows(rule: DeadlineRule, windows: Windows, now: datetime) -> list[dict]:
+    """One reminder per active student enrolled in an active offering that ended within the
+    look-back window, who has not reflected on it yet."""
+    last_days = last_days_ended_between(rule, now - windows.lookback, now)
+    statement = (
+        select(CourseOffering.id, CourseOffering.end_date, User.id.label("student_id"),
+               User.preferred_language, NotificationPreference.email)
+        .select_from(Enrollment)
+        .join(CourseOffering, CourseOffering.id == Enrollment.offering_id)
+        .join(User, User.id == Enrollment.student_id)
+        .outerjoin(Reflection, and_(Reflection.offering_id == Enrollment.offering_id,
+                                    Reflection.student_id == Enrollment.student_id))
+        .outerjoin(*preference_join(Kind.REFLECTION_DUE, User.id))
+        .where(CourseOffering.is_active.is_(True), CourseOffering.end_date.in_(last_days),
+               User.role == Role.STUDENT, User.is_active.is_(True), Reflection.id.is_(None))
+    )  # fmt: skip
+    return [
+        notification_row(
+            Kind.REFLECTION_DUE,
+            recipient_id=found.student_id,
+            language=found.preferred_language,
+            offering_id=found.id,
+            week_number=0,
+            deadline=ends_at(rule, found.end_date),
+            preference=found.email,
+        )
+        for found in db.session.execute(statement)
+    ]
+
+
+def last_days_ended_between(rule: DeadlineRule, start: datetime, end: datetime) -> list[date]:
+    """The last days of offerings that ended in (start, end]."""
+    day = start.astimezone(rule.zone).date() - timedelta(days=1)
+    found = []
+    while day <= end.astimezone(rule.zone).date():
+        if start < ends_at(rule, day) <= end:
+            found.append(day)
+        day += timedelta(days=1)
+    return found
 
 
 def digest_rows(rule, windows, now: datetime, waiting: set[int]) -> list[dict]:
@@ -409,16 +476,81 @@ def dedupe_key(row: dict) -> str:
 
 
 def insert_new(rows: list[dict]) -> int:
-    """Insert the rows whose dedupe key is new; the others are left alone (no error)."""
+    """Insert the rows whose dedupe key is new, and revive those whose earlier row was
+    cancelled (the offering came back to this facilitator, the log was deleted, the account or
+    offering reactivated); live rows are left alone. Returns how many were added or revived
+    (counted beforehand: two sweeps at the same moment may both count a row; neither doubles
+    it)."""
     if not rows:
         return 0
-    statement = (
-        insert(Notification.__table__)
-        .prefix_with("IGNORE", dialect="mysql")
-        .prefix_with("IGNORE", dialect="mariadb")
-        .prefix_with("OR IGNORE", dialect="sqlite")
+    # In key order, so two sweeps inserting the same rows lock them in the same order and
+    # cannot deadlock each other.
+    rows = sorted(rows, key=lambda row: row["dedupe_key"])
+    added = len(rows) - len(live_keys([row["dedupe_key"] for row in rows]))
+    db.session.execute(upsert_reviving_cancelled(db.session.get_bind().dialect.name), rows)
+    return added
+
+
+def live_keys(keys: list[str]) -> set[str]:
+    found = set()
+    for chunk in chunked(keys, CELLS_PER_STATEMENT):
+        found.update(
+            db.session.scalars(
+                select(Notification.dedupe_key).where(
+                    Notification.dedupe_key.in_(chunk), Notification.status != Status.CANCELLED
+                )
+            )
+        )
+    return found
+
+
+def upsert_reviving_cancelled(dialect: str):
+    """INSERT … that, on a dedupe key already taken by a cancelled row, makes that row the new
+    message again: the sweep's channel, status and language, a fresh creation time, and no
+    attempts, error, claim or read mark left from before. Any other existing row is kept."""
+    if dialect == "sqlite":
+        statement = sqlite_insert(TABLE)
+        return statement.on_conflict_do_update(
+            index_elements=[TABLE.c.dedupe_key],
+            set_=revived_values(statement.excluded),
+            where=TABLE.c.status == Status.CANCELLED,
+        )
+    statement = mysql_insert(TABLE)
+    # Constants inline: PyMySQL's multi-row executemany cannot carry parameters in this clause.
+    cancelled = TABLE.c.status == inline(Status.CANCELLED.value)
+    # MariaDB assigns left to right and later terms see earlier results: status goes last, so
+    # every other term still tests the row's old status.
+    return statement.on_duplicate_key_update(
+        [
+            (column, case((cancelled, inline(value)), else_=TABLE.c[column]))
+            for column, value in revived_values(statement.inserted).items()
+        ]
     )
-    return db.session.execute(statement, rows).rowcount
+
+
+def inline(value):
+    """A constant written into the SQL (only our own enum values and numbers come here)."""
+    if value is None:
+        return null()
+    if isinstance(value, ColumnElement):
+        return value
+    return literal_column(repr(value))
+
+
+def revived_values(new) -> dict:
+    """Column → value for a revived row; `new` is the row the sweep tried to insert."""
+    return {
+        "channel": new.channel,
+        "language": new.language,
+        "created_at": new.created_at,
+        "sent_at": new.sent_at,
+        "attempts": 0,
+        "last_error": None,
+        "claimed_at": None,
+        "claimed_by": None,
+        "read_at": None,
+        "status": new.status,  # last: see upsert_reviving_cancelled
+    }
 
 
 # --- queueing delivery -----------------------------------------------------------------------

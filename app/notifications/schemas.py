@@ -12,7 +12,7 @@ class NotificationSchema(Schema):
     id = fields.Integer(attribute="notification.id")
     kind = fields.String(
         attribute="notification.kind",
-        metadata={"description": "due_soon, overdue, unstaffed or digest"},
+        metadata={"description": "due_soon, overdue, unstaffed, digest or reflection_due"},
     )
     title = fields.String(metadata={"description": "In the caller's language"})
     allocation_id = fields.Integer(
@@ -46,6 +46,7 @@ class PreferencesSchema(StrictSchema):
     overdue = fields.String(validate=EMAIL)
     unstaffed = fields.String(validate=EMAIL)
     digest = fields.String(validate=EMAIL)
+    reflection_due = fields.String(validate=EMAIL)
 
 
 assert set(PreferencesSchema().fields) == {kind.value for kind in Kind}

@@ -9,6 +9,7 @@ from flask import current_app
 from flask_babel import force_locale, get_locale
 from icalendar import Alarm, Calendar, Event
 from sqlalchemy import ColumnElement, delete, select, update
+from sqlalchemy.orm import selectinload
 
 from app.activity.deadlines import DeadlineRule
 from app.auth.models import Role, User
@@ -21,6 +22,7 @@ from app.notifications import mail
 from app.notifications.content import format_deadline, offering_facts
 from app.notifications.models import (
     CalendarFeed,
+    EmailPreference,
     Kind,
     Notification,
     NotificationPreference,
@@ -33,8 +35,10 @@ from app.pagination import page_of
 KINDS_FOR = {
     Role.FACILITATOR: (Kind.DUE_SOON, Kind.OVERDUE),
     Role.MANAGER: (Kind.UNSTAFFED, Kind.DIGEST),
-    Role.STUDENT: (),
+    Role.STUDENT: (Kind.REFLECTION_DUE,),
 }
+# Kinds whose recipients get no daily digest to hold them: e-mail now, or not at all.
+NO_DIGEST = {Kind.REFLECTION_DUE}
 
 
 # --- inbox -----------------------------------------------------------------------------------
@@ -53,19 +57,23 @@ def list_inbox(user: User, unread_only: bool, pagination) -> list[dict]:
     statement = (
         select(Notification)
         .where(*conditions)
+        # One query for the page's offerings (with their module, cohort and class), not one per row.
+        .options(selectinload(Notification.offering))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
     page = page_of(statement, pagination, count_from=select(Notification.id).where(*conditions))
-    return [inbox_entry(notification) for notification in page]
+    rule = DeadlineRule.from_config()
+    return [inbox_entry(notification, rule) for notification in page]
 
 
-def inbox_entry(notification: Notification) -> dict:
-    return {"notification": notification, "title": title(notification)}
+def inbox_entry(notification: Notification, rule: DeadlineRule | None = None) -> dict:
+    rule = rule or DeadlineRule.from_config()
+    return {"notification": notification, "title": title(notification, rule)}
 
 
-def title(notification: Notification) -> str:
+def title(notification: Notification, rule: DeadlineRule) -> str:
     """The e-mail's subject line, from the row alone (the inbox keeps history as it was)."""
-    rule, offering, language = DeadlineRule.from_config(), notification.offering, current_language()
+    offering, language = notification.offering, current_language()
     deadline = format_deadline(notification.deadline, language, rule)
     if notification.kind == Kind.DIGEST:
         return _("Daily digest of {date}").format(date=deadline)
@@ -117,6 +125,13 @@ def set_preferences(user: User, changes: dict) -> dict:
     unknown = sorted(set(changes) - allowed)
     if unknown:
         raise Invalid({kind: [_("Not a kind of notification you receive.")] for kind in unknown})
+    waiting_for_nothing = sorted(
+        kind for kind, email in changes.items()
+        if kind in NO_DIGEST and email == EmailPreference.DAILY_DIGEST
+    )  # fmt: skip
+    if waiting_for_nothing:
+        message = _("There is no daily digest for this kind: choose immediate or off.")
+        raise Invalid({kind: [message] for kind in waiting_for_nothing})
     for kind, email in changes.items():
         db.session.merge(NotificationPreference(user_id=user.id, kind=kind, email=email))
     db.session.flush()

@@ -5,6 +5,8 @@ import asyncio
 import email
 import email.policy
 import socket
+import ssl
+import subprocess
 import threading
 from datetime import UTC, datetime
 
@@ -26,6 +28,7 @@ from tests.activity.conftest import (  # noqa: F401
     file_log,
     offering_of,
 )
+from tests.reflections.conftest import create_reflection, reflect  # noqa: F401
 
 # The default offering (tests/conftest.py) starts Monday 2026-01-05; week n is due at 09:00
 # Africa/Kigali (07:00 UTC) on 2026-01-05 + 7·n days.
@@ -77,6 +80,32 @@ def smtp(app, monkeypatch):
     monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
     monkeypatch.setitem(app.config, "SMTP_PORT", port)
     sink.port = port
+    yield sink
+    controller.stop()
+
+
+@pytest.fixture
+def tls_smtp(app, monkeypatch, tmp_path):
+    """A real SMTP server on loopback that requires STARTTLS, with a self-signed certificate
+    for 127.0.0.1 (its path in `sink.certificate`), and the app configured to use TLS."""
+    certificate, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(certificate)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certificate, key)
+    sink, port = Sink(), free_port()
+    controller = Controller(
+        sink, hostname="127.0.0.1", port=port, tls_context=context, require_starttls=True
+    )
+    controller.start()
+    monkeypatch.setitem(app.config, "SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "SMTP_USE_TLS", True)
+    sink.certificate = certificate
     yield sink
     controller.stop()
 

@@ -110,3 +110,50 @@ def test_managers_who_want_unstaffed_alerts_at_once_get_one_per_offering(
 
     [alert] = managers_digests()
     assert alert["Subject"].startswith("No facilitator yet: CS")
+
+
+def test_an_offering_whose_facilitator_is_deactivated_raises_the_unstaffed_alert(
+    client, as_manager, create_user, offering_of, sweep, work, travel, managers_digests
+):
+    client.put(
+        "/api/v1/me/notification-preferences", json={"unstaffed": "immediate"}, headers=as_manager
+    )
+    person = create_user("facilitator")
+    offering_of(person, start_date="2026-01-26", end_date="2026-04-24")
+    assert sweep(DIGEST_DAY).found == {}
+
+    response = client.patch(
+        f"/api/v1/admin/users/{person.id}", json={"is_active": False}, headers=as_manager
+    )
+    assert response.status_code == 200, response.json
+    travel(DIGEST_DAY)
+    assert sweep(DIGEST_DAY + timedelta(minutes=15)).found == {"unstaffed": 1}
+    work()
+
+    [alert] = managers_digests()
+    assert alert["Subject"].startswith("No facilitator yet: CS")
+
+
+def test_an_unstaffed_alert_for_a_start_date_that_moved_is_cancelled_and_raised_anew(
+    client, as_manager, offering_of, sweep, work, travel, managers_digests, notifications
+):
+    client.put(
+        "/api/v1/me/notification-preferences", json={"unstaffed": "immediate"}, headers=as_manager
+    )
+    offering = offering_of(None, start_date="2026-01-26", end_date="2026-04-24")
+    sweep(DIGEST_DAY)
+    response = client.patch(
+        f"/api/v1/course-offerings/{offering}", json={"start_date": "2026-01-27"},
+        headers=as_manager,
+    )  # fmt: skip
+    assert response.status_code == 200, response.json
+
+    travel(DIGEST_DAY)
+    work()
+    assert [row["status"] for row in notifications()] == ["cancelled"]
+    assert managers_digests() == []
+
+    sweep(DIGEST_DAY + timedelta(minutes=15))
+    work()
+    [alert] = managers_digests()
+    assert "starts on Tuesday, January 27, 2026" in alert.get_body(("plain",)).get_content()

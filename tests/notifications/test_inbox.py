@@ -43,6 +43,26 @@ def test_the_inbox_lists_only_your_own_notifications_newest_first(
     assert '"total": 2' in response.headers["X-Pagination"]
 
 
+def test_the_inbox_costs_the_same_queries_for_one_entry_as_for_fifty(
+    client, facilitator, offering_of, sweep, auth_headers, count_queries
+):
+    for _ in range(6):
+        offering_of(facilitator)
+    sweep(DUE_SOON_AT)
+    sweep(DUE_SOON_AT + timedelta(weeks=1))
+    headers = auth_headers(facilitator)
+    client.get("/api/v1/auth/me", headers=headers)  # the caller's identity is cached from here
+    counts, sizes = {}, {}
+    for page_size in (1, 50):
+        with count_queries() as statements:
+            response = client.get(INBOX, query_string={"page_size": page_size}, headers=headers)
+        assert response.status_code == 200
+        counts[page_size], sizes[page_size] = len(statements), len(response.json)
+
+    assert sizes == {1: 1, 50: 12}
+    assert counts[1] == counts[50], counts
+
+
 def test_marking_read_one_and_all(client, auth_headers, two_reminders):
     mine, theirs = two_reminders
     headers = auth_headers(mine)
@@ -124,7 +144,7 @@ def test_daily_digest_preference_moves_reminders_into_the_digest(
     work()
 
     mine = [m for m in smtp.messages if m["To"].addresses[0].addr_spec == facilitator.email]
-    assert [message["Subject"].split(":")[0] for message in mine] == ["Daily digest"]
+    assert [message["Subject"] for message in mine] == ["Your daily digest: 1 reminder"]
     text = mine[0].get_body(("plain",)).get_content()
     assert "Your reminders:" in text and "Week 1, due Monday 12 January 2026, 09:00" in text
     statuses = {row["kind"]: row["status"] for row in notifications()

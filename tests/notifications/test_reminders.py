@@ -146,6 +146,35 @@ def test_reassigned_offering_reminds_its_new_facilitator_only(
     assert statuses == {before.id: "cancelled", after.id: "sent"}
 
 
+def test_an_offering_reassigned_away_and_back_reminds_its_facilitator_again(
+    client, as_manager, create_user, offering_of, sweep, work, smtp, notifications
+):
+    first, second = create_user("facilitator"), create_user("facilitator")
+    offering = offering_of(first)
+
+    def reassign(person, minutes):
+        response = client.patch(
+            f"/api/v1/course-offerings/{offering}", json={"facilitator_id": person.id},
+            headers=as_manager,
+        )  # fmt: skip
+        assert response.status_code == 200, response.json
+        return sweep(DUE_SOON_AT + minutes * MINUTE)
+
+    sweep(DUE_SOON_AT)
+    reassign(second, 1)
+    back = reassign(first, 2)
+    work()
+
+    assert back.inserted == 1
+    assert [message["To"].addresses[0].addr_spec for message in smtp.messages] == [first.email]
+    rows = {row["recipient_id"]: row for row in notifications()}
+    assert {person: row["status"] for person, row in rows.items()} == {
+        first.id: "sent",
+        second.id: "cancelled",
+    }
+    assert rows[first.id]["attempts"] == 1 and rows[first.id]["claimed_by"] is None
+
+
 def test_a_deactivated_facilitator_gets_nothing(
     app, create_user, offering_of, sweep, work, smtp, notifications
 ):

@@ -4,21 +4,24 @@ the queue in /health."""
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
 from rq import SimpleWorker
 from rq.cron import CronScheduler
+from sqlalchemy import event, text
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.config import PROJECT_ROOT
 from app.extensions import db, redis_store
 from app.unit_of_work import unit_of_work
-from tests.notifications.conftest import WEEK_1_DUE
+from tests.notifications.conftest import WEEK_1_DUE, free_port
 
 DUE_SOON_AT = (WEEK_1_DUE - timedelta(hours=48)).isoformat()
+WEEK_2_DUE_SOON_AT = (WEEK_1_DUE + timedelta(weeks=1, hours=-48)).isoformat()
 
 
 def test_sweep_dry_run_prints_what_it_would_queue_and_writes_nothing(
@@ -68,10 +71,38 @@ def test_embedded_default_delivers_inline_into_the_outbox(
     result = embedded.test_cli_runner().invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
 
     assert result.exit_code == 0, result.output
+    assert "delivered inline: 1 sent, 0 cancelled (no longer true), 0 failed" in result.output
+    assert f"Written as .eml files to {tmp_path / 'outbox'}" in result.output
+    assert "Queued" not in result.output
     [mail] = (tmp_path / "outbox").glob("*.eml")
     assert f"To: Facilitator1 Tester <{facilitator.email}>" in mail.read_text()
     status = embedded.test_cli_runner().invoke(args=["reminders", "status"])
     assert "Notifications: 1 sent" in status.output and "embedded" in status.output
+    assert f"Mail: development outbox, .eml files in {tmp_path / 'outbox'}" in status.output
+
+
+def test_in_production_without_smtp_host_nothing_is_marked_sent_and_health_says_so(
+    app_with, tmp_path, facilitator, offering_of, notifications
+):
+    offering_of(facilitator)
+    production = app_with(
+        APP_ENV="production", REDIS_URL=None, SMTP_HOST=None, INSTANCE_PATH=str(tmp_path)
+    )
+    runner = production.test_cli_runner()
+
+    swept = runner.invoke(args=["reminders", "sweep", "--at", DUE_SOON_AT])
+    status = runner.invoke(args=["reminders", "status"])
+    health = production.test_client().get("/health").json
+
+    assert swept.exit_code == 0, swept.output
+    assert "delivered inline: 0 sent, 0 cancelled (no longer true), 1 failed" in swept.output
+    assert "error: SMTP_HOST is not set" in swept.output
+    [row] = notifications()
+    assert (row["status"], row["sent_at"]) == ("failed", None)
+    assert row["last_error"].startswith("SMTP_HOST is not set")
+    assert not (tmp_path / "outbox").exists()
+    assert "Mail: NOT CONFIGURED (SMTP_HOST is not set" in status.output
+    assert health["checks"]["mail"] == "not_configured" and health["status"] == "degraded"
 
 
 def flask_help(*command: str) -> str:
@@ -98,7 +129,7 @@ def test_the_cron_config_registers_the_sweep_and_the_digest(app):
     jobs = {job.name: job for job in scheduler.get_jobs()}
     assert jobs["reminders-sweep"].interval == 15 * 60
     assert jobs["reminders-sweep"].func_name == "workers.jobs.sweep"
-    assert jobs["reminders-digest"].cron == "0 7 * * *"
+    assert jobs["reminders-digest"].cron == "1 7 * * *"  # not on the hour, with the sweep
     assert jobs["reminders-sweep"].job_options["job_timeout"] == 300
 
 
@@ -165,6 +196,26 @@ def test_on_sqlite_a_repeated_sweep_records_and_sends_each_reminder_once(app_wit
     assert "New notifications: 0" in second.output, second.output
     assert len(list((tmp_path / "outbox").glob("*.eml"))) == 1
 
+    # Recorded while the queue is unreachable, taken away before it went out, then given back:
+    # the cancelled reminder is revived (SQLite's ON CONFLICT … DO UPDATE … WHERE cancelled).
+    unreachable = app_with(
+        SQLALCHEMY_DATABASE_URI=embedded.config["SQLALCHEMY_DATABASE_URI"],
+        SQLALCHEMY_ENGINE_OPTIONS={},
+        REDIS_URL=f"redis://127.0.0.1:{free_port()}/0",
+    )
+    unreachable.test_cli_runner().invoke(args=["reminders", "sweep", "--at", WEEK_2_DUE_SOON_AT])
+    for facilitator in (None, facilitator_id):
+        response = client.patch(f"/api/v1/course-offerings/{offering.json['id']}",
+                                json={"facilitator_id": facilitator}, headers=headers)  # fmt: skip
+        assert response.status_code == 200, response.json
+    third = runner.invoke(args=["reminders", "sweep", "--at", WEEK_2_DUE_SOON_AT])
+    assert "New notifications: 1" in third.output, third.output
+    with embedded.app_context():  # recorded as sent, so no later sweep sends them again
+        statuses = db.session.execute(text("SELECT kind, status FROM notifications")).all()
+    assert sorted(statuses) == [("digest", "cancelled"), ("due_soon", "sent"), ("due_soon", "sent")]
+    assert "delivered inline: 1 sent" in third.output, third.output
+    assert len(list((tmp_path / "outbox").glob("*.eml"))) == 2
+
 
 def test_the_periodic_sweep_job_records_and_a_worker_delivers(
     app, facilitator, offering_of, work, smtp, notifications
@@ -177,3 +228,45 @@ def test_the_periodic_sweep_job_records_and_a_worker_delivers(
 
     assert [(row["kind"], row["status"]) for row in notifications()] == [("due_soon", "sent")]
     assert len(smtp.messages) == 1
+
+
+def wait_one_second_for_locks(connection, _record) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
+
+
+def test_a_sweep_that_loses_a_lock_conflict_runs_once_more(
+    app, app_with, facilitator, offering_of, notifications, caplog
+):
+    """Another transaction holds the very row the sweep inserts; the sweep's lock wait times
+    out (1205), and the job runs the sweep again once that transaction has let go."""
+    from workers import jobs
+
+    offering = offering_of(facilitator)
+    impatient = app_with()
+    with impatient.app_context():
+        event.listen(db.engine, "connect", wait_one_second_for_locks)
+    with app.app_context():
+        blocker = db.engine.connect()
+    transaction = blocker.begin()
+    blocker.execute(
+        text(
+            "INSERT INTO notifications (dedupe_key, recipient_id, kind, offering_id, week_number,"
+            " deadline, channel, status, attempts, language, created_at) VALUES (:key, :person,"
+            " 'due_soon', :offering, 1, :deadline, 'email', 'cancelled', 0, 'en', :deadline)"
+        ),
+        {"key": f"due_soon:{facilitator.id}:{offering}:1:20260112T070000",
+         "person": facilitator.id, "offering": offering, "deadline": WEEK_1_DUE},
+    )  # fmt: skip
+    letting_go = threading.Timer(1.7, transaction.rollback)
+    letting_go.start()
+    try:
+        with impatient.app_context():
+            result = jobs.sweep(DUE_SOON_AT)
+    finally:
+        letting_go.join()
+        blocker.close()
+
+    assert "lost a lock conflict" in caplog.text and "1205" in caplog.text
+    assert result["inserted"] == 1
+    assert [(row["kind"], row["status"]) for row in notifications()] == [("due_soon", "pending")]

@@ -165,3 +165,66 @@ def test_a_worker_stops_gracefully_on_sigterm(app, smtp):
 
     assert worker.wait(30) == 0
     assert "warm shut down requested" in worker.stderr.read().lower()
+
+
+def test_starttls_refuses_a_server_whose_certificate_is_not_trusted(
+    app, monkeypatch, facilitator, offering_of, sweep, work, tls_smtp, notifications
+):
+    monkeypatch.setitem(app.config, "REMINDER_RETRY_DELAYS", "")
+    offering_of(facilitator)
+
+    sweep(DUE_SOON_AT)
+    work()
+
+    [row] = notifications()
+    assert row["status"] == "failed"
+    assert "CERTIFICATE_VERIFY_FAILED" in row["last_error"]
+    assert tls_smtp.messages == []
+
+
+def test_starttls_delivers_to_a_server_whose_certificate_is_trusted(
+    monkeypatch, facilitator, offering_of, sweep, work, tls_smtp, notifications
+):
+    monkeypatch.setenv("SSL_CERT_FILE", str(tls_smtp.certificate))  # OpenSSL's trust store
+    offering_of(facilitator)
+
+    sweep(DUE_SOON_AT)
+    work()
+
+    assert [row["status"] for row in notifications()] == ["sent"]
+    assert tls_smtp.ids() == [row["id"] for row in notifications()]
+
+
+def test_an_outbox_that_cannot_be_written_fails_the_row_instead_of_holding_it(
+    app, monkeypatch, tmp_path, facilitator, offering_of, sweep, work, notifications
+):
+    monkeypatch.setitem(app.config, "SMTP_HOST", None)
+    monkeypatch.setitem(app.config, "REMINDER_RETRY_DELAYS", "")
+    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    (tmp_path / "outbox").write_text("a file where the outbox directory should be")
+    offering_of(facilitator)
+
+    sweep(DUE_SOON_AT)
+    work()
+
+    [row] = notifications()
+    assert (row["status"], row["claimed_by"]) == ("failed", None)
+    assert row["last_error"].startswith("FileExistsError")
+
+
+def test_a_delivery_job_that_times_out_releases_its_rows_for_the_retry(
+    app, monkeypatch, facilitator, offering_of, sweep, work, smtp, notifications
+):
+    # A 20 s claim gives the job a 10 s timeout, shorter than the SMTP client's own.
+    monkeypatch.setitem(app.config, "REMINDER_CLAIM_TIMEOUT_SECONDS", 20)
+    monkeypatch.setitem(app.config, "REMINDER_RETRY_DELAYS", "0")
+    smtp.stall_on = 1  # the server sits on the first message until RQ stops the job
+    offering_of(facilitator)
+
+    sweep(DUE_SOON_AT)
+    work()
+
+    [row] = notifications()
+    assert smtp.stalled.is_set()
+    assert (row["status"], row["attempts"]) == ("sent", 2)
+    assert smtp.ids() == [row["id"]]
