@@ -24,6 +24,8 @@ enrolment_changed = signals.signal("enrolment-changed")
 log_filed = signals.signal("log-filed")
 # sender: ActivityLog; action: "updated" or "deleted".
 log_changed = signals.signal("log-changed")
+# sender: Reflection, just submitted by its student.
+reflection_submitted = signals.signal("reflection-submitted")
 # sender: User.
 user_created = signals.signal("user-created")
 # sender: User; changes include "is_active", "role" when those moved, and "password" (its

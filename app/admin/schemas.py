@@ -126,7 +126,9 @@ class DeliveryQuerySchema(Schema):
 class DeliverySchema(Schema):
     id = fields.Integer()
     recipient_id = fields.Integer()
-    kind = fields.String(metadata={"description": "due_soon, overdue, unstaffed or digest"})
+    kind = fields.String(
+        metadata={"description": "due_soon, overdue, unstaffed, digest or reflection_due"}
+    )
     channel = fields.String(metadata={"description": "email, digest or in_app"})
     offering_id = fields.Integer(allow_none=True)
     week_number = fields.Integer()

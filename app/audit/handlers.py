@@ -8,6 +8,7 @@ from app.signals import (
     log_changed,
     log_filed,
     offering_changed,
+    reflection_submitted,
     sign_in_failed,
     user_changed,
     user_created,
@@ -40,6 +41,12 @@ def log_filed_event(log, actor=None, **_) -> None:
 @log_changed.connect
 def log_changed_event(log, actor=None, action="updated", changes=None, **_) -> None:
     services.record(action, log, actor, changes)
+
+
+@reflection_submitted.connect
+def reflection_submitted_event(reflection, actor=None, **_) -> None:
+    # Who reflected on which offering; the answers themselves stay out of the trail.
+    services.record("created", reflection, actor, {"offering_id": [None, reflection.offering_id]})
 
 
 @catalogue_changed.connect

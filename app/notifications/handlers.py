@@ -6,7 +6,13 @@ from sqlalchemy import update
 
 from app.extensions import db
 from app.notifications.models import Kind, Notification, Status
-from app.signals import log_changed, log_filed, offering_changed, user_changed
+from app.signals import (
+    log_changed,
+    log_filed,
+    offering_changed,
+    reflection_submitted,
+    user_changed,
+)
 
 WEEKLY = (Kind.DUE_SOON, Kind.OVERDUE)
 
@@ -56,3 +62,13 @@ def follow_offering(offering, what=frozenset(), **_details) -> None:
 def forget_deactivated_user(user, changes=None, **_details) -> None:
     if "is_active" in (changes or {}) and not user.is_active:
         cancel(Notification.recipient_id == user.id)
+
+
+@reflection_submitted.connect
+def forget_reflection_reminder(reflection, **_details) -> None:
+    """Reflected: the reminder to reflect goes from the inbox at once."""
+    cancel(
+        Notification.recipient_id == reflection.student_id,
+        Notification.offering_id == reflection.offering_id,
+        Notification.kind == Kind.REFLECTION_DUE,
+    )

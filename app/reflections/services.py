@@ -15,6 +15,7 @@ from app.i18n import _
 from app.pagination import page_of
 from app.persistence import unique_or_conflict
 from app.reflections.models import Reflection
+from app.signals import reflection_submitted
 
 # --- writing ---------------------------------------------------------------------------------
 
@@ -41,6 +42,7 @@ def submit(student: User, data: dict) -> Reflection:
         existing_as="existing_reflection_id",
     ):
         db.session.add(reflection)
+    reflection_submitted.send(reflection, actor=student)
     return reflection
 
 

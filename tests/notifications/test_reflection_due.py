@@ -54,6 +54,19 @@ def test_a_student_who_reflects_before_the_e_mail_goes_gets_none(
     assert smtp.messages == []
 
 
+def test_reflecting_clears_the_reminder_from_the_inbox_at_once(
+    create_user, facilitator, offering_of, enrol, create_reflection, sweep, notifications
+):
+    student = create_user("student")
+    offering = offering_of(facilitator)
+    enrol(offering, student)
+    sweep(AFTER)
+
+    create_reflection(student, offering)  # no worker has run: only the submission acted
+
+    assert reflection_rows(notifications) == [(student.id, "email", "cancelled")]
+
+
 def test_students_choose_immediate_or_off_and_off_still_lands_in_the_inbox(
     client, create_user, auth_headers, facilitator, offering_of, enrol, sweep, work, smtp,
     notifications,

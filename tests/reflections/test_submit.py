@@ -32,6 +32,22 @@ def test_an_enrolled_student_submits_and_reads_it_back(
     assert run_sql("SELECT student_id, rating FROM reflections") == [(student.id, 5)]
 
 
+def test_a_submission_lands_in_the_audit_trail_without_its_answers(
+    client, as_manager, reflect, student, offering_id
+):
+    submitted = reflect(student, offering_id).json
+
+    events = client.get(
+        "/api/v1/admin/audit-events", query_string={"entity_type": "reflections"},
+        headers=as_manager,
+    ).json  # fmt: skip
+
+    assert [(e["action"], e["actor_id"], e["entity_id"]) for e in events] == [
+        ("created", student.id, submitted["id"])
+    ]
+    assert events[0]["changes"] == {"offering_id": [None, offering_id]}
+
+
 def test_a_student_not_enrolled_is_refused_and_nothing_is_stored(
     create_offering, create_user, reflect, run_sql
 ):
