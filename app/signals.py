@@ -41,3 +41,5 @@ sign_in_failed = signals.signal("sign-in-failed")
 # sender: the manager who imported; user_ids: the accounts just created in one batch (one
 # signal, not thousands, so subscribers can write in bulk too).
 users_imported = signals.signal("users-imported")
+# sender: the manager who downloaded; export: its name ("offerings", …); filters: as asked.
+data_exported = signals.signal("data-exported")

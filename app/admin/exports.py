@@ -10,6 +10,7 @@ from app.activity.models import CHECKLIST, ActivityLog, attendance_rate
 from app.auth.models import User
 from app.courses import services as course_services
 from app.courses.models import Cohort, CourseClass, CourseOffering, DeliveryMode, Module
+from app.signals import data_exported
 
 # header → column, or (column, how to turn its value into a cell)
 OFFERING_COLUMNS = {
@@ -88,8 +89,10 @@ def download(name: str, columns: dict, statement: Select, converters: list) -> R
 
 
 def offerings_csv(manager: User, filters: dict) -> Response:
+    data_exported.send(manager, export="offerings", filters=filters)
     return download("offerings", OFFERING_COLUMNS, *offerings_query(manager, filters))
 
 
 def activity_logs_csv(manager: User, filters: dict) -> Response:
+    data_exported.send(manager, export="activity-logs", filters=filters)
     return download("activity-logs", LOG_COLUMNS, *activity_logs_query(manager, filters))

@@ -4,6 +4,7 @@ of work as the change it describes."""
 from app.audit import services
 from app.signals import (
     catalogue_changed,
+    data_exported,
     enrolment_changed,
     log_changed,
     log_filed,
@@ -63,6 +64,13 @@ def enrolment_changed_event(offering, actor=None, action="enrolled", student_ids
 @user_created.connect
 def user_created_event(user, actor=None, **_) -> None:
     services.record("created", user, actor, services.snapshot(user))
+
+
+@data_exported.connect
+def data_exported_event(manager, export="", filters=None, **_) -> None:
+    """Downloads hold people's names and e-mails: who took which, with which filters."""
+    asked = {name: services.plain(value) for name, value in (filters or {}).items()}
+    services.record_many("exported", export, [None], manager, {"filters": [None, asked]})
 
 
 @users_imported.connect

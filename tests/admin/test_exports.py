@@ -83,6 +83,20 @@ def test_the_download_is_named_and_streamed(client, as_manager, create_offering)
     assert response.headers["Content-Disposition"].startswith('attachment; filename="offerings-')
 
 
+def test_each_download_lands_in_the_audit_trail_with_its_filters(
+    client, as_manager, manager, audit_events
+):
+    response = client.get(
+        OFFERINGS_CSV, query_string={"active_on": "2026-02-02"}, headers=as_manager
+    )
+
+    assert response.status_code == 200
+
+    [event] = audit_events(action="exported")
+    assert (event["actor_id"], event["entity_type"]) == (manager.id, "offerings")
+    assert event["changes"]["filters"][1]["active_on"] == "2026-02-02"
+
+
 def test_bad_filters_are_a_422_like_on_the_list(client, as_manager):
     response = client.get(OFFERINGS_CSV, query_string={"trimester": 9}, headers=as_manager)
     assert response.status_code == 422 and "trimester" in response.json["errors"]["query"]
