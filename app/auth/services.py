@@ -222,9 +222,17 @@ def revoke_session(payload: dict) -> None:
 
 
 def rotate_refresh_token(payload: dict, user: User) -> dict:
-    if not revoke_token(payload):
+    if not revoke_token(payload):  # lost a race with another use of the same token
+        refresh_token_reused(payload)
         raise NotAuthenticated(_("The token has been revoked."))
     return issue_tokens(user, session_id=payload["sid"])
+
+
+def refresh_token_reused(payload: dict) -> None:
+    """A refresh token that was already exchanged came back: someone holds a copy. The whole
+    family (every token of its session, the ones rotated from it included) ends, as RFC 9700
+    §4.14.2 advises; the rightful holder signs in again."""
+    revoke_session(payload)
 
 
 def logout(access_payload: dict, user: User, refresh_token: str | None) -> None:
@@ -280,6 +288,8 @@ def token_is_revoked(header: dict, payload: dict) -> bool:
     user_id = int(subject) if isinstance(subject, str) and subject.isdigit() else None
     g.token_user, (revoked,) = known_user(user_id, lambda pipeline: pipeline.exists(*keys))
     if revoked:
+        if payload.get("type") == "refresh":
+            refresh_token_reused(payload)
         return True
     user = g.token_user
     return user is not None and user.session_version != payload.get("sv")

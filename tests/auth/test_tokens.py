@@ -17,15 +17,30 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(
     tokens = tokens_for(create_user())
 
     first = client.post(REFRESH, headers=bearer(tokens["refresh_token"]))
-    reused = client.post(REFRESH, headers=bearer(tokens["refresh_token"]))
     second = client.post(REFRESH, headers=bearer(first.json["refresh_token"]))
+    reused = client.post(REFRESH, headers=bearer(tokens["refresh_token"]))
 
     assert first.status_code == 200
     assert first.json["refresh_token"] != tokens["refresh_token"]
-    assert client.get(ME, headers=bearer(first.json["access_token"])).status_code == 200
+    assert second.status_code == 200
     assert reused.status_code == 401
     assert reused.json["message"] == "The token has been revoked."
-    assert second.status_code == 200
+
+
+def test_a_reused_refresh_token_ends_every_token_of_its_family(
+    client, create_user, tokens_for, bearer
+):
+    """Whoever replays an exchanged refresh token (the thief or the victim) ends the session:
+    the tokens rotated from it stop working too."""
+    tokens = tokens_for(create_user())
+    rotated = client.post(REFRESH, headers=bearer(tokens["refresh_token"])).json
+    assert client.get(ME, headers=bearer(rotated["access_token"])).status_code == 200
+
+    replayed = client.post(REFRESH, headers=bearer(tokens["refresh_token"]))
+
+    assert replayed.status_code == 401
+    assert client.get(ME, headers=bearer(rotated["access_token"])).status_code == 401
+    assert client.post(REFRESH, headers=bearer(rotated["refresh_token"])).status_code == 401
 
 
 def test_concurrent_use_of_one_refresh_token_succeeds_once(app, create_user, tokens_for, bearer):
