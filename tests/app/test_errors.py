@@ -84,6 +84,22 @@ def test_french_validation_messages(client):
     assert response.json["errors"]["json"]["email"] == ["Champ obligatoire manquant."]
 
 
+def test_number_ranges_are_explained_in_the_callers_language(client, create_user, auth_headers):
+    """marshmallow builds these messages when a schema is defined, in no language: ours, the
+    pagination parameters flask-smorest declares, and the bounds of every kind."""
+    headers = auth_headers(create_user("manager"), **{"Accept-Language": "fr"})
+
+    too_big = client.get("/api/v1/course-offerings", query_string={"page_size": 1000},
+                         headers=headers)  # fmt: skip
+    bad_term = client.get("/api/v1/course-offerings", query_string={"trimester": 9},
+                          headers=headers)  # fmt: skip
+    no_page = client.get("/api/v1/course-offerings", query_string={"page": 0}, headers=headers)
+
+    assert too_big.json["errors"]["query"]["page_size"] == ["Doit être compris entre 1 et 100."]
+    assert bad_term.json["errors"]["query"]["trimester"] == ["Doit être compris entre 1 et 3."]
+    assert no_page.json["errors"]["query"]["page"] == ["Doit être supérieur ou égal à 1."]
+
+
 @pytest.fixture
 def app_with_extra_routes(app_with):
     """A fresh app with two routes that exist only to exercise shared machinery."""
