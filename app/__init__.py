@@ -15,6 +15,7 @@ from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_env
 from app.errors import init_errors
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
+from app.security import secure_headers
 from app.unit_of_work import unit_of_work
 
 
@@ -37,6 +38,7 @@ def create_app(config: type[BaseConfig] | None = None) -> Flask:
 
     init_extensions(app)
     init_errors(app)
+    app.after_request(secure_headers)
     connect_handlers()
     register_blueprints(app)
     register_cli(app)

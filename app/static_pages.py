@@ -17,12 +17,8 @@ POLICY = "; ".join((
     "base-uri 'none'",
     "frame-ancestors 'none'",
 ))  # fmt: skip
-HEADERS = {
-    "Content-Security-Policy": POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-}
+# (nosniff, no referrer and no framing are added to every response by app/security.py)
+HEADERS = {"Content-Security-Policy": POLICY}
 
 
 def static_page(name: str, folder: Path, url_prefix: str) -> Blueprint:
