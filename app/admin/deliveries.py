@@ -8,6 +8,7 @@ from sqlalchemy import ColumnElement, select
 
 from app.exceptions import Conflict, NotFound
 from app.extensions import db
+from app.filters import exact_and_window
 from app.i18n import _
 from app.notifications.models import Notification, Status
 from app.notifications.reminders import enqueue_delivery
@@ -19,13 +20,8 @@ log = logging.getLogger(__name__)
 
 def matching(filters: dict) -> list[ColumnElement]:
     exact = ("status", "kind", "channel", "recipient_id", "offering_id")
-    conditions = [getattr(Notification, name) == filters[name] for name in exact
-                  if name in filters]  # fmt: skip
-    if "created_from" in filters:
-        conditions.append(Notification.created_at >= filters["created_from"])
-    if "created_to" in filters:
-        conditions.append(Notification.created_at < filters["created_to"])
-    return conditions
+    window = ("created_from", "created_to")
+    return exact_and_window(Notification, filters, exact, Notification.created_at, window)
 
 
 def list_notifications(filters: dict, pagination) -> list[Notification]:

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, insert, inspect, select
 from app import clock
 from app.audit.models import AuditEvent
 from app.extensions import db
+from app.filters import exact_and_window
 from app.pagination import page_of
 
 # Never copied into the trail, whatever signal carries them: a hash is still a secret.
@@ -109,12 +110,8 @@ def plain(value):
 
 def matching(filters: dict) -> list[ColumnElement]:
     exact = ("actor_id", "action", "entity_type", "entity_id", "request_id")
-    conditions = [getattr(AuditEvent, name) == filters[name] for name in exact if name in filters]
-    if "occurred_from" in filters:
-        conditions.append(AuditEvent.occurred_at >= filters["occurred_from"])
-    if "occurred_to" in filters:
-        conditions.append(AuditEvent.occurred_at < filters["occurred_to"])
-    return conditions
+    window = ("occurred_from", "occurred_to")
+    return exact_and_window(AuditEvent, filters, exact, AuditEvent.occurred_at, window)
 
 
 def list_events(filters: dict, pagination) -> list[AuditEvent]:

@@ -37,6 +37,15 @@ def login_account_key() -> str:
     return "account:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def per_address_and_account(address_setting: str, account_setting: str) -> list:
+    """Two limits, each named by a setting: per client address, and per account tried (counted
+    before the password or the address is looked at, so parallel guesses cannot slip through)."""
+    return [
+        limiter.limit(lambda: current_app.config[address_setting], key_func=get_remote_address),
+        limiter.limit(lambda: current_app.config[account_setting], key_func=login_account_key),
+    ]
+
+
 def signed_in_user_key() -> str:
     return f"user:{current_user.id}"
 
@@ -60,16 +69,7 @@ class Register(MethodView):
 
 @blp.route("/login")
 class Login(MethodView):
-    decorators = [
-        limiter.limit(
-            lambda: current_app.config["LOGIN_RATE_LIMIT_PER_IP"],
-            key_func=get_remote_address,
-        ),
-        limiter.limit(
-            lambda: current_app.config["LOGIN_RATE_LIMIT_PER_ACCOUNT"],
-            key_func=login_account_key,
-        ),
-    ]
+    decorators = per_address_and_account("LOGIN_RATE_LIMIT_PER_IP", "LOGIN_RATE_LIMIT_PER_ACCOUNT")
 
     @blp.doc(**PUBLIC)
     @blp.arguments(LoginSchema)
@@ -138,16 +138,9 @@ class Password(MethodView):
 
 @blp.route("/password-reset")
 class PasswordReset(MethodView):
-    decorators = [
-        limiter.limit(
-            lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_PER_IP"],
-            key_func=get_remote_address,
-        ),
-        limiter.limit(
-            lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT"],
-            key_func=login_account_key,
-        ),
-    ]
+    decorators = per_address_and_account(
+        "PASSWORD_RESET_RATE_LIMIT_PER_IP", "PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT"
+    )
 
     @blp.doc(**PUBLIC)
     @blp.arguments(PasswordResetRequestSchema)
