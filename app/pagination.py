@@ -20,3 +20,9 @@ def page_of(
         return []  # past the end (and an offset the database might not even accept)
     page = statement.limit(pagination.page_size).offset(pagination.first_item)
     return db.session.scalars(page).unique().all()
+
+
+def newest_first(moment) -> tuple:
+    """Order by a timestamp column, latest first; the id settles rows written in the same
+    instant, so pages never overlap."""
+    return moment.desc(), moment.table.c.id.desc()

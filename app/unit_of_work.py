@@ -10,7 +10,6 @@ on rollback.
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from functools import wraps
 
 from app.extensions import db
 
@@ -45,14 +44,3 @@ def run_after_commit() -> None:
                 callback()
             except Exception:
                 log.exception("after-commit work failed: %r", callback)
-
-
-def transactional(function: Callable) -> Callable:
-    """`function` as one unit of work (CLI commands and jobs)."""
-
-    @wraps(function)
-    def wrapper(*args, **kwargs):
-        with unit_of_work():
-            return function(*args, **kwargs)
-
-    return wrapper

@@ -12,7 +12,7 @@ from app.filters import exact_and_window
 from app.i18n import _
 from app.notifications.models import Notification, Status
 from app.notifications.reminders import enqueue_delivery
-from app.pagination import page_of
+from app.pagination import newest_first, page_of
 from app.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def list_notifications(filters: dict, pagination) -> list[Notification]:
     statement = (
         select(Notification)
         .where(*matching(filters))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .order_by(*newest_first(Notification.created_at))
     )
     return page_of(statement, pagination)
 

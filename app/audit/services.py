@@ -10,7 +10,7 @@ from app import clock
 from app.audit.models import AuditEvent
 from app.extensions import db
 from app.filters import exact_and_window
-from app.pagination import page_of
+from app.pagination import newest_first, page_of
 
 # Never copied into the trail, whatever signal carries them: a hash is still a secret.
 SECRET_FIELDS = frozenset({"password", "password_hash", "session_version"})
@@ -117,8 +117,6 @@ def matching(filters: dict) -> list[ColumnElement]:
 def list_events(filters: dict, pagination) -> list[AuditEvent]:
     """Newest first."""
     statement = (
-        select(AuditEvent)
-        .where(*matching(filters))
-        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        select(AuditEvent).where(*matching(filters)).order_by(*newest_first(AuditEvent.occurred_at))
     )
     return page_of(statement, pagination)

@@ -29,7 +29,7 @@ from app.notifications.models import (
     Status,
 )
 from app.notifications.reminders import Windows, email_preference
-from app.pagination import page_of
+from app.pagination import newest_first, page_of
 
 # The kinds each role receives, so preferences only offer what applies.
 KINDS_FOR = {
@@ -59,7 +59,7 @@ def list_inbox(user: User, unread_only: bool, pagination) -> list[dict]:
         .where(*conditions)
         # One query for the page's offerings (with their module, cohort and class), not one per row.
         .options(selectinload(Notification.offering))
-        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .order_by(*newest_first(Notification.created_at))
     )
     page = page_of(statement, pagination, count_from=select(Notification.id).where(*conditions))
     rule = DeadlineRule.from_config()
