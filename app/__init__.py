@@ -1,7 +1,6 @@
 """Application factory: configuration → extensions → blueprints → CLI."""
 
 import importlib
-import logging
 import re
 import secrets
 from pathlib import Path
@@ -15,6 +14,7 @@ from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_env
 from app.errors import init_errors
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
+from app.observability import init_observability
 from app.security import secure_headers
 from app.unit_of_work import unit_of_work
 
@@ -34,7 +34,7 @@ def create_app(config: type[BaseConfig] | None = None) -> Flask:
     app = App(__name__, instance_path=config.INSTANCE_PATH)
     app.config.from_object(config)
     ensure_development_secrets(app)
-    configure_logging(app)
+    init_observability(app)
 
     init_extensions(app)
     init_errors(app)
@@ -139,10 +139,3 @@ def ensure_development_secrets(app: Flask) -> None:
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         app.config[name] = path.read_text().strip()
-
-
-def configure_logging(app: Flask) -> None:
-    if not logging.getLogger().handlers:
-        logging.basicConfig(
-            level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-        )

@@ -114,6 +114,11 @@ class BaseConfig:
     # If Redis goes away, sign-in keeps working without limits rather than failing.
     RATELIMIT_SWALLOW_ERRORS = True
 
+    # One line per request from the app itself (see app/observability/logs.py).
+    ACCESS_LOG = env_bool("ACCESS_LOG", True)
+    # Bearer token a Prometheus scraper sends to /metrics; unset: no /metrics, nothing measured.
+    METRICS_TOKEN = env("METRICS_TOKEN")
+
     MAX_CONTENT_LENGTH = env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     # Only the CSV import of students may send more (20,000 rows fit in 8 MiB).
     IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 8 * 1024 * 1024)
