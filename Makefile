@@ -5,14 +5,33 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-clocks bench lint format services translations i18n-extract i18n-update clean
+.PHONY: run test test-clocks bench lint format services translations i18n-extract i18n-update clean \
+	lock upgrade
 BROWSER_TESTS := tests/browser
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the tested versions, checked against their hashes (requirements-dev.txt: the app's
+# dependencies and the dev extra), then the project itself without resolving anything again.
+$(BIN)/.installed: pyproject.toml requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.txt
+	$(BIN)/python .ci/check_lock.py
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
+
+LOCK = $(BIN)/uv pip compile pyproject.toml --quiet --generate-hashes --universal \
+	--python-version 3.11 --custom-compile-command "make lock"
+
+## Pin pyproject.toml's dependencies with their hashes: requirements-dev.txt (make run and test)
+## and, at the same versions, requirements.txt (the image). Versions already pinned are kept.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet 'uv>=0.5,<1'
+	$(LOCK) $(LOCK_ARGS) --extra dev -o requirements-dev.txt
+	$(LOCK) $(LOCK_ARGS) --constraint requirements-dev.txt -o requirements.txt
+
+## Move every pin to the newest version pyproject.toml allows, then `make test`.
+upgrade:
+	$(MAKE) lock LOCK_ARGS=--upgrade
 
 translations: $(BIN)/.installed
 	$(BIN)/flask i18n compile >/dev/null
