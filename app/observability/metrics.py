@@ -10,6 +10,7 @@ them all. The state of the queues, the notifications and the dependencies is rea
 
 import hmac
 import os
+from datetime import datetime
 
 from flask import Blueprint, Flask, Response, current_app, request
 from prometheus_client import (
@@ -30,7 +31,7 @@ from app.errors import error_response
 from app.extensions import db, limiter, redis_store
 from app.health import database_state, redis_state
 from app.notifications.models import Notification, Status
-from app.notifications.reminders import QUEUES
+from app.notifications.reminders import LAST_SWEEP_KEY, QUEUES
 from app.observability.logs import elapsed_seconds, route
 
 REQUEST_DURATION = Histogram(
@@ -97,10 +98,18 @@ def queue_families():
             jobs.add_metric([name, "queued"], queue.count)
             jobs.add_metric([name, "failed"], FailedJobRegistry(queue=queue).count)
             workers.add_metric([name], Worker.count(queue=queue))
+        recorded = connection.get(LAST_SWEEP_KEY)  # "<when it ran> at=<the instant it swept>"
     except RedisError:
         return  # Redis went away mid-scrape: cmp_dependency_up says so on the next one
     yield jobs
     yield workers
+    if recorded:
+        ran = datetime.fromisoformat(recorded.decode().split(" at=")[0])
+        yield GaugeMetricFamily(
+            "cmp_reminder_last_sweep_timestamp_seconds",
+            "When cron's last reminder sweep ran (Unix time)",
+            value=ran.timestamp(),
+        )
 
 
 def request_registry():

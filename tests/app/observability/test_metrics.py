@@ -6,6 +6,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.clock import now
 from app.extensions import db, redis_store
+from app.notifications import reminders
 from app.notifications.models import Kind, Notification, Status
 from app.unit_of_work import unit_of_work
 
@@ -87,6 +88,7 @@ def test_queue_depth_and_notifications_by_status_are_read_when_scraped(metered, 
             )
     with metered.app_context():
         redis_store.queue("notifications").enqueue("os.getpid")  # no worker: it waits
+        reminders.remember_sweep(now())
 
     samples = scrape(metered.test_client())
 
@@ -97,6 +99,8 @@ def test_queue_depth_and_notifications_by_status_are_read_when_scraped(metered, 
     assert samples[("cmp_rq_jobs", (("queue", "default"), ("state", "queued")))] == 0
     assert samples[("cmp_rq_workers", (("queue", "notifications"),))] == 0
     assert samples[("cmp_dependency_up", (("name", "database"),))] == 1
+    last_sweep = samples[("cmp_reminder_last_sweep_timestamp_seconds", ())]
+    assert abs(last_sweep - now().timestamp()) < 60
 
 
 def test_metrics_are_not_in_the_api_document(metered):
