@@ -10,11 +10,15 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /srv
 RUN useradd --system --create-home --home-dir /home/cmp cmp
 
+# The tested versions, hash-checked, in a layer of their own: rebuilt only when the lock changes.
+COPY requirements.txt ./
+RUN pip install --require-hashes -r requirements.txt
+
 COPY . .
-RUN pip install -e . \
+RUN pip install --no-deps -e . \
     && pybabel compile -d translations \
     && mkdir -p instance && chown cmp instance
 
 USER cmp
 EXPOSE 8000
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--access-logfile", "-", "wsgi:app"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]

@@ -7,9 +7,10 @@ import time
 import urllib.request
 from pathlib import Path
 
-# The production settings, identical for the app and the bare endpoint: 4 sync workers on
-# loopback. No access log: writing one line per request would be measured too.
+# The production settings (gunicorn.conf.py), identical for the app and the bare endpoint, with
+# 4 sync workers on loopback. No access log: writing one line per request would be measured too.
 WORKERS = 4
+QUIET = {"ACCESS_LOG": "false"}
 
 
 def free_port() -> int:
@@ -23,12 +24,12 @@ def gunicorn(target: str, env: dict, cwd: Path, log: Path, ready_path: str, *ext
     """Serve `target` (module:app) until the block ends; yields (base URL, master process)."""
     port = free_port()
     command = [
-        str(Path(env["BENCH_BIN"]) / "gunicorn"), "--workers", str(WORKERS),
-        "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", *extra, target,
+        str(Path(env["BENCH_BIN"]) / "gunicorn"), "-c", "gunicorn.conf.py",
+        "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}", *extra, target,
     ]  # fmt: skip
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("w") as output:
-        server = subprocess.Popen(command, cwd=cwd, env=env, stdout=output, stderr=output)
+        server = subprocess.Popen(command, cwd=cwd, env=env | QUIET, stdout=output, stderr=output)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(base + ready_path, server, log)
