@@ -37,12 +37,14 @@ def test_a_text_access_line_names_the_route_status_and_request_id(client, monkey
     handler.setFormatter(formatter())
     handler.addFilter(RequestContext())
     access = logging.getLogger("app.access")
+    level = access.level
     access.addHandler(handler)
-    monkeypatch.setattr(access, "level", logging.INFO)
+    access.setLevel(logging.INFO)  # setLevel, not the attribute: it clears the level cache
     try:
         client.get("/api/v1/course-offerings/5", headers={"X-Request-ID": "trace-text"})
     finally:
         access.removeHandler(handler)
+        access.setLevel(level)
 
     (line,) = output.getvalue().splitlines()
     assert (
