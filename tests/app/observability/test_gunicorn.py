@@ -3,6 +3,7 @@ metrics. Lines are read from what gunicorn writes; metrics from what /metrics an
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -47,14 +48,14 @@ class Server:
         except urllib.error.HTTPError as error:
             return error.code, dict(error.headers), error.read()
 
-    def lines(self, wanted, seconds: float = 10) -> list[dict]:
-        """The JSON lines `wanted(line)` accepts, once there is at least one (lines are written
-        as requests end, by another process)."""
+    def lines(self, wanted, seconds: float = 10, at_least: int = 1) -> list[dict]:
+        """The JSON lines `wanted(line)` accepts, once there are `at_least` of them or the time
+        is up (lines are written as requests end, by another process)."""
         deadline = time.monotonic() + seconds
         while True:
             lines = map(json.loads, self.log.read_text().splitlines())
             found = [line for line in lines if wanted(line)]
-            if found or time.monotonic() > deadline:
+            if len(found) >= at_least or time.monotonic() > deadline:
                 return found
             time.sleep(0.1)
 
@@ -204,3 +205,20 @@ def test_metrics_report_the_dependencies_and_queues(server):
 def test_metrics_refuse_a_scraper_without_the_token(server):
     assert server.get("/metrics")[0] == 401
     assert server.get("/metrics", {"Authorization": "Bearer wrong"})[0] == 401
+
+
+def test_a_killed_workers_requests_stay_counted(server):
+    ids = [f"trace-kill-{n}" for n in range(8)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda rid: server.get("/", {"X-Request-ID": rid}), ids))
+    victim = server.lines(lambda line: line.get("request_id") in ids)[0]["process"]
+    counted = requests_to_root(scrape(server))
+    booted = len(server.lines(lambda line: "Booting worker" in line["message"]))
+
+    os.kill(victim, signal.SIGKILL)
+    booting = server.lines(
+        lambda line: "Booting worker" in line["message"], seconds=30, at_least=booted + 1
+    )
+    assert len(booting) > booted, "gunicorn did not replace the killed worker"
+
+    assert requests_to_root(scrape(server)) == counted
