@@ -3,7 +3,6 @@
 from flask import Flask
 
 from app.observability.logs import init_logs, start_timer
-from app.observability.metrics import init_metrics
 
 
 def init_observability(app: Flask) -> None:
@@ -11,4 +10,9 @@ def init_observability(app: Flask) -> None:
     metrics (after_request runs in reverse order) see the final response."""
     app.before_request(start_timer)
     init_logs(app)
-    init_metrics(app)
+    if app.config["METRICS_TOKEN"]:
+        # Imported only when measured: it reads the web layer's health checks, which a worker
+        # or a command never loads.
+        from app.observability.metrics import init_metrics
+
+        init_metrics(app)

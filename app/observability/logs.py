@@ -18,9 +18,8 @@ from app.config import env
 
 access_log = logging.getLogger("app.access")
 
-# Fields of every line; a line logged while serving a request adds REQUEST_FIELDS.
+# Fields of every line; RequestContext adds the request's to lines logged while serving one.
 JSON_FIELDS = ["levelname", "name", "process", "message"]
-REQUEST_FIELDS = ("request_id", "user_id", "method", "route")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 
 
@@ -86,11 +85,8 @@ LOGGING = {
         }
     },
     "root": {"level": env("LOG_LEVEL", "INFO").upper(), "handlers": ["stderr"]},
-    "loggers": {
-        # gunicorn's loggers pass their lines to the root handler; its access log is off.
-        "gunicorn.error": {"handlers": [], "propagate": True},
-        "gunicorn.access": {"handlers": [], "propagate": False},
-    },
+    # gunicorn's own lines go to the root handler (its access log is off: see gunicorn.conf.py).
+    "loggers": {"gunicorn.error": {"handlers": [], "propagate": True}},
 }
 
 

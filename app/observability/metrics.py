@@ -140,9 +140,7 @@ def bearer_is(token: str) -> bool:
 
 
 def init_metrics(app: Flask) -> None:
-    """Only with METRICS_TOKEN: without one no route serves /metrics (404) and requests are not
-    measured at all."""
-    if not app.config["METRICS_TOKEN"]:
-        return
+    """Only with METRICS_TOKEN (see app.observability): without one no route serves /metrics
+    (404) and requests are not measured at all."""
     app.after_request(observe_request)
     app.register_blueprint(blp)
