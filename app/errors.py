@@ -185,7 +185,7 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_operational_error)
-    app.register_error_handler(redis.exceptions.ConnectionError, handle_dependency_down)
-    app.register_error_handler(redis.exceptions.TimeoutError, handle_dependency_down)
+    # Unreachable, timed out, out of memory, a read-only replica: Redis cannot do its part.
+    app.register_error_handler(redis.exceptions.RedisError, handle_dependency_down)
     app.register_error_handler(Exception, handle_unexpected)
     register_jwt_errors()
