@@ -130,6 +130,7 @@ def gunicorn(app, tmp_path):
             "--bind", f"127.0.0.1:{port}",
             "--timeout", "30",
             "--graceful-timeout", "2",
+            "--no-control-socket",  # its default path is one per user, shared by every gunicorn
             "wsgi:app",
         ]  # fmt: skip
         log = (tmp_path / f"gunicorn-{port}.log").open("w")
