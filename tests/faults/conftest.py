@@ -154,7 +154,7 @@ def gunicorn(app, tmp_path):
 
 def answers(server: Gunicorn) -> bool:
     try:
-        return server.call("GET", "/health", timeout=2).status in (200, 503)
+        return server.call("GET", "/health", timeout=5).status in (200, 503)
     except OSError:
         return False
 

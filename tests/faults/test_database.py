@@ -79,6 +79,7 @@ def test_connections_killed_while_requests_flow_cost_503s_then_the_pool_recovers
     offerings = {person.id: offering_of(person) for person in people}
     server = gunicorn()
     tokens = {person.id: server.sign_in(person) for person in people}
+    workers = {worker.pid for worker in server.workers()}
     done = threading.Event()
     killed = []
 
@@ -111,8 +112,8 @@ def test_connections_killed_while_requests_flow_cost_503s_then_the_pool_recovers
     logs, changes, events = written_for_logs(database)
     assert logs == changes == events >= statuses.count(201)
 
-    # Killing over, every week filed again: created, or (if its commit got through before the
-    # connection died) a 409 naming the log that exists. No restart in between.
+    # Killing over, the same workers file every refused week again: created, or (if its
+    # commit got through before the connection died) a 409 naming the log that exists.
     for person_id, filed in answers.items():
         for week, answer in filed:
             if answer.status == 503:
@@ -121,6 +122,7 @@ def test_connections_killed_while_requests_flow_cost_503s_then_the_pool_recovers
                 )
                 assert again.status in (201, 409), again.body
     assert written_for_logs(database) == (36, 36, 36)
+    assert {worker.pid for worker in server.workers()} == workers
 
 
 def test_a_row_locked_for_too_long_answers_409_to_try_again_and_writes_nothing(

@@ -46,10 +46,11 @@ def test_a_worker_killed_mid_write_leaves_nothing_and_is_replaced(
     assert written_for_logs(database) == (0, 0, 0)
     assert [row["status"] for row in notifications()] == ["pending"]
 
-    wait_until(
-        lambda: len(alive := server.workers()) == 2 and worker.pid not in [w.pid for w in alive],
-        30,
-        "the master to start a new worker",
-    )
+    wait_until(lambda: replaced(server, worker.pid), 30, "the master to start a new worker")
     assert server.call("POST", LOGS, log_body(offering, 1), token).status == 201
     assert written_for_logs(database) == (1, 1, 1)
+
+
+def replaced(server, pid: int) -> bool:
+    alive = [worker.pid for worker in server.workers()]
+    return len(alive) == 2 and pid not in alive
