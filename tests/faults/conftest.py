@@ -176,6 +176,8 @@ class Database:
             database=DATABASE,
             autocommit=True,
         )
+        # The app's isolation level: its statements lock only the rows they change.
+        self.query("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED")
 
     def query(self, statement: str, *params) -> tuple:
         with self.connection.cursor() as cursor:
@@ -208,14 +210,23 @@ class Database:
                     raise
 
     @contextmanager
-    def row_locked(self, table: str, row_id: int):
-        """Hold `SELECT … FOR UPDATE` on one row until the block ends."""
+    def transaction(self):
+        """A transaction of this session's own, rolled back when the block ends."""
         self.query("BEGIN")
         try:
-            self.query(f"SELECT id FROM `{table}` WHERE id = %s FOR UPDATE", row_id)
             yield
         finally:
             self.query("ROLLBACK")
+
+    def lock(self, table: str, row_id: int) -> None:
+        self.query(f"SELECT id FROM `{table}` WHERE id = %s FOR UPDATE", row_id)
+
+    @contextmanager
+    def row_locked(self, table: str, row_id: int):
+        """Hold a lock on one row until the block ends."""
+        with self.transaction():
+            self.lock(table, row_id)
+            yield
 
     def count(self, table: str, where: str = "TRUE") -> int:
         return self.query(f"SELECT COUNT(*) FROM `{table}` WHERE {where}")[0][0]

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 
+from app.activity.models import CHECKLIST
 from tests.faults.conftest import wait_until
 from tests.notifications.conftest import WEEK_1_DUE
 
@@ -29,6 +30,13 @@ def written_for_logs(database) -> tuple:
         database.count("activity_log_changes"),
         database.count("audit_events", "entity_type = 'activity_logs'"),
     )
+
+
+LOCK_CONFLICT = {
+    "code": 409,
+    "status": "Conflict",
+    "message": "Another request was changing the same data. Nothing was saved; try again.",
+}
 
 
 def assert_dependency_down(answer) -> None:
@@ -141,14 +149,67 @@ def test_a_row_locked_for_too_long_answers_409_to_try_again_and_writes_nothing(
         refused = client.patch(**edit, headers=headers)
         waited = time.monotonic() - started
 
-    assert refused.status_code == 409
-    assert refused.json == {
-        "code": 409,
-        "status": "Conflict",
-        "message": "Another request was changing the same data. Nothing was saved; try again.",
-    }
+    assert (refused.status_code, refused.json) == (409, LOCK_CONFLICT)
     assert refused.headers["Retry-After"] == "1"
     assert 1 <= waited < 5
     assert database.count("activity_log_changes") == 1  # the filing's, no edit's
     # Trying again once the lock is gone works, with the same ETag.
     assert client.patch(**edit, headers=headers).status_code == 200
+
+
+def test_editing_a_log_does_not_wait_for_changes_to_its_catalogue_or_facilitator(
+    app_with, database, auth_headers, manager, facilitator, offering_of, online_mode_id
+):
+    client = app_with(DATABASE_LOCK_WAIT_SECONDS=1).test_client()
+    headers = auth_headers(manager)
+    log = client.post(LOGS, json=log_body(offering_of(facilitator), 1), headers=headers).json
+    etag = client.get(f"{LOGS}/{log['id']}", headers=headers).headers["ETag"]
+
+    # Another transaction holds rows every edit of this log reads, and no edit changes: the
+    # delivery mode most offerings share, the facilitator's account.
+    with database.transaction():
+        database.lock("delivery_modes", online_mode_id)
+        database.lock("users", facilitator.id)
+        edited = client.patch(
+            f"{LOGS}/{log['id']}",
+            json={"notes": "Moderation done"},
+            headers=headers | {"If-Match": etag},
+        )
+
+    assert edited.status_code == 200, edited.json
+
+
+def test_a_request_chosen_as_a_deadlock_victim_answers_409_and_writes_nothing(
+    client, database, auth_headers, manager, create_user, facilitator, offering_of, sweep,
+    notifications,
+):  # fmt: skip
+    headers = auth_headers(manager)
+    log = client.post(LOGS, json=log_body(offering_of(facilitator), 1), headers=headers).json
+    sweep(WEEK_1_DUE + timedelta(hours=3))  # the log is incomplete: an "overdue" reminder
+    [reminder] = [row for row in notifications() if row["kind"] == "overdue"]
+    etag = client.get(f"{LOGS}/{log['id']}", headers=headers).headers["ETag"]
+    completing = {
+        "path": f"{LOGS}/{log['id']}",
+        "json": dict.fromkeys(CHECKLIST, "Done"),
+        "headers": headers | {"If-Match": etag},
+    }
+    for _ in range(20):
+        create_user("student")
+
+    # The other transaction writes more than the request will (so InnoDB rolls the request
+    # back, not it), holds the reminder the completed log cancels, and once the request holds
+    # the log and waits for the reminder, asks for the log: a deadlock.
+    with ThreadPoolExecutor(1) as pool, database.transaction():
+        database.query("UPDATE users SET last_name = 'Busy' WHERE role = 'student'")
+        database.lock("notifications", reminder["id"])
+        completion = pool.submit(client.patch, **completing)
+        wait_until(lambda: database.waiting_on(FILING_REACHES_REMINDERS), 15, "the request")
+        database.lock("activity_logs", log["id"])
+        victim = completion.result(15)
+
+    assert (victim.status_code, victim.json) == (409, LOCK_CONFLICT)
+    assert victim.headers["Retry-After"] == "1"
+    assert database.count("activity_log_changes") == 1
+    assert [row["status"] for row in notifications() if row["kind"] == "overdue"] == ["pending"]
+    assert client.patch(**completing).status_code == 200
+    assert [row["status"] for row in notifications() if row["kind"] == "overdue"] == ["cancelled"]
