@@ -53,8 +53,12 @@ def init_extensions(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-            # Fail fast (and answer 503) when the database is unreachable.
-            "connect_args": {"connect_timeout": 5},
+            "connect_args": {
+                # Fail fast (and answer 503) when the database is unreachable.
+                "connect_timeout": 5,
+                "init_command": "SET SESSION innodb_lock_wait_timeout = "
+                f"{int(app.config['DATABASE_LOCK_WAIT_SECONDS'])}",
+            },
             # Each statement sees what others committed before it: a count taken after a row
             # lock is current, not the snapshot from the request's first read.
             "isolation_level": "READ COMMITTED",

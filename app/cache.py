@@ -140,7 +140,9 @@ def remembered(
     value, generations, other_results = lookup(key, tables, also)
     if value is None:
         value = compute()
-        store(key, generations, value)
+        # Refused (out of memory, a read-only replica), the value serves all the same.
+        with suppress(*REDIS_DOWN):
+            store(key, generations, value)
     return value, other_results
 
 

@@ -76,6 +76,9 @@ class BaseConfig:
         "pool_recycle": 1800,
         "hide_parameters": True,
     }
+    # How long a statement waits for a row another transaction holds before giving up (then
+    # the request answers 409, well before gunicorn's worker timeout). MySQL/MariaDB only.
+    DATABASE_LOCK_WAIT_SECONDS = env_int("DATABASE_LOCK_WAIT_SECONDS", 10)
     # Unset means the embedded default: in-process Redis stand-in, jobs run inline.
     REDIS_URL = env("REDIS_URL")
     INSTITUTION_TIMEZONE = env("INSTITUTION_TIMEZONE", "Africa/Kigali")
@@ -192,6 +195,8 @@ class BaseConfig:
             allowed_origins(cls.CORS_ORIGINS)
             if not 0 <= cls.REMINDER_DIGEST_HOUR <= 23:
                 raise ValueError("REMINDER_DIGEST_HOUR must be 0-23")
+            if cls.DATABASE_LOCK_WAIT_SECONDS < 1:
+                raise ValueError("DATABASE_LOCK_WAIT_SECONDS must be at least 1")
         except (ValueError, ZoneInfoNotFoundError) as error:
             raise ConfigurationError(
                 "INSTITUTION_TIMEZONE must be an IANA zone, LOG_DEADLINE_TIME HH:MM, "

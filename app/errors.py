@@ -103,6 +103,23 @@ def handle_integrity_error(error: IntegrityError):
     return error_response(409)
 
 
+# MySQL/MariaDB errors after which the same unit of work can simply be tried again: a row lock
+# waited for longer than DATABASE_LOCK_WAIT_SECONDS, and a transaction chosen as a deadlock's
+# victim. The unit has been rolled back whole, so nothing was written.
+LOCK_CONFLICTS = {1205, 1213}
+
+
+def handle_operational_error(error: OperationalError):
+    """A lock conflict is the caller's to retry (409); anything else means the database cannot be
+    reached (503)."""
+    if error.orig.args and error.orig.args[0] in LOCK_CONFLICTS:
+        db.session.rollback()
+        log.warning("lock conflict: %s", error.orig)
+        message = _("Another request was changing the same data. Nothing was saved; try again.")
+        return error_response(409, message, headers={"Retry-After": "1"})
+    return handle_dependency_down(error)
+
+
 def handle_dependency_down(error: Exception):
     db.session.rollback()
     log.error("dependency unavailable: %s", error)
@@ -167,8 +184,8 @@ def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
-    app.register_error_handler(OperationalError, handle_dependency_down)
-    app.register_error_handler(redis.exceptions.ConnectionError, handle_dependency_down)
-    app.register_error_handler(redis.exceptions.TimeoutError, handle_dependency_down)
+    app.register_error_handler(OperationalError, handle_operational_error)
+    # Unreachable, timed out, out of memory, a read-only replica: Redis cannot do its part.
+    app.register_error_handler(redis.exceptions.RedisError, handle_dependency_down)
     app.register_error_handler(Exception, handle_unexpected)
     register_jwt_errors()

@@ -17,6 +17,8 @@ from app.extensions import db, redis_store
 from app.notifications.mail import delivery_mode
 from app.notifications.reminders import QUEUES
 
+HEALTH_PROBE = "cmp:health"
+
 blp = Blueprint("health", __name__, description="Liveness and dependencies")
 
 
@@ -50,9 +52,11 @@ def redis_state() -> str:
     if not current_app.config["REDIS_URL"]:
         return "embedded"
     try:
-        redis_store.client().ping()
+        # A write, not a ping: a Redis out of memory or turned read-only answers pings, but
+        # can no longer keep revocations or queue jobs.
+        redis_store.client().set(HEALTH_PROBE, 1, ex=60)
         return "ok"
-    except Exception:  # connection refused, timeout, auth: all mean "not usable now"
+    except Exception:  # refused, timeout, auth, out of memory: all mean "not usable now"
         return "unavailable"
 
 

@@ -36,14 +36,17 @@ def get_log(user: User, log_id: int, for_update: bool = False) -> ActivityLog:
 
     `for_update` locks the row, so concurrent edits of one log take turns.
     """
+    if for_update:
+        # The log's row alone: MariaDB ignores `FOR UPDATE OF`, so a locking read of the join
+        # below would also lock the offering, its catalogue rows (such as the delivery mode
+        # most offerings share) and its facilitator's account, and unrelated edits would wait.
+        db.session.execute(select(ActivityLog.id).where(ActivityLog.id == log_id).with_for_update())
     statement = (
         select(ActivityLog)
         .join(ActivityLog.offering)
         .options(contains_eager(ActivityLog.offering))
         .where(ActivityLog.id == log_id, *visible_to(user))
     )
-    if for_update:
-        statement = statement.with_for_update(of=ActivityLog)
     log = db.session.scalar(statement)
     if log is None:
         raise NotFound(_("No such activity log."))

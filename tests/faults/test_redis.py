@@ -1,0 +1,165 @@
+"""Redis stopped, hung, or refusing writes (out of memory, a read-only replica after a
+failover), on a redis-server of the test's own: signed-in requests answer 503 rather than trust
+a token that might be revoked, reads that can check the token are served from the database,
+nothing is half written, and reminders recorded meanwhile go out once Redis is back.
+
+Sign-in's rate limits while Redis is down are decided elsewhere; here sign-in only must not
+fail with a 500."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import redis
+
+from app.config import PROJECT_ROOT
+from app.notifications import reminders
+from app.unit_of_work import unit_of_work
+from tests.faults.test_database import DUE_SOON_AT, LOGS, log_body, written_for_logs
+
+ME = "/api/v1/auth/me"
+OFFERINGS = "/api/v1/course-offerings"
+UNAVAILABLE = {
+    "code": 503,
+    "status": "Service Unavailable",
+    "message": "A service this request depends on is unavailable. Try again shortly.",
+}
+
+
+def sign_in(client, user):
+    return client.post("/api/v1/auth/login", json={"email": user.email, "password": user.password})
+
+
+def bearer(response) -> dict:
+    return {"Authorization": f"Bearer {response.json['access_token']}"}
+
+
+def assert_unavailable(response) -> None:
+    assert (response.status_code, response.json) == (503, UNAVAILABLE)
+    assert response.headers["Retry-After"] == "5"
+
+
+def test_with_redis_stopped_signed_in_requests_answer_503_until_it_is_back(
+    app_with, private_redis, database, facilitator, offering_of
+):
+    offering = offering_of(facilitator)
+    client = app_with(REDIS_URL=private_redis.url).test_client()
+    headers = bearer(sign_in(client, facilitator))
+    assert client.get(OFFERINGS, headers=headers).status_code == 200  # now in the cache
+
+    private_redis.stop()
+
+    assert sign_in(client, facilitator).status_code != 500
+    assert_unavailable(client.get(ME, headers=headers))
+    assert_unavailable(client.get(OFFERINGS, headers=headers))  # cached or not: no token check
+    assert_unavailable(client.post(LOGS, json=log_body(offering, 1), headers=headers))
+    assert written_for_logs(database) == (0, 0, 0)
+    health = client.get("/health")
+    assert health.status_code == 200
+    assert health.json["status"] == "degraded"
+    assert health.json["checks"]["redis"] == "unavailable"
+
+    private_redis.start()  # an empty one, as after a restart without persistence
+
+    assert client.get(ME, headers=headers).status_code == 200  # the same token, no new sign-in
+    assert client.post(LOGS, json=log_body(offering, 1), headers=headers).status_code == 201
+    assert written_for_logs(database) == (1, 1, 1)
+    assert client.get("/health").json["status"] == "ok"
+
+
+def test_a_hung_redis_costs_its_timeout_then_a_503_not_a_stuck_worker(
+    app_with, private_redis, facilitator
+):
+    client = app_with(REDIS_URL=private_redis.url).test_client()
+    headers = bearer(sign_in(client, facilitator))
+
+    private_redis.process.send_signal(signal.SIGSTOP)  # accepts connections, never answers
+    try:
+        started = time.monotonic()
+        answer = client.get(ME, headers=headers)
+        waited = time.monotonic() - started
+    finally:
+        private_redis.process.send_signal(signal.SIGCONT)
+
+    assert_unavailable(answer)
+    assert waited < 5  # the client's 2-second socket timeout, not gunicorn's worker timeout
+    assert client.get(ME, headers=headers).status_code == 200
+
+
+def out_of_memory(server: redis.Redis) -> None:
+    server.config_set("maxmemory", 1)  # with the default noeviction: every write is refused
+
+
+def read_only(server: redis.Redis) -> None:
+    server.replicaof("127.0.0.1", 1)  # a replica of nothing: it refuses writes
+
+
+@pytest.mark.parametrize("refuse_writes", [out_of_memory, read_only])
+def test_a_redis_refusing_writes_still_serves_reads_from_the_database(
+    refuse_writes, app_with, private_redis, database, create_user, facilitator, offering_of
+):
+    offering = offering_of(facilitator)
+    client = app_with(REDIS_URL=private_redis.url).test_client()
+    first_reader = bearer(sign_in(client, facilitator))
+    someone_else = create_user("facilitator")
+    second_reader = bearer(sign_in(client, someone_else))
+    cached = client.get(OFFERINGS, headers=first_reader)
+
+    refuse_writes(redis.Redis(port=private_redis.port))
+
+    # Tokens are still checked (reading works); nothing new can be cached, so answers come
+    # from the database: a caller whose identity was never cached, a list never cached.
+    me = client.get(ME, headers=second_reader)
+    assert (me.status_code, me.json["email"]) == (200, someone_else.email)
+    assert client.get(OFFERINGS, headers=second_reader).status_code == 200
+    assert client.get(OFFERINGS, headers=first_reader).json == cached.json
+    assert client.post(LOGS, json=log_body(offering, 1), headers=first_reader).status_code == 201
+    assert written_for_logs(database) == (1, 1, 1)
+    # Signing out needs a write: refused, the caller hears so (and the token still works).
+    assert_unavailable(client.post("/api/v1/auth/logout", headers=second_reader))
+    health = client.get("/health").json
+    assert (health["status"], health["checks"]["redis"]) == ("degraded", "unavailable")
+
+
+def burst_worker(redis_url: str, smtp_port: int) -> subprocess.Popen:
+    """`flask worker --burst` in its own process, on the given Redis: RQ as in production."""
+    environment = os.environ | {
+        "APP_ENV": "testing",
+        "FLASK_APP": "wsgi",
+        "TEST_REDIS_URL": redis_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(smtp_port),
+    }
+    flask = Path(sys.executable).with_name("flask")
+    return subprocess.Popen([str(flask), "worker", "--burst"], cwd=PROJECT_ROOT, env=environment)
+
+
+def test_reminders_recorded_while_redis_is_stopped_go_out_once_it_is_back(
+    app_with, private_redis, create_user, offering_of, smtp, notifications
+):
+    for _ in range(3):
+        offering_of(create_user("facilitator"))
+    app = app_with(REDIS_URL=private_redis.url)
+
+    def sweep(at):
+        with app.app_context(), unit_of_work():
+            return reminders.sweep(at)
+
+    private_redis.stop()
+    during = sweep(DUE_SOON_AT)
+    assert (during.inserted, during.queued_jobs) == (3, [])
+    assert "Connection refused" in during.queue_error
+    assert {row["status"] for row in notifications()} == {"pending"}
+
+    private_redis.start()
+    after = sweep(DUE_SOON_AT + timedelta(minutes=15))  # the next scheduled sweep
+    assert (after.inserted, len(after.queued_jobs), after.queue_error) == (0, 1, None)
+    assert burst_worker(private_redis.url, smtp.port).wait(120) == 0
+
+    assert {row["status"] for row in notifications()} == {"sent"}
+    assert smtp.ids() == [row["id"] for row in notifications()]  # each once
