@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
-from app.errors import init_errors
+from app.errors import init_errors, init_request_ids
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
 from app.observability import init_observability
@@ -36,6 +36,8 @@ def create_app(config: type[BaseConfig] | None = None) -> Flask:
     ensure_development_secrets(app)
     init_observability(app)
 
+    # Before the rate limiter's own hook, so a request it refuses has an id too.
+    init_request_ids(app)
     init_extensions(app)
     init_errors(app)
     app.after_request(secure_headers)

@@ -3,10 +3,13 @@
 import json
 
 import flask_smorest
+from flask import current_app
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 
 from app.auth.guards import signed_in
+from app.extensions import limiter
+from app.rate_limits import caller_key
 
 
 class SafeJSONParser(FlaskParser):
@@ -29,7 +32,7 @@ class SafeJSONParser(FlaskParser):
     def load_json(self, req, schema):
         try:
             return super().load_json(req, schema)
-        except RecursionError as error:
+        except (RecursionError, ValueError) as error:  # ValueError: a number over 4,300 digits
             self._handle_invalid_json_error(error, req)
 
 
@@ -57,24 +60,36 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def route(self, rule, **options):
-        """flask-smorest's `route`; a route that takes an id also documents the 404 it answers
-        for an unknown one (or one the caller may not see), unless its view already does."""
-        register = super().route(rule, **options)
-        if "<" not in rule:
-            return register
-        return lambda view: register(self.documenting_not_found(view))
-
-    def documenting_not_found(self, view):
-        not_found = self.alt_response(
-            404, response="DEFAULT_ERROR", description="No such object, or not one you may see"
+    def limited(self, setting: str):
+        """A stricter limit for an expensive route, per caller (`app.rate_limits.caller_key`),
+        read from `setting`; routes naming the same setting share one allowance."""
+        return limiter.shared_limit(
+            lambda: current_app.config[setting], scope=setting, key_func=caller_key
         )
+
+    def route(self, rule, **options):
+        """flask-smorest's `route`, with answers every such route may give in the OpenAPI
+        document (unless its view already describes them): 429 when the caller is over a rate
+        limit (app/rate_limits.py: every route here counts), and 404 for an unknown id (or one
+        the caller may not see) on a route that takes one."""
+        register = super().route(rule, **options)
+
+        def documenting(view):
+            view = self.documenting(view, 429, "Too many requests: wait Retry-After seconds")
+            if "<" in rule:
+                view = self.documenting(view, 404, "No such object, or not one you may see")
+            return view
+
+        return lambda view: register(documenting(view))
+
+    def documenting(self, view, status: int, description: str):
+        answer = self.alt_response(status, response="DEFAULT_ERROR", description=description)
         if not isinstance(view, type):  # a plain view function
-            return view if documents(view, 404) else not_found(view)
+            return view if documents(view, status) else answer(view)
         for method in view.methods:
             function = getattr(view, method.lower())
-            if not documents(function, 404):
-                setattr(view, method.lower(), not_found(function))
+            if not documents(function, status):
+                setattr(view, method.lower(), answer(function))
         return view
 
 

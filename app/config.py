@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
+from limits import parse_many
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -58,6 +59,14 @@ def is_origin(text: str) -> bool:
         and not any(character in parts.netloc for character in "*@")
         and f"{parts.scheme}://{parts.netloc}" == text
     )
+
+
+RATE_LIMIT_SETTINGS = (
+    "LOGIN_RATE_LIMIT_PER_ACCOUNT", "LOGIN_RATE_LIMIT_PER_IP", "PASSWORD_CHANGE_RATE_LIMIT",
+    "REGISTER_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT",
+    "PASSWORD_RESET_RATE_LIMIT_PER_IP", "RATE_LIMIT_PER_USER", "RATE_LIMIT_PER_ADDRESS",
+    "EXPORT_RATE_LIMIT", "COMPLIANCE_RATE_LIMIT", "IMPORT_RATE_LIMIT",
+)  # fmt: skip
 
 
 class ConfigurationError(RuntimeError):
@@ -112,10 +121,22 @@ class BaseConfig:
     # A set-password link (reset or first password) works once, for this many hours.
     PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 24)
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+    # Every request but /health, all routes together: per signed-in user, or per client address.
+    RATE_LIMIT_PER_USER = env("RATE_LIMIT_PER_USER", "600 per minute")
+    RATE_LIMIT_PER_ADDRESS = env("RATE_LIMIT_PER_ADDRESS", "300 per minute")
+    # Expensive routes, per caller, on top: the CSV exports together, the compliance report
+    # (the dashboard reads a large trimester in up to a hundred pages), the student import.
+    EXPORT_RATE_LIMIT = env("EXPORT_RATE_LIMIT", "30 per hour")
+    COMPLIANCE_RATE_LIMIT = env("COMPLIANCE_RATE_LIMIT", "120 per minute")
+    IMPORT_RATE_LIMIT = env("IMPORT_RATE_LIMIT", "20 per hour")
+    # Fixed windows: one Redis round trip per limit and request.
+    RATELIMIT_STRATEGY = "fixed-window"
     # Retry-After is set on 429s only, by the error handler (app/errors.py).
     RATELIMIT_HEADERS_ENABLED = False
-    # If Redis goes away, sign-in keeps working without limits rather than failing.
-    RATELIMIT_SWALLOW_ERRORS = True
+    # Fail closed: while Redis is unreachable, limited routes answer 503 rather than run with no
+    # limits (or with each worker's own, which multiply with the workers and reset on restart).
+    RATELIMIT_SWALLOW_ERRORS = False
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
 
     # One line per request from the app itself (see app/observability/logs.py).
     ACCESS_LOG = env_bool("ACCESS_LOG", True)
@@ -197,11 +218,13 @@ class BaseConfig:
                 raise ValueError("REMINDER_DIGEST_HOUR must be 0-23")
             if cls.DATABASE_LOCK_WAIT_SECONDS < 1:
                 raise ValueError("DATABASE_LOCK_WAIT_SECONDS must be at least 1")
+            for setting in RATE_LIMIT_SETTINGS:
+                parse_many(getattr(cls, setting))
         except (ValueError, ZoneInfoNotFoundError) as error:
             raise ConfigurationError(
                 "INSTITUTION_TIMEZONE must be an IANA zone, LOG_DEADLINE_TIME HH:MM, "
                 f"REMINDER_RETRY_DELAYS comma-separated seconds, CORS_ORIGINS comma-separated "
-                f"origins ({error})"
+                f"origins, the *RATE_LIMIT* settings limits such as '5 per minute' ({error})"
             ) from error
 
 

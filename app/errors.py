@@ -178,9 +178,12 @@ def register_jwt_errors() -> None:
         return error_response(401, _("The account behind this token is no longer active."))
 
 
-def init_errors(app: Flask) -> None:
+def init_request_ids(app: Flask) -> None:
     app.before_request(assign_request_id)
     app.after_request(echo_request_id)
+
+
+def init_errors(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DomainError, handle_domain_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)

@@ -3,18 +3,21 @@
 import sqlite3
 
 import fakeredis
+import flask_limiter
 import redis
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_jwt_extended import JWTManager
-from flask_limiter import Limiter
+from flask_limiter import ApplicationLimit
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import Engine, MetaData, event
+
+from app.rate_limits import caller_key, general_limit
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
 NAMING_CONVENTION = {
@@ -60,7 +63,30 @@ def schema_name(schema) -> str | None:
 
 api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
 babel = Babel()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+class Limiter(flask_limiter.Limiter):
+    """flask-limiter, counting each app's requests in that app's own storage.
+
+    flask-limiter keeps the storage of the last app bound to it. In production that is the one
+    app of the process; the tests hold several side by side (another worker, other settings),
+    which must not count in each other's Redis.
+    """
+
+    def init_app(self, app: Flask) -> None:
+        super().init_app(app)
+        app.extensions["rate_limit_strategy"] = self._limiter
+
+    @property
+    def limiter(self):
+        return current_app.extensions["rate_limit_strategy"]
+
+
+limiter = Limiter(
+    key_func=get_remote_address,
+    default_limits=[],
+    application_limits=[ApplicationLimit(limit_provider=general_limit, key_function=caller_key)],
+)
 
 
 class RedisHandle:

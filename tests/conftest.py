@@ -2,6 +2,10 @@
 between tests, and factories that return callables."""
 
 import itertools
+import os
+import socket
+import subprocess
+import time
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import SimpleNamespace
@@ -10,6 +14,7 @@ from urllib.parse import urlsplit
 import flask_migrate
 import pymysql
 import pytest
+import redis
 import time_machine
 from sqlalchemy import event, text
 
@@ -101,6 +106,49 @@ def kept_rows(table) -> list:
     if table.name == "delivery_modes":
         return [table.c.code.not_in(STANDARD_MODES)]
     return []
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class PrivateRedis:
+    """A Redis server of the test's own, so it can be stopped (and started again) without
+    touching anyone else's; on port TEST_SPARE_REDIS_PORT, or any free one."""
+
+    def __init__(self):
+        self.port = int(os.environ.get("TEST_SPARE_REDIS_PORT") or free_port())
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.server = None
+
+    def start(self) -> None:
+        self.server = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )  # fmt: skip
+        client = redis.Redis(port=self.port)
+        for _ in range(50):
+            try:
+                client.ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.server and self.server.poll() is None:
+            self.server.kill()
+            self.server.wait()
+
+
+@pytest.fixture
+def private_redis():
+    server = PrivateRedis()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture

@@ -94,6 +94,7 @@ def deadline_day():
 @blp.route("/compliance")
 class Compliance(MethodView):
     @blp.signed_in(*STAFF)
+    @blp.limited("COMPLIANCE_RATE_LIMIT")
     @cached(*LOG_TABLES, "modules", "users", managers_share=True, varies_with=deadline_day)
     @blp.arguments(ComplianceQuerySchema, location="query")
     @blp.response(200, ComplianceReportSchema)

@@ -91,6 +91,7 @@ def body_up_to(setting: str):
 @blp.route("/users/import")
 class StudentImport(MethodView):
     @blp.signed_in(MANAGER)
+    @blp.limited("IMPORT_RATE_LIMIT")
     @body_up_to("IMPORT_MAX_BYTES")
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.arguments(ImportFileSchema, location="files")
@@ -111,6 +112,7 @@ CSV = {"content_type": "text/csv", "description": "CSV, UTF-8 with a BOM, stream
 @blp.route("/exports/offerings.csv")
 class OfferingsExport(MethodView):
     @blp.signed_in(MANAGER)
+    @blp.limited("EXPORT_RATE_LIMIT")
     @blp.arguments(OfferingQuerySchema, location="query")
     @blp.response(200, **CSV)
     def get(self, filters):
@@ -121,6 +123,7 @@ class OfferingsExport(MethodView):
 @blp.route("/exports/activity-logs.csv")
 class ActivityLogsExport(MethodView):
     @blp.signed_in(MANAGER)
+    @blp.limited("EXPORT_RATE_LIMIT")
     @blp.arguments(ActivityLogQuerySchema, location="query")
     @blp.response(200, **CSV)
     def get(self, filters):

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, pre_load, validate
 
 from app.auth.models import Role
-from app.auth.schemas import LANGUAGE, NAME, PASSWORD_LENGTH, UserSchema
+from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
 from app.courses.schemas import OfferingSchema, query_id
 from app.fields import StrictBoolean, StrictSchema, Text, UTCDateTime, refuse_read_only
 from app.notifications.models import Channel, Kind, Status
@@ -43,7 +43,7 @@ class PersonCreateSchema(ProfileFieldsSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(
         load_only=True,
-        validate=PASSWORD_LENGTH,
+        validate=NEW_PASSWORD,
         metadata={
             "description": "Optional. Left out, the person is e-mailed a single-use link to "
             "choose their own (PASSWORD_RESET_HOURS)"

@@ -7,6 +7,7 @@ from flask_jwt_extended import current_user, verify_jwt_in_request
 from app.auth.models import Role
 from app.exceptions import Forbidden
 from app.i18n import _, remember_user_language
+from app.rate_limits import verified_user
 
 
 def signed_in(*roles: Role):
@@ -19,7 +20,8 @@ def signed_in(*roles: Role):
     def decorator(view):
         @wraps(view)
         def guarded(*args, **kwargs):
-            verify_jwt_in_request()
+            if verified_user() is None:
+                verify_jwt_in_request()  # raises the 401 that says what is wrong with the token
             remember_user_language(current_user.preferred_language)
             if roles and current_user.role not in roles:
                 allowed = ", ".join(role.value for role in roles)

@@ -30,8 +30,12 @@ PUBLIC = {"security": []}
 
 
 def login_account_key() -> str:
-    """The account being tried, whatever its spelling; hashed so no raw input reaches Redis."""
-    body = request.get_json(silent=True)
+    """The account being tried, whatever its spelling; hashed so no raw input reaches Redis.
+    Whatever the body, this answers: the route itself refuses a body it cannot read."""
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested too deep to decode (`silent` covers other malformed JSON)
+        body = None
     email = body.get("email") if isinstance(body, dict) else None
     email = services.normalise_email(email) if isinstance(email, str) else ""
     return "account:" + hashlib.sha256(email.encode("utf-8", "surrogatepass")).hexdigest()

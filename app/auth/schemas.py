@@ -1,14 +1,37 @@
 """Request and response shapes for accounts and tokens."""
 
-from marshmallow import Schema, fields, pre_load, validate
+from functools import cache
+
+from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from app.auth.models import Role
 from app.fields import StrictSchema, Text, refuse_read_only
-from app.i18n import LANGUAGES, lazy_gettext
+from app.i18n import LANGUAGES, _, lazy_gettext
 
 PASSWORD_LENGTH = validate.Length(
     min=8, max=128, error=lazy_gettext("Passwords must be 8 to 128 characters long.")
 )
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most used passwords zxcvbn ships, lower-cased. Loaded on first use: only
+    choosing a password needs them."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(password.lower() for password in FREQUENCY_LISTS["passwords"])
+
+
+def refuse_common_password(password: str) -> None:
+    """NIST SP 800-63B: a password found in lists of commonly used ones is refused, whatever
+    its case ("Password1" is as guessable as "password1")."""
+    if password.lower() in common_passwords():
+        raise ValidationError(_("This password is too common: choose one that is harder to guess."))
+
+
+# Every password someone chooses: self-registration, a change, a set-password link, an account
+# a manager creates, the `flask users` commands.
+NEW_PASSWORD = (PASSWORD_LENGTH, refuse_common_password)
 NAME = validate.Length(max=100)
 LANGUAGE = validate.OneOf(LANGUAGES)
 
@@ -40,7 +63,7 @@ class UserSchema(Schema):
 
 class RegisterSchema(StrictSchema):
     email = fields.Email(required=True, validate=validate.Length(max=254))
-    password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    password = fields.String(required=True, load_only=True, validate=NEW_PASSWORD)
     first_name = Text(required=True, validate=NAME)
     last_name = Text(required=True, validate=NAME)
     preferred_language = fields.String(load_default="en", validate=LANGUAGE)
@@ -87,7 +110,7 @@ class PasswordChangeSchema(StrictSchema):
     current_password = fields.String(
         required=True, load_only=True, validate=validate.Length(max=1024)
     )
-    new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    new_password = fields.String(required=True, load_only=True, validate=NEW_PASSWORD)
 
 
 class PasswordResetRequestSchema(StrictSchema):
@@ -96,7 +119,7 @@ class PasswordResetRequestSchema(StrictSchema):
 
 class PasswordResetConfirmSchema(StrictSchema):
     token = fields.String(required=True, load_only=True, validate=validate.Length(max=200))
-    new_password = fields.String(required=True, load_only=True, validate=PASSWORD_LENGTH)
+    new_password = fields.String(required=True, load_only=True, validate=NEW_PASSWORD)
 
 
 class MessageSchema(Schema):

@@ -2,12 +2,12 @@
 
 import click
 from flask.cli import AppGroup
-from marshmallow import ValidationError, validate
+from marshmallow import ValidationError, fields, validate
 
 from app.admin import people
 from app.auth import services
 from app.auth.models import Role
-from app.auth.schemas import PASSWORD_LENGTH
+from app.auth.schemas import NEW_PASSWORD
 from app.cli.units import command_unit
 from app.extensions import db
 from app.i18n import LANGUAGES
@@ -31,7 +31,7 @@ def create_user(role, email, password, first_name, last_name, language, **profil
     check(validate.Email(), email, "--email")
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    check(PASSWORD_LENGTH, password, "--password")
+    check(NEW_PASSWORD, password, "--password")
     user = services.create_user(
         role=Role(role),
         email=email,
@@ -71,7 +71,7 @@ def set_password(email, password):
     user = people.find_person(email)
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    check(PASSWORD_LENGTH, password, "--password")
+    check(NEW_PASSWORD, password, "--password")
     people.set_password(user.id, password, actor=None)
     click.echo(f"Password set for {user.email}; their sessions have ended.")
 
@@ -95,9 +95,10 @@ def activate(email):
     click.echo(f"Activated {user.email}.")
 
 
-def check(validator, value, option: str) -> None:
-    """The API's own validation rules, applied to a command-line option."""
+def check(validators, value, option: str) -> None:
+    """The API's own validation rules (one validator or several), applied to a command-line
+    option; every rule it breaks is named."""
     try:
-        validator(value)
+        fields.String(validate=validators).deserialize(value)
     except ValidationError as error:
         raise click.BadParameter(" ".join(error.messages), param_hint=option) from error

@@ -58,6 +58,24 @@ def test_a_reset_link_works_once_and_ends_every_session(
     assert again.json["errors"]["json"]["token"]
 
 
+def test_a_link_does_not_set_a_common_password_and_stays_usable(client, create_user, smtp, work):
+    user = create_user("facilitator")
+    ask(client, user.email)
+    work()
+    token = link_token(smtp.messages[0])
+
+    refused = confirm(client, token, "trustno1")
+
+    assert refused.status_code == 422
+    assert refused.json["errors"] == {
+        "json": {
+            "new_password": ["This password is too common: choose one that is harder to guess."]
+        }
+    }
+    assert sign_in(client, user.email, "trustno1").status_code == 401
+    assert confirm(client, token).status_code == 204
+
+
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(
     client,
     create_user,

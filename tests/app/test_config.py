@@ -46,3 +46,10 @@ def test_unknown_app_env_is_refused_with_the_choices():
 
     assert result.returncode != 0
     assert "development, testing, production" in result.stderr
+
+
+def test_a_rate_limit_that_is_not_one_is_refused_at_start():
+    result = start_app(EXPORT_RATE_LIMIT="thirty an hour")
+
+    assert result.returncode != 0
+    assert "such as '5 per minute'" in result.stderr.strip().splitlines()[-1]

@@ -58,3 +58,17 @@ def test_changes_that_can_collide_with_a_unique_key_document_their_409(client):
 
     assert "409" in paths["/api/v1/modules/{entry_id}"]["patch"]["responses"]
     assert "409" in paths["/api/v1/course-offerings/{offering_id}"]["patch"]["responses"]
+
+
+def test_every_operation_but_the_health_check_documents_its_429(client):
+    paths = client.get("/openapi.json").json["paths"]
+
+    undocumented = [
+        f"{method.upper()} {path}"
+        for path, operations in paths.items()
+        for method, operation in operations.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+        and "429" not in operation["responses"]
+    ]
+
+    assert undocumented == ["GET /health"]

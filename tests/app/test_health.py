@@ -1,49 +1,7 @@
-import socket
-import subprocess
-import time
-
-import pytest
-import redis
-
 from app.auth.models import User
 from app.auth.services import issue_tokens
 from app.extensions import db
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def private_redis():
-    """A Redis server of this test's own, so it can be stopped without touching anyone else's."""
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    for _ in range(50):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    yield server, f"redis://127.0.0.1:{port}/0"
-    server.kill()
-    server.wait()
+from tests.conftest import free_port
 
 
 def test_health_is_ok_when_everything_answers(client):
@@ -57,12 +15,10 @@ def test_health_is_ok_when_everything_answers(client):
 
 
 def test_health_is_degraded_when_redis_stops(private_redis, app_with):
-    server, url = private_redis
-    client = app_with(REDIS_URL=url).test_client()
+    client = app_with(REDIS_URL=private_redis.url).test_client()
     assert client.get("/health").json["status"] == "ok"
 
-    server.kill()
-    server.wait()
+    private_redis.stop()
     response = client.get("/health")
 
     assert response.status_code == 200
@@ -73,13 +29,11 @@ def test_health_is_degraded_when_redis_stops(private_redis, app_with):
 
 
 def test_signed_in_requests_answer_503_while_redis_is_down(private_redis, create_user, app_with):
-    server, url = private_redis
-    app = app_with(REDIS_URL=url)
+    app = app_with(REDIS_URL=private_redis.url)
     user = create_user()
     with app.test_request_context():
         token = issue_tokens(db.session.get(User, user.id))["access_token"]
-    server.kill()
-    server.wait()
+    private_redis.stop()
 
     response = app.test_client().get(
         "/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"}

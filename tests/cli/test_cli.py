@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.auth.schemas import refuse_common_password
 from app.extensions import db
 
 
@@ -74,6 +75,27 @@ def test_users_create_reports_a_taken_email_and_a_short_password(app, create_use
     assert count_users(app) == 1
 
 
+def test_users_commands_refuse_common_passwords(app, create_user):
+    user = create_user()
+    runner = app.test_cli_runner()
+
+    created = runner.invoke(
+        args=["users", "create", "--role", "manager", "--email", "n@example.test",
+              "--password", "Password123"],
+    )  # fmt: skip
+    changed = runner.invoke(
+        args=["users", "set-password", user.email], input="letmein1\nletmein1\n"
+    )
+
+    assert created.exit_code != 0 and changed.exit_code != 0
+    assert "too common" in created.output and "too common" in changed.output
+    assert count_users(app) == 1
+    login = app.test_client().post(
+        "/api/v1/auth/login", json={"email": user.email, "password": user.password}
+    )
+    assert login.status_code == 200
+
+
 def table_sizes(run_sql) -> dict:
     tables = ("users", "modules", "cohorts", "classes", "course_offerings", "enrollments")
     return {table: run_sql(f"SELECT COUNT(*) FROM {table}")[0][0] for table in tables}
@@ -98,6 +120,7 @@ def test_seed_demo_is_idempotent_and_prints_working_passwords(app, client, run_s
     login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert login.status_code == 200
     assert login.json["user"]["role"] == role == "manager"
+    refuse_common_password(password)  # the printed password is one a person could choose
 
 
 def test_demo_facilitator_sees_their_allocated_offerings(app, client):
@@ -136,6 +159,7 @@ def test_seed_bulk_adds_what_it_reports_within_capacity(app, run_sql):
         "/api/v1/auth/login", json={"email": email, "password": password}
     )
     assert login.status_code == 200
+    refuse_common_password(password)
 
 
 def test_seed_bulk_fills_a_realistic_mix_of_activity_logs(app, run_sql, time_machine):

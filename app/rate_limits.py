@@ -1,0 +1,41 @@
+"""Who a request is counted against, and how much everyone may ask for.
+
+Every request but `/health` counts towards one general limit: per user for a request bearing a
+valid access token, per client address otherwise. Expensive routes add a stricter limit of their
+own (`Blueprint.limited`). Counters live in Redis as fixed windows: one round trip per limit.
+"""
+
+from flask import current_app, request
+from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask_jwt_extended.exceptions import JWTExtendedException
+from flask_limiter.util import get_remote_address
+from jwt import PyJWTError
+
+# Kept with the request itself: `g` outlives a request when a test holds an app context.
+VERIFIED_USER = "cmp.verified_user"
+
+
+def verified_user():
+    """The user behind the request's access token once it has passed every check (signature,
+    expiry, revocation, account still active), or None. Worked out once per request: the
+    limiter asks first, and `signed_in` reuses the answer rather than decode the token again."""
+    if VERIFIED_USER not in request.environ:
+        try:
+            user = current_user if verify_jwt_in_request() else None
+        except (JWTExtendedException, PyJWTError):
+            user = None  # a route that needs a token says why it is refused
+        request.environ[VERIFIED_USER] = user
+    return request.environ[VERIFIED_USER]
+
+
+def caller_key() -> str:
+    """`user:<id>` for a verified token (never a claim nobody checked, so no one can spend
+    someone else's allowance or escape their own), otherwise `address:<client address>`."""
+    user = verified_user()
+    return f"user:{user.id}" if user is not None else f"address:{get_remote_address()}"
+
+
+def general_limit() -> str:
+    """RATE_LIMIT_PER_USER for a signed-in caller, RATE_LIMIT_PER_ADDRESS for anyone else."""
+    setting = "RATE_LIMIT_PER_USER" if verified_user() is not None else "RATE_LIMIT_PER_ADDRESS"
+    return current_app.config[setting]

@@ -1,0 +1,114 @@
+"""General rate limits: per signed-in user, per address for anyone else, stricter on the
+expensive routes, counted in the real Redis; small limits are set through `app_with`."""
+
+import io
+
+import jwt
+
+EXPORTS = "/api/v1/admin/exports"
+ME = "/api/v1/auth/me"
+ELSEWHERE = {"REMOTE_ADDR": "192.0.2.7"}
+
+
+def assert_rate_limited(response, window_seconds: int) -> None:
+    assert response.status_code == 429
+    assert response.json == {
+        "code": 429,
+        "status": "Too Many Requests",
+        "message": "Too many requests. Try again later.",
+    }
+    assert 1 <= int(response.headers["Retry-After"]) <= window_seconds
+    assert response.headers["X-Request-ID"]
+
+
+def test_exports_share_a_stricter_allowance_per_manager(app_with, create_user, auth_headers):
+    client = app_with(EXPORT_RATE_LIMIT="3 per hour").test_client()
+    first, second = create_user("manager"), create_user("manager")
+    as_first = auth_headers(first)
+
+    downloads = [
+        client.get(f"{EXPORTS}/offerings.csv", headers=as_first),
+        client.get(f"{EXPORTS}/activity-logs.csv", headers=as_first),
+        client.get(f"{EXPORTS}/offerings.csv", headers=as_first),
+    ]
+    refused = client.get(f"{EXPORTS}/activity-logs.csv", headers=as_first)
+
+    assert [response.status_code for response in downloads] == [200, 200, 200]
+    assert_rate_limited(refused, 3600)
+    assert client.get(f"{EXPORTS}/offerings.csv", headers=auth_headers(second)).status_code == 200
+    assert client.get(ME, headers=as_first).status_code == 200  # only the exports are spent
+
+
+def test_the_compliance_report_and_the_import_have_their_own_allowance(
+    app_with, create_user, auth_headers
+):
+    app = app_with(COMPLIANCE_RATE_LIMIT="1 per minute", IMPORT_RATE_LIMIT="1 per hour")
+    client, as_manager = app.test_client(), auth_headers(create_user("manager"))
+    report = "/api/v1/activity-logs/compliance?trimester=1&year=2026"
+
+    def dry_run_import():
+        upload = {"file": (io.BytesIO(b"email,first_name,last_name\n"), "students.csv")}
+        return client.post(
+            "/api/v1/admin/users/import?dry_run=true", data=upload, headers=as_manager
+        )
+
+    assert client.get(report, headers=as_manager).status_code == 200
+    assert_rate_limited(client.get(report, headers=as_manager), 60)
+    assert dry_run_import().status_code != 429
+    assert_rate_limited(dry_run_import(), 3600)
+
+
+def test_every_signed_in_request_counts_towards_the_users_general_limit(
+    app_with, create_user, auth_headers
+):
+    client = app_with(RATE_LIMIT_PER_USER="3 per minute").test_client()
+    busy, other = create_user("facilitator"), create_user("student")
+    as_busy = auth_headers(busy)
+
+    answers = [
+        client.get(ME, headers=as_busy).status_code,
+        client.get("/api/v1/course-offerings", headers=as_busy).status_code,
+        client.get("/api/v1/notifications", headers=as_busy).status_code,
+    ]
+
+    assert answers == [200, 200, 200]
+    assert_rate_limited(client.get(ME, headers=as_busy), 60)
+    assert client.get(ME, headers=auth_headers(other)).status_code == 200
+
+
+def test_a_token_nobody_signed_is_counted_by_address_not_as_the_user_it_names(
+    app_with, create_user, auth_headers
+):
+    client = app_with(RATE_LIMIT_PER_USER="1 per minute").test_client()
+    user = create_user()
+    assert client.get(ME, headers=auth_headers(user)).status_code == 200
+    forged = jwt.encode(
+        {"sub": str(user.id), "type": "access"},
+        "a key that is not the one the app signs with",
+        "HS256",
+    )
+
+    response = client.get(ME, headers={"Authorization": f"Bearer {forged}"})
+
+    assert response.status_code == 401  # not 429: the forged token spent nothing of the user's
+
+
+def test_anonymous_callers_are_limited_per_address(app_with, create_user, auth_headers):
+    client = app_with(RATE_LIMIT_PER_ADDRESS="2 per minute").test_client()
+    signed_in = auth_headers(create_user())
+
+    assert client.get("/openapi.json").status_code == 200
+    assert client.get("/reflection/").status_code == 200
+    assert_rate_limited(client.post("/api/v1/auth/login", json={}), 60)
+    assert client.get("/openapi.json", environ_base=ELSEWHERE).status_code == 200
+    assert client.get(ME, headers=signed_in).status_code == 200  # counted as its user
+
+
+def test_the_health_check_is_never_limited(app_with):
+    client = app_with(RATE_LIMIT_PER_ADDRESS="1 per minute").test_client()
+
+    answers = {client.get("/health").status_code for _ in range(5)}
+
+    assert answers == {200}
+    assert client.get("/openapi.json").status_code == 200
+    assert_rate_limited(client.get("/openapi.json"), 60)
