@@ -1,0 +1,140 @@
+"""API1 (broken object level authorization) and API5 (broken function level authorization).
+
+Every operation comes from the OpenAPI document, so a new one is tested, or the tests name it
+as unclassified. Role refusals (403) are derived from the roles each operation documents;
+ownership refusals (404: someone else's object looks exactly like a missing one) are listed
+per route below. Either way nothing in the database changes.
+"""
+
+import pytest
+
+from tests.security.conftest import (
+    API,
+    ROLES,
+    assert_envelope,
+    case_id,
+    is_public,
+    operations,
+    roles_allowed,
+    url_in,
+)
+
+# --- API5: every role an operation does not admit hears 403 ----------------------------------
+
+
+def function_level_cases():
+    for method, path, operation in operations():
+        for role in set(ROLES) - set(roles_allowed(operation)):
+            yield pytest.param(method, path, role, id=f"{case_id(method, path)} {role}")
+
+
+@pytest.mark.parametrize(("method", "path", "role"), function_level_cases())
+def test_roles_an_operation_does_not_admit_are_refused(
+    client, world, database_rows, method, path, role
+):
+    """The world's owner of that role is refused too, on their own objects: the role decides."""
+    before = database_rows()
+
+    response = client.open(url_in(world, path), method=method.upper(), headers=world.headers[role])
+
+    assert_envelope(response, 403)
+    assert database_rows() == before
+
+
+# Operations every signed-in role may call (each acting only on what is theirs, or on shared
+# reference data). Anything else must name its roles, so the tests above cover it.
+OPEN_TO_EVERY_ROLE = {
+    ("post", "/auth/refresh"), ("post", "/auth/logout"), ("get", "/auth/me"),
+    ("patch", "/auth/me"), ("post", "/auth/password"),
+    *{("get", f"/{resource}") for resource in ("modules", "cohorts", "classes", "modes")},
+    *{("get", f"/{resource}/{{entry_id}}") for resource in ("modules", "cohorts", "classes",
+                                                            "modes")},
+    ("get", "/course-offerings"), ("get", "/course-offerings/{offering_id}"),
+    ("get", "/notifications"), ("post", "/notifications/{notification_id}/read"),
+    ("post", "/notifications/read-all"), ("get", "/me/notification-preferences"),
+    ("put", "/me/notification-preferences"), ("get", "/me/calendar.ics"),
+    ("post", "/me/calendar-feed"), ("delete", "/me/calendar-feed"),
+    ("get", "/reflections"), ("get", "/reflections/{reflection_id}"),
+}  # fmt: skip
+
+
+def test_every_operation_names_its_roles_or_is_known_to_be_open():
+    open_ones = {
+        (method, path.removeprefix(API))
+        for method, path, operation in operations()
+        if not is_public(operation) and roles_allowed(operation) == ROLES
+    }
+    assert open_ones == OPEN_TO_EVERY_ROLE
+
+
+# --- API1: someone else's object -------------------------------------------------------------
+#
+# For each route with an id that a non-manager role may call: the owner in the world, the
+# callers whose role admits the route but who do not own the object, the status they all hear,
+# and a valid body for writes. (Managers see every log, offering and reflection; a notification
+# belongs to its recipient alone.)
+
+OWNERSHIP = {
+    ("get", "/activity-logs/{log_id}"): ("facilitator", ["other_facilitator"], 404, None),
+    ("patch", "/activity-logs/{log_id}"):
+        ("facilitator", ["other_facilitator"], 404, {"notes": "Not mine"}),
+    ("get", "/activity-logs/{log_id}/history"): ("facilitator", ["other_facilitator"], 404, None),
+    ("get", "/course-offerings/{offering_id}"):
+        ("student", ["other_facilitator", "other_student"], 404, None),
+    ("get", "/course-offerings/{offering_id}/enrollments"):
+        ("facilitator", ["other_facilitator"], 404, None),
+    ("post", "/notifications/{notification_id}/read"):
+        ("student", ["manager", "facilitator", "other_facilitator", "other_student"], 404, None),
+    ("get", "/reflections/{reflection_id}"):
+        ("student", ["other_facilitator", "other_student"], 404, None),
+}  # fmt: skip
+# Routes with a path parameter that is not someone's object.
+NOT_OWNED = {
+    **{("get", f"/{resource}/{{entry_id}}"): "reference data every role reads"
+       for resource in ("modules", "cohorts", "classes", "modes")},
+    ("get", "/calendar-feeds/{token}.ics"):
+        "the secret token is the permission (unknown and revoked ones: tests/notifications)",
+}  # fmt: skip
+
+
+def ownership_cases():
+    for (method, path), (_owner, outsiders, status, _body) in OWNERSHIP.items():
+        for caller in outsiders:
+            yield pytest.param(method, path, caller, status, id=f"{case_id(method, path)} {caller}")
+
+
+@pytest.mark.parametrize(("method", "path", "caller", "status"), ownership_cases())
+def test_nobody_reaches_someone_elses_object(
+    client, world, database_rows, method, path, caller, status
+):
+    owner, _outsiders, _status, body = OWNERSHIP[method, path]
+    url, before = url_in(world, API + path), database_rows()
+    # With some ETag, as an attacker would send: without one, a log's PATCH answers 428 to
+    # everyone before looking the log up (which tells nothing either).
+    guess = {"If-Match": '"guessed"'}
+
+    response = client.open(
+        url, method=method.upper(), json=body, headers=world.headers[caller] | guess
+    )
+
+    assert_envelope(response, status)
+    assert database_rows() == before
+    # The same request reaches the object for its owner (so the refusal above was about
+    # ownership, not a wrong id); a PATCH gets as far as comparing the ETag.
+    reached = client.open(
+        url, method=method.upper(), json=body, headers=world.headers[owner] | guess
+    )
+    assert reached.status_code in (200, 412), reached.json
+
+
+def test_every_route_with_an_id_has_its_outsiders_listed():
+    """A new route with a path parameter fails here until it has cases above (or admits
+    managers only, which the role tests cover)."""
+    unlisted = [
+        case_id(method, path)
+        for method, path, operation in operations()
+        if "{" in path
+        and roles_allowed(operation) != ("manager",)
+        and (method, path.removeprefix(API)) not in OWNERSHIP | NOT_OWNED
+    ]
+    assert unlisted == []
