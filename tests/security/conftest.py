@@ -57,17 +57,24 @@ def is_public(operation: dict) -> bool:
     return operation.get("security") == []
 
 
-def resolve(schema: dict) -> dict:
-    """A schema with its `$ref` followed (components are one level deep in this document)."""
-    if "$ref" in schema:
-        return openapi()["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return schema
+def resolve(part: dict) -> dict:
+    """A part of the document with its `$ref` ("#/components/<kind>/<name>") followed."""
+    if "$ref" not in part:
+        return part
+    _, kind, name = part["$ref"].rsplit("/", 2)
+    return openapi()["components"][kind][name]
 
 
 def json_body_schema(operation: dict) -> dict | None:
     content = operation.get("requestBody", {}).get("content", {})
     schema = content.get("application/json", {}).get("schema")
     return resolve(schema) if schema else None
+
+
+def writable_properties(schema: dict) -> dict:
+    """The fields a request body may set: read-only ones are documented but refused."""
+    properties = schema.get("properties", {}).items()
+    return {name: resolve(field) for name, field in properties if not field.get("readOnly")}
 
 
 def case_id(method: str, path: str) -> str:
