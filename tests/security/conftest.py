@@ -204,6 +204,11 @@ def database_rows(app):
     return read
 
 
+def listed(response) -> list:
+    """The items of a list answer: the body itself, or the compliance report's rows."""
+    return response.json if isinstance(response.json, list) else response.json["rows"]
+
+
 def assert_envelope(response, status: int) -> None:
     """The shared error envelope with this status, not a stack trace or an HTML page."""
     assert response.status_code == status, response.get_data(as_text=True)[:300]

@@ -14,7 +14,9 @@ from tests.security.conftest import (
     assert_envelope,
     case_id,
     is_public,
+    listed,
     operations,
+    resolve,
     roles_allowed,
     url_in,
 )
@@ -138,3 +140,39 @@ def test_every_route_with_an_id_has_its_outsiders_listed():
         and (method, path.removeprefix(API)) not in OWNERSHIP | NOT_OWNED
     ]
     assert unlisted == []
+
+
+# --- API1 through lists: filters naming someone else's objects find nothing ------------------
+
+NAMING_THE_WORLD = {
+    "offering_id": lambda w: w.offering_id,
+    "allocation_id": lambda w: w.offering_id,
+    "facilitator_id": lambda w: w.people["facilitator"].id,
+    "module_id": lambda w: w.catalogue["modules"],
+    "cohort_id": lambda w: w.catalogue["cohorts"],
+    "trimester": lambda w: 1,
+    "year": lambda w: 2026,
+}
+OUTSIDERS = {"facilitator": "other_facilitator", "student": "other_student"}
+
+
+def list_filter_cases():
+    for method, path, operation in operations():
+        names = {resolve(p)["name"] for p in operation.get("parameters", [])}
+        if method == "get" and names & {"offering_id", "allocation_id", "facilitator_id"}:
+            for role in set(roles_allowed(operation)) & set(OUTSIDERS):
+                yield pytest.param(
+                    path, names, OUTSIDERS[role], id=f"{case_id(method, path)} {role}"
+                )
+
+
+@pytest.mark.parametrize(("path", "names", "caller"), list_filter_cases())
+def test_lists_filtered_to_someone_elses_objects_are_empty(client, world, path, names, caller):
+    query = {name: value(world) for name, value in NAMING_THE_WORLD.items() if name in names}
+
+    response = client.get(path, query_string=query, headers=world.headers[caller])
+
+    assert response.status_code == 200, response.json
+    assert listed(response) == []
+    # The manager, who may see everything, finds the world's objects with the same filters.
+    assert listed(client.get(path, query_string=query, headers=world.headers["manager"]))
