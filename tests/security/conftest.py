@@ -181,6 +181,11 @@ def url_in(world, path: str) -> str:
     return PATH_PARAMETER.sub(lambda match: str(values[match.group(1)]), path)
 
 
+def with_any_ids(path: str) -> str:
+    """The path with 1 for each parameter: for answers given before anything is looked up."""
+    return PATH_PARAMETER.sub("1", path)
+
+
 @pytest.fixture
 def lifted_limits(app, monkeypatch):
     """Every rate limit lifted, for tests that send many requests on purpose."""
@@ -275,12 +280,13 @@ def json_operations() -> list[tuple[str, str, dict]]:
 @pytest.fixture
 def send(client, world):
     """`send(method, path, body)` → the response to the world's caller of that operation
-    (anonymous, or with their token, and a fresh If-Match where the operation needs one)."""
+    (anonymous, or with their token, unless `headers` are given; with a fresh If-Match where
+    the operation needs one)."""
 
-    def request(method: str, path: str, body, **options):
+    def request(method: str, path: str, body, headers=None, **options):
         caller, _valid = VALID_REQUESTS[method, path.removeprefix(API)]
         url = url_in(world, path)
-        headers = world.headers.get(caller, {})
+        headers = world.headers.get(caller, {}) if headers is None else headers
         if "428" in dict(openapi()["paths"][path][method]["responses"]):
             headers = headers | {"If-Match": client.get(url, headers=headers).headers["ETag"]}
         return client.open(url, method=method.upper(), json=body, headers=headers, **options)

@@ -11,14 +11,19 @@ import pytest
 from tests.security.conftest import (
     API,
     ROLES,
+    VALID_REQUESTS,
     assert_envelope,
     case_id,
     is_public,
+    json_operations,
     listed,
     operations,
     resolve,
     roles_allowed,
     url_in,
+    valid_body,
+    with_any_ids,
+    writable_properties,
 )
 
 # --- API5: every role an operation does not admit hears 403 ----------------------------------
@@ -26,21 +31,35 @@ from tests.security.conftest import (
 
 def function_level_cases():
     for method, path, operation in operations():
-        for role in set(ROLES) - set(roles_allowed(operation)):
-            yield pytest.param(method, path, role, id=f"{case_id(method, path)} {role}")
+        refused = sorted(set(ROLES) - set(roles_allowed(operation)))
+        if refused:
+            yield pytest.param(method, path, refused, id=case_id(method, path))
 
 
-@pytest.mark.parametrize(("method", "path", "role"), function_level_cases())
+@pytest.mark.parametrize(("method", "path", "refused"), function_level_cases())
 def test_roles_an_operation_does_not_admit_are_refused(
-    client, world, database_rows, method, path, role
+    client, world, database_rows, method, path, refused
 ):
     """The world's owner of that role is refused too, on their own objects: the role decides."""
     before = database_rows()
 
-    response = client.open(url_in(world, path), method=method.upper(), headers=world.headers[role])
+    for role in refused:
+        response = client.open(
+            url_in(world, path), method=method.upper(), headers=world.headers[role]
+        )
+        assert_envelope(response, 403)
 
-    assert_envelope(response, 403)
     assert database_rows() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [pytest.param(m, p, id=case_id(m, p)) for m, p, op in operations() if not is_public(op)],
+)
+def test_anonymous_callers_are_refused_everything_not_public(client, method, path):
+    response = client.open(with_any_ids(path), method=method.upper())
+
+    assert_envelope(response, 401)
 
 
 # Operations every signed-in role may call (each acting only on what is theirs, or on shared
@@ -176,3 +195,31 @@ def test_lists_filtered_to_someone_elses_objects_are_empty(client, world, path, 
     assert listed(response) == []
     # The manager, who may see everything, finds the world's objects with the same filters.
     assert listed(client.get(path, query_string=query, headers=world.headers["manager"]))
+
+
+# --- API1 through bodies: naming someone else's offering -------------------------------------
+
+OFFERING_REFERENCES = ("offering_id", "allocation_id")
+
+
+def body_reference_cases():
+    for method, path, schema in json_operations():
+        field = next((f for f in OFFERING_REFERENCES if f in writable_properties(schema)), None)
+        caller, _body = VALID_REQUESTS[method, path.removeprefix(API)]
+        if field and caller != "manager":
+            outsider = OUTSIDERS[caller.removeprefix("other_")]
+            yield pytest.param(method, path, field, outsider, id=case_id(method, path))
+
+
+@pytest.mark.parametrize(("method", "path", "field", "caller"), body_reference_cases())
+def test_writes_naming_someone_elses_offering_are_refused(
+    world, send, database_rows, method, path, field, caller
+):
+    """A facilitator filing a log, a student reflecting: only on their own offering."""
+    before = database_rows()
+    body = valid_body(world, method, path) | {field: world.offering_id}
+
+    response = send(method, path, body, headers=world.headers[caller])
+
+    assert_envelope(response, 403)
+    assert database_rows() == before
