@@ -77,6 +77,29 @@ def writable_properties(schema: dict) -> dict:
     return {name: resolve(field) for name, field in properties if not field.get("readOnly")}
 
 
+def fields_of(schema: dict, kind: str, prefix=()) -> list[tuple[str, ...]]:
+    """Paths to every writable field of this JSON type, nested objects included."""
+    found = []
+    for name, field in writable_properties(schema).items():
+        if field.get("type") == kind:
+            found.append((*prefix, name))
+        elif "properties" in field:
+            found += fields_of(field, kind, (*prefix, name))
+    return found
+
+
+def schema_at(schema: dict, place: tuple[str, ...]) -> dict:
+    """The schema of the field at this path of a body."""
+    for name in place:
+        schema = writable_properties(schema)[name]
+    return schema
+
+
+def with_value(body: dict, path: tuple[str, ...], value) -> dict:
+    head, *rest = path
+    return body | {head: with_value(body.get(head, {}), tuple(rest), value) if rest else value}
+
+
 def case_id(method: str, path: str) -> str:
     return f"{method.upper()} {path.removeprefix(API)}"
 

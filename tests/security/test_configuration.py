@@ -53,10 +53,19 @@ def assert_secure(response, path: str) -> None:
     ("method", "path"), [pytest.param(m, p, id=case_id(m, p)) for m, p, _ in operations()]
 )
 def test_every_operation_answers_with_the_security_headers(client, method, path):
-    """Anonymous, with ids that name nothing: the answers an attacker sees first."""
-    response = client.open(with_any_ids(path), method=method.upper(), headers={"Origin": STRANGER})
+    """Anonymous, with ids that name nothing: the answers an attacker sees first, and the
+    browser's preflight from a site that is not allowed."""
+    url = with_any_ids(path)
+    preflight = {"Origin": STRANGER, "Access-Control-Request-Method": method.upper(),
+                 "Access-Control-Request-Headers": "Authorization"}  # fmt: skip
 
-    assert_secure(response, path)
+    answers = [
+        client.open(url, method=method.upper(), headers={"Origin": STRANGER}),
+        client.options(url, headers=preflight),
+    ]
+
+    for response in answers:
+        assert_secure(response, path)
 
 
 def test_pages_and_errors_answer_with_the_security_headers(app, client):

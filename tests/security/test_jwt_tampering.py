@@ -5,10 +5,12 @@ answer is the 401 envelope."""
 
 import base64
 import json
+import warnings
 from types import SimpleNamespace
 
 import jwt as pyjwt
 import pytest
+from jwt.warnings import InsecureKeyLengthWarning
 
 from app import clock
 from app.config import TestingConfig
@@ -34,6 +36,13 @@ def segment(data: dict) -> str:
 
 def signed_with_another_key(means, kind):
     return pyjwt.encode(claims_of(means.pair[kind]), "another key of a good length!!!!", "HS256")
+
+
+def signed_with_another_algorithm(means, kind):
+    """The right key, but not the one algorithm the app accepts (HS256)."""
+    with warnings.catch_warnings():  # the test key is short for SHA-512; beside the point here
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        return pyjwt.encode(claims_of(means.pair[kind]), TestingConfig.JWT_SECRET_KEY, "HS512")
 
 
 def unsigned(means, kind):
@@ -89,8 +98,8 @@ def deactivated(means, kind):
     return means.pair[kind]
 
 
-ATTACKS = [signed_with_another_key, unsigned, edited_claims, expired, of_the_other_kind,
-           signed_out, password_changed, deactivated]  # fmt: skip
+ATTACKS = [signed_with_another_key, signed_with_another_algorithm, unsigned, edited_claims,
+           expired, of_the_other_kind, signed_out, password_changed, deactivated]  # fmt: skip
 
 
 @pytest.fixture

@@ -10,8 +10,11 @@ from tests.security.conftest import (
     VALID_REQUESTS,
     assert_envelope,
     case_id,
+    fields_of,
     json_operations,
+    schema_at,
     valid_body,
+    with_value,
     writable_properties,
 )
 
@@ -34,19 +37,29 @@ PRIVILEGED = {
 def test_privileged_fields_are_refused_by_name_and_never_applied(
     world, send, database_rows, lifted_limits, method, path, schema
 ):
-    body = valid_body(world, method, path)
-    smuggled = set(PRIVILEGED) - set(writable_properties(schema))
-    before = database_rows()
+    body, before = valid_body(world, method, path), database_rows()
 
-    for field in sorted(smuggled):
-        value = world.people["manager"].id if PRIVILEGED[field] == "someone" else PRIVILEGED[field]
-        response = send(method, path, body | {field: value})
-        assert_envelope(response, 422)
-        assert field in response.json["errors"]["json"], field
+    # At the top level and inside every nested object (a reflection's answers).
+    for place in [(), *fields_of(schema, "object")]:
+        for field in sorted(set(PRIVILEGED) - set(writable_properties(schema_at(schema, place)))):
+            response = send(method, path, with_value(body, (*place, field), attempt(world, field)))
+            assert_envelope(response, 422)
+            assert field in errors_at(response.json["errors"]["json"], place), (place, field)
 
     assert database_rows() == before
     accepted = send(method, path, body)
     assert 200 <= accepted.status_code < 300, accepted.json
+
+
+def attempt(world, field: str):
+    value = PRIVILEGED[field]
+    return world.people["manager"].id if value == "someone" else value
+
+
+def errors_at(errors: dict, place: tuple[str, ...]) -> dict:
+    for name in place:
+        errors = errors[name]
+    return errors
 
 
 def test_every_json_body_has_a_valid_request():

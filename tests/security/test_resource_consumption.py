@@ -9,15 +9,17 @@ import pytest
 from tests.security.conftest import (
     assert_envelope,
     case_id,
+    fields_of,
     json_operations,
     listed,
     openapi,
     operations,
     resolve,
     roles_allowed,
+    schema_at,
     url_in,
     valid_body,
-    writable_properties,
+    with_value,
 )
 
 QUICK_SECONDS = 2.0
@@ -94,22 +96,6 @@ def test_deeply_nested_bodies_are_400(send, method, path, schema):
     assert_envelope(response, 400)
 
 
-def fields_of(schema: dict, kind: str, prefix=()) -> list[tuple[str, ...]]:
-    """Paths to every writable field of this JSON type, nested objects included."""
-    found = []
-    for name, field in writable_properties(schema).items():
-        if field.get("type") == kind:
-            found.append((*prefix, name))
-        elif "properties" in field:
-            found += fields_of(field, kind, (*prefix, name))
-    return found
-
-
-def with_value(body: dict, path: tuple[str, ...], value) -> dict:
-    head, *rest = path
-    return body | {head: with_value(body.get(head, {}), tuple(rest), value) if rest else value}
-
-
 def oversized(field: dict):
     """A list far longer than any the API takes, of items the field would otherwise accept."""
     item = {"boolean": True, "integer": 1}.get(field["items"].get("type"), "x")
@@ -122,7 +108,7 @@ def test_very_long_strings_and_lists_are_refused_by_name(
 ):
     body, before = valid_body(world, method, path), database_rows()
     attempts = [(field, LONG_STRING) for field in fields_of(schema, "string")] + [
-        (field, oversized(field_schema(schema, field))) for field in fields_of(schema, "array")
+        (field, oversized(schema_at(schema, field))) for field in fields_of(schema, "array")
     ]
 
     for field, value in attempts:
@@ -131,12 +117,6 @@ def test_very_long_strings_and_lists_are_refused_by_name(
         assert field[0] in response.json["errors"]["json"], field
 
     assert database_rows() == before
-
-
-def field_schema(schema: dict, path: tuple[str, ...]) -> dict:
-    for name in path:
-        schema = writable_properties(schema)[name]
-    return schema
 
 
 # --- path and query parameters ---------------------------------------------------------------
