@@ -267,7 +267,7 @@ VALID_REQUESTS = {
     ("post", "/classes"): ("manager", lambda w: {"name": "2027J"}),
     ("post", "/modes"): ("manager", lambda w: {"code": "new_mode", "name": "New mode"}),
     **{("patch", f"/{resource}/{{entry_id}}"): ("manager", lambda w: {"description": "Changed"})
-       for resource in ("modules", "cohorts", "classes", "modes")},
+       for resource in CATALOGUE},
     ("post", "/course-offerings"): ("manager", lambda w: {
         "module_id": w.catalogue["modules"], "class_id": w.catalogue["classes"],
         "cohort_id": w.catalogue["cohorts"], "mode_id": w.catalogue["modes"], "trimester": 3,

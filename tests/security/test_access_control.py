@@ -10,6 +10,7 @@ import pytest
 
 from tests.security.conftest import (
     API,
+    CATALOGUE,
     ROLES,
     VALID_REQUESTS,
     assert_envelope,
@@ -67,9 +68,8 @@ def test_anonymous_callers_are_refused_everything_not_public(client, method, pat
 OPEN_TO_EVERY_ROLE = {
     ("post", "/auth/refresh"), ("post", "/auth/logout"), ("get", "/auth/me"),
     ("patch", "/auth/me"), ("post", "/auth/password"),
-    *{("get", f"/{resource}") for resource in ("modules", "cohorts", "classes", "modes")},
-    *{("get", f"/{resource}/{{entry_id}}") for resource in ("modules", "cohorts", "classes",
-                                                            "modes")},
+    *{("get", f"/{resource}") for resource in CATALOGUE},
+    *{("get", f"/{resource}/{{entry_id}}") for resource in CATALOGUE},
     ("get", "/course-offerings"), ("get", "/course-offerings/{offering_id}"),
     ("get", "/notifications"), ("post", "/notifications/{notification_id}/read"),
     ("post", "/notifications/read-all"), ("get", "/me/notification-preferences"),
@@ -112,7 +112,7 @@ OWNERSHIP = {
 # Routes with a path parameter that is not someone's object.
 NOT_OWNED = {
     **{("get", f"/{resource}/{{entry_id}}"): "reference data every role reads"
-       for resource in ("modules", "cohorts", "classes", "modes")},
+       for resource in CATALOGUE},
     ("get", "/calendar-feeds/{token}.ics"):
         "the secret token is the permission (unknown and revoked ones: tests/notifications)",
 }  # fmt: skip

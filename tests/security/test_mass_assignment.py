@@ -3,6 +3,8 @@ schema documents. Every JSON body of the OpenAPI document is sent valid plus one
 field at a time: each is refused by name (422) and nothing is written; the valid body alone
 then succeeds, so the refusal was about that field."""
 
+import io
+
 import pytest
 
 from tests.security.conftest import (
@@ -78,4 +80,22 @@ def test_self_registration_cannot_choose_a_staff_role(client, database_rows, rol
 
     assert_envelope(response, 422)
     assert "role" in response.json["errors"]["json"]
+    assert database_rows() == before
+
+
+def test_the_student_import_refuses_privileged_columns(client, as_manager, database_rows):
+    """The one body that is not JSON: a CSV whose header names privileged columns."""
+    smuggled = sorted(PRIVILEGED)
+    header = ",".join(["email", "first_name", "last_name", *smuggled])
+    row = ",".join(["climber@example.test", "Cl", "Imber", *("1" for _ in smuggled)])
+    before = database_rows()
+
+    response = client.post(
+        f"{API}/admin/users/import",
+        data={"file": (io.BytesIO(f"{header}\n{row}\n".encode()), "students.csv")},
+        headers=as_manager,
+    )
+
+    assert_envelope(response, 422)
+    assert response.json["errors"]["json"]["unknown_columns"] == smuggled
     assert database_rows() == before
