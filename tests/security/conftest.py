@@ -16,6 +16,7 @@ from app.config import TestingConfig
 from app.extensions import db
 from app.notifications.models import Channel, Kind, Notification
 from app.unit_of_work import unit_of_work
+from tests.activity.conftest import in_late_2026  # noqa: F401  (fixture)
 from tests.reflections.conftest import ANSWERS
 
 API = "/api/v1"

@@ -185,6 +185,8 @@ def list_filter_cases():
                 )
 
 
+# Late in 2026 the world's offering has every week due, so the compliance report has rows.
+@pytest.mark.usefixtures("in_late_2026")
 @pytest.mark.parametrize(("path", "names", "caller"), list_filter_cases())
 def test_lists_filtered_to_someone_elses_objects_are_empty(client, world, path, names, caller):
     query = {name: value(world) for name, value in NAMING_THE_WORLD.items() if name in names}
