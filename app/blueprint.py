@@ -4,6 +4,7 @@ import json
 
 import flask_smorest
 from flask import current_app
+from flask_smorest.error_handler import ErrorSchema
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 
@@ -59,6 +60,16 @@ class Blueprint(flask_smorest.Blueprint):
             return signed_in(*roles)(view)
 
         return decorator
+
+    def alt_response(self, status_code, response=None, *, description=None, **options):
+        """flask-smorest's `alt_response`, except that a description given along with a named
+        error response is kept: flask-smorest documents the bare reference and drops it, and
+        the document would not say who a 403 is for, or why a 409 happens."""
+        if response == "DEFAULT_ERROR" and description is not None:
+            return super().alt_response(
+                status_code, schema=ErrorSchema, description=description, **options
+            )
+        return super().alt_response(status_code, response, description=description, **options)
 
     def limited(self, setting: str):
         """A stricter limit for an expensive route, per caller (`app.rate_limits.caller_key`),
