@@ -15,10 +15,11 @@ import json
 import logging
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import wraps
 
 import redis
-from flask import Response, request
+from flask import Response, g, request
 from flask_jwt_extended import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -109,17 +110,34 @@ def entry_key(*parts) -> str:
 
 def lookup(key: str, tables: tuple[str, ...], also: Callable | None = None) -> tuple:
     """The entry under `key` if it was stored at the tables' current generations (else None),
-    those generations, and the results of the commands `also` adds: one round trip."""
+    those generations, and the results of the commands `also` adds: one round trip. The
+    lookups the request announced (`prefetch`) ride along."""
     pipeline = redis_store.client().pipeline(transaction=False)
     if also:
         also(pipeline)
+    lookups = [(key, tables), *g.pop("cache_announced", ())]
+    for each_key, each_tables in lookups:
+        queue_lookup(pipeline, each_key, each_tables)
+    results = pipeline.execute()
+    split = len(results) - 2 * len(lookups)
+    other_results, found = results[:split], results[split:]
+    answers = [read_lookup(*pair) for pair in zip(found[::2], found[1::2], strict=True)]
+    announced_keys = [each_key for each_key, _ in lookups[1:]]
+    g.setdefault("cache_prefetched", {}).update(zip(announced_keys, answers[1:], strict=True))
+    value, current = answers[0]
+    return value, current, other_results
+
+
+def queue_lookup(pipeline, key: str, tables: tuple[str, ...]) -> None:
     pipeline.mget([GENERATION.format(table) for table in (*tables, ANY_TABLE)])
     pipeline.get(key)
-    *other_results, counters, entry = pipeline.execute()
+
+
+def read_lookup(counters: list, entry: bytes | None) -> tuple[bytes | None, list]:
     current = [int(counter or 0) for counter in counters]
     stamp = json.dumps(current).encode() + b"\n"
     fresh = entry is not None and entry.startswith(stamp)
-    return (entry[len(stamp) :] if fresh else None), current, other_results
+    return (entry[len(stamp) :] if fresh else None), current
 
 
 def store(key: str, generations: list, value: bytes) -> None:
@@ -149,6 +167,21 @@ def remembered(
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Pagination", "ETag")
 
 
+@dataclass(frozen=True)
+class ResponsePolicy:
+    """What a cached view's answers depend on: see `cached`."""
+
+    tables: tuple[str, ...]
+    managers_share: bool
+    varies_with: Callable[[], object]
+
+    def key(self, user_id: int | None, role: str | None) -> str:
+        shared = self.managers_share and role == "manager"
+        audience = "managers" if shared else f"user:{user_id}"
+        query = sorted(request.args.items(multi=True))
+        return entry_key(request.path, query, audience, self.varies_with())
+
+
 def cached(
     *tables: str, managers_share: bool = False, varies_with: Callable[[], object] = lambda: None
 ):
@@ -158,18 +191,19 @@ def cached(
     skips argument parsing, the database and serialisation. Entries are each caller's own,
     unless `managers_share` says every manager gets the same answer (managers see everything);
     facilitators' and students' stay their own, since what they see depends on who they are.
-    An answer that
-    changes with time as well names what it depends on in `varies_with`. Only whole 200s are
-    kept (not streamed ones), and cached views return no translated text. `If-None-Match` with
-    the stored ETag → 304.
+    An answer that changes with time as well names what it depends on in `varies_with`. Only
+    whole 200s are kept (not streamed ones), and cached views return no translated text.
+    `If-None-Match` with the stored ETag → 304. The entry is usually fetched in the round trip
+    that checked the caller's token (see `expect`).
     """
+    policy = ResponsePolicy(tables, managers_share, varies_with)
 
     def decorator(view):
         @wraps(view)
         def serve(*args, **kwargs):
-            key = response_key(managers_share, varies_with())
+            key = policy.key(current_user.id, current_user.role)
             try:
-                stored, generations, _ = lookup(key, tables)
+                stored, generations = prefetched(key) or lookup(key, tables)[:2]
             except REDIS_DOWN:
                 return view(*args, **kwargs)
             if stored is not None:
@@ -179,16 +213,36 @@ def cached(
                 keep(key, generations, response)
             return response
 
+        serve.response_policy = policy
         return serve
 
     return decorator
 
 
-def response_key(managers_share: bool, variant) -> str:
-    shared = managers_share and current_user.role == "manager"
-    audience = "managers" if shared else f"user:{current_user.id}"
-    query = sorted(request.args.items(multi=True))
-    return entry_key(request.path, query, audience, variant)
+# --- one round trip per request ------------------------------------------------------------------
+#
+# A signed-in request reads the caller's revocation state and identity from Redis before its
+# view runs. A cached view's lookup joins that round trip: the guard names the view (`expect`),
+# the token check, knowing the caller from the token's claims, announces the lookup
+# (`prefetch`), the next `lookup` runs it, and the view finds its result (`prefetched`). The
+# role in the claims may be stale: the view then misses the prefetched entry and looks up its
+# own, so the claims only ever decide what is fetched, never what is served.
+
+
+def expect(view) -> None:
+    """The request is about to run `view`: remember its response policy, if it caches."""
+    g.cache_expected = getattr(view, "response_policy", None)
+
+
+def prefetch(user_id: int | None, role: str | None) -> None:
+    """Have the next lookup also fetch the answer the expected view would serve this caller."""
+    policy = g.pop("cache_expected", None)
+    if policy is not None:
+        g.setdefault("cache_announced", []).append((policy.key(user_id, role), policy.tables))
+
+
+def prefetched(key: str) -> tuple | None:
+    return g.get("cache_prefetched", {}).pop(key, None)
 
 
 def keep(key: str, generations: list, response: Response) -> None:

@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
+from app import cache
 from app.auth.models import Role
 from app.exceptions import Forbidden
 from app.i18n import _, remember_user_language
@@ -19,6 +20,7 @@ def signed_in(*roles: Role):
     def decorator(view):
         @wraps(view)
         def guarded(*args, **kwargs):
+            cache.expect(view)  # its cached answer comes with the token check's round trip
             verify_jwt_in_request()
             remember_user_language(current_user.preferred_language)
             if roles and current_user.role not in roles:
