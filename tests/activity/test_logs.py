@@ -287,6 +287,22 @@ def test_twenty_simultaneous_submissions_make_exactly_one_log(
     assert run_sql("SELECT COUNT(*) FROM activity_log_changes")[0][0] == 1
 
 
+def test_filing_a_log_runs_at_most_six_statements(
+    client, facilitator, offering_of, file_log, count_queries
+):
+    """The offering, the log, its history row, its audit event and the reminders it makes moot:
+    no savepoint, since a duplicate ends the request anyway."""
+    offering_id = offering_of(facilitator)
+    file_log(facilitator, offering_id, 1)  # the caller's identity is cached from here
+
+    with count_queries() as statements:
+        response = file_log(facilitator, offering_id, 2)
+
+    assert response.status_code == 201
+    assert len(statements) <= 6, statements
+    assert not any(statement.startswith("SAVEPOINT") for statement in statements)
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
