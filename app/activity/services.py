@@ -79,7 +79,13 @@ def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
     statement = (
         select(ActivityLog)
         .join(ActivityLog.offering)
-        .options(contains_eager(ActivityLog.offering))
+        # A listed log names its offering's facilitator, nothing else of it: not the offering's
+        # catalogue entries, facilitator account and enrolment count, a row's other 50 columns.
+        .options(
+            contains_eager(ActivityLog.offering)
+            .load_only(CourseOffering.facilitator_id)
+            .lazyload("*")
+        )
         .where(*conditions)
         .order_by(ActivityLog.offering_id, ActivityLog.week_number)
     )

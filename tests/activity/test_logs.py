@@ -870,6 +870,20 @@ def test_list_query_count_does_not_grow_with_page_size(
     assert counts[1] == counts[100] <= 2, counts  # a COUNT and the page, nothing per row
 
 
+def test_a_log_list_reads_only_the_facilitator_of_each_offering(
+    client, facilitator, offering_of, create_log, as_manager, count_queries
+):
+    create_log(facilitator, offering_of(facilitator), 1)
+    client.get("/api/v1/auth/me", headers=as_manager)  # the caller's identity is cached from here
+
+    with count_queries() as statements:
+        response = client.get(LOGS, headers=as_manager)
+
+    assert response.json[0]["facilitator_id"] == facilitator.id
+    page = statements[-1]
+    assert "JOIN modules" not in page and "password_hash" not in page, page
+
+
 # --- edges found in review -------------------------------------------------------------------
 
 
