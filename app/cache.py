@@ -15,10 +15,11 @@ import json
 import logging
 from collections.abc import Callable
 from contextlib import suppress
+from dataclasses import dataclass
 from functools import wraps
 
 import redis
-from flask import Response, request
+from flask import Response, current_app, g, request
 from flask_jwt_extended import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -109,17 +110,34 @@ def entry_key(*parts) -> str:
 
 def lookup(key: str, tables: tuple[str, ...], also: Callable | None = None) -> tuple:
     """The entry under `key` if it was stored at the tables' current generations (else None),
-    those generations, and the results of the commands `also` adds: one round trip."""
+    those generations, and the results of the commands `also` adds: one round trip. The
+    lookups the request announced (`prefetch`) ride along."""
     pipeline = redis_store.client().pipeline(transaction=False)
     if also:
         also(pipeline)
+    lookups = [(key, tables), *g.pop("cache_announced", ())]
+    for each_key, each_tables in lookups:
+        queue_lookup(pipeline, each_key, each_tables)
+    results = pipeline.execute()
+    split = len(results) - 2 * len(lookups)
+    other_results, found = results[:split], results[split:]
+    answers = [read_lookup(*pair) for pair in zip(found[::2], found[1::2], strict=True)]
+    announced_keys = [each_key for each_key, _ in lookups[1:]]
+    g.setdefault("cache_prefetched", {}).update(zip(announced_keys, answers[1:], strict=True))
+    value, current = answers[0]
+    return value, current, other_results
+
+
+def queue_lookup(pipeline, key: str, tables: tuple[str, ...]) -> None:
     pipeline.mget([GENERATION.format(table) for table in (*tables, ANY_TABLE)])
     pipeline.get(key)
-    *other_results, counters, entry = pipeline.execute()
+
+
+def read_lookup(counters: list, entry: bytes | None) -> tuple[bytes | None, list]:
     current = [int(counter or 0) for counter in counters]
     stamp = json.dumps(current).encode() + b"\n"
     fresh = entry is not None and entry.startswith(stamp)
-    return (entry[len(stamp) :] if fresh else None), current, other_results
+    return (entry[len(stamp) :] if fresh else None), current
 
 
 def store(key: str, generations: list, value: bytes) -> None:
@@ -151,6 +169,21 @@ def remembered(
 KEPT_HEADERS = ("Content-Type", "Content-Disposition", "X-Pagination", "ETag")
 
 
+@dataclass(frozen=True)
+class ResponsePolicy:
+    """What a cached view's answers depend on: see `cached`."""
+
+    tables: tuple[str, ...]
+    managers_share: bool
+    varies_with: Callable[[], object]
+
+    def key(self, user_id: int | None, role: str | None) -> str:
+        shared = self.managers_share and role == "manager"
+        audience = "managers" if shared else f"user:{user_id}"
+        query = sorted(request.args.items(multi=True))
+        return entry_key(request.path, query, audience, self.varies_with())
+
+
 def cached(
     *tables: str, managers_share: bool = False, varies_with: Callable[[], object] = lambda: None
 ):
@@ -160,18 +193,19 @@ def cached(
     skips argument parsing, the database and serialisation. Entries are each caller's own,
     unless `managers_share` says every manager gets the same answer (managers see everything);
     facilitators' and students' stay their own, since what they see depends on who they are.
-    An answer that
-    changes with time as well names what it depends on in `varies_with`. Only whole 200s are
-    kept (not streamed ones), and cached views return no translated text. `If-None-Match` with
-    the stored ETag → 304.
+    An answer that changes with time as well names what it depends on in `varies_with`. Only
+    whole 200s are kept (not streamed ones), and cached views return no translated text.
+    `If-None-Match` with the stored ETag → 304. The entry is usually fetched in the round trip
+    that checked the caller's token (see `prefetch`).
     """
+    policy = ResponsePolicy(tables, managers_share, varies_with)
 
     def decorator(view):
         @wraps(view)
         def serve(*args, **kwargs):
-            key = response_key(managers_share, varies_with())
+            key = policy.key(current_user.id, current_user.role)
             try:
-                stored, generations, _ = lookup(key, tables)
+                stored, generations = prefetched(key) or lookup(key, tables)[:2]
             except REDIS_DOWN:
                 return view(*args, **kwargs)
             if stored is not None:
@@ -181,16 +215,41 @@ def cached(
                 keep(key, generations, response)
             return response
 
+        serve.response_policy = policy
         return serve
 
     return decorator
 
 
-def response_key(managers_share: bool, variant) -> str:
-    shared = managers_share and current_user.role == "manager"
-    audience = "managers" if shared else f"user:{current_user.id}"
-    query = sorted(request.args.items(multi=True))
-    return entry_key(request.path, query, audience, variant)
+# --- one round trip per request ------------------------------------------------------------------
+#
+# A signed-in request reads the caller's revocation state and identity from Redis before its
+# view runs. A cached view's lookup joins that round trip: the token check, knowing the caller
+# from the token's claims, announces the lookup of the answer the request's view would serve
+# (`prefetch`), the next `lookup` runs it, and the view finds its result (`prefetched`). The
+# role in the claims may be stale: the view then misses the prefetched entry and looks up its
+# own, so the claims only ever decide what is fetched, never what is served.
+
+
+def routed_policy() -> ResponsePolicy | None:
+    """The response policy of the view this request is routed to, if that view caches (the
+    policy travels outwards through every `functools.wraps` decorator above `cached`)."""
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        view = getattr(view_class, request.method.lower(), None)
+    return getattr(view, "response_policy", None)
+
+
+def prefetch(user_id: int | None, role: str | None) -> None:
+    """Have the next lookup also fetch the answer the request's view would serve this caller."""
+    policy = routed_policy()
+    if policy is not None:
+        g.setdefault("cache_announced", []).append((policy.key(user_id, role), policy.tables))
+
+
+def prefetched(key: str) -> tuple | None:
+    return g.get("cache_prefetched", {}).pop(key, None)
 
 
 def keep(key: str, generations: list, response: Response) -> None:

@@ -82,7 +82,13 @@ def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
     statement = (
         select(ActivityLog)
         .join(ActivityLog.offering)
-        .options(contains_eager(ActivityLog.offering))
+        # A listed log names its offering's facilitator, nothing else of it: not the offering's
+        # catalogue entries, facilitator account and enrolment count, a row's other 50 columns.
+        .options(
+            contains_eager(ActivityLog.offering)
+            .load_only(CourseOffering.facilitator_id)
+            .lazyload("*")
+        )
         .where(*conditions)
         .order_by(ActivityLog.offering_id, ActivityLog.week_number)
     )
@@ -126,7 +132,9 @@ def file_log(user: User, data: dict) -> ActivityLog:
         **data,
     )
     with unique_or_conflict(
-        _("The log for this week exists already (log {id})."), existing_as="existing_log_id"
+        _("The log for this week exists already (log {id})."),
+        existing_as="existing_log_id",
+        ends_unit=True,
     ):
         db.session.add(log)
     record(log, "created", user, {field: [None, getattr(log, field)] for field in EDITABLE})

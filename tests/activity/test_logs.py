@@ -287,6 +287,22 @@ def test_twenty_simultaneous_submissions_make_exactly_one_log(
     assert run_sql("SELECT COUNT(*) FROM activity_log_changes")[0][0] == 1
 
 
+def test_filing_a_log_runs_at_most_six_statements(
+    client, facilitator, offering_of, file_log, count_queries
+):
+    """The offering, the log, its history row, its audit event and the reminders it makes moot:
+    no savepoint, since a duplicate ends the request anyway."""
+    offering_id = offering_of(facilitator)
+    file_log(facilitator, offering_id, 1)  # the caller's identity is cached from here
+
+    with count_queries() as statements:
+        response = file_log(facilitator, offering_id, 2)
+
+    assert response.status_code == 201
+    assert len(statements) <= 6, statements
+    assert not any(statement.startswith("SAVEPOINT") for statement in statements)
+
+
 # --- reading ---------------------------------------------------------------------------------
 
 
@@ -852,6 +868,20 @@ def test_list_query_count_does_not_grow_with_page_size(
 
     assert len(response.json) == 9
     assert counts[1] == counts[100] <= 2, counts  # a COUNT and the page, nothing per row
+
+
+def test_a_log_list_reads_only_the_facilitator_of_each_offering(
+    client, facilitator, offering_of, create_log, as_manager, count_queries
+):
+    create_log(facilitator, offering_of(facilitator), 1)
+    client.get("/api/v1/auth/me", headers=as_manager)  # the caller's identity is cached from here
+
+    with count_queries() as statements:
+        response = client.get(LOGS, headers=as_manager)
+
+    assert response.json[0]["facilitator_id"] == facilitator.id
+    page = statements[-1]
+    assert "JOIN modules" not in page and "password_hash" not in page, page
 
 
 # --- edges found in review -------------------------------------------------------------------

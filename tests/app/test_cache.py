@@ -4,6 +4,7 @@ write that changed the answer, for every role."""
 from datetime import UTC, datetime
 
 import pytest
+import redis.connection
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
@@ -49,6 +50,26 @@ def test_a_repeated_read_is_served_without_the_database(client, people, offering
     assert statements == []
     assert again.json == first.json
     assert again.headers["X-Pagination"] == first.headers["X-Pagination"]
+
+
+@pytest.mark.parametrize("path", [OFFERINGS, "/api/v1/auth/me", COMPLIANCE])
+def test_a_cached_answer_costs_one_round_trip_to_redis(client, people, offering, path, monkeypatch):
+    """The token's revocation state, the caller's identity and the stored answer come back in
+    one exchange with Redis (counted at the socket; the commands still reach the real server)."""
+    _, headers = people["manager"]
+    first = read(client, path, headers)
+    round_trips = []
+    send = redis.connection.Connection.send_packed_command
+
+    def counted(connection, *arguments, **options):
+        round_trips.append(1)
+        return send(connection, *arguments, **options)
+
+    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+    again = read(client, path, headers)
+
+    assert again.json == first.json
+    assert len(round_trips) == 1
 
 
 def test_an_unchanged_answer_is_a_304_for_its_etag(client, people, offering):
@@ -170,6 +191,22 @@ def test_a_raw_sql_change_invalidates_everything(client, people, offering, run_s
     run_sql("UPDATE course_offerings SET max_students = 7 WHERE id = :id", id=offering["id"])
 
     assert read(client, OFFERINGS, headers).json[0]["max_students"] == 7
+
+
+def test_a_role_in_an_older_token_never_picks_the_shared_answer(
+    client, people, offering, create_user, auth_headers, run_sql
+):
+    """A token names the role its holder had at sign-in, and the answer fetched along with the
+    token check follows it; what is served follows the account as it is now."""
+    former = create_user("manager")
+    old_headers = auth_headers(former)
+    run_sql("UPDATE users SET role = 'facilitator' WHERE id = :id", id=former.id)
+    managers_answer = read(client, OFFERINGS, people["manager"][1]).json
+
+    theirs = read(client, OFFERINGS, old_headers).json
+
+    assert [item["id"] for item in managers_answer] == [offering["id"]]
+    assert theirs == []
 
 
 def test_a_deactivated_account_is_refused_on_its_next_request(client, people, run_sql):

@@ -4,6 +4,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import jwt as pyjwt
+import time_machine
 from flask_jwt_extended import create_access_token
 
 ME = "/api/v1/auth/me"
@@ -141,6 +142,33 @@ def test_expired_token_is_refused(app, client, create_user, bearer):
 
     assert response.status_code == 401
     assert response.json["message"] == "The token has expired."
+
+
+def test_a_token_already_accepted_is_refused_once_it_expires(
+    app, client, create_user, tokens_for, bearer
+):
+    """Each token's signature is verified once per process; its expiry still counts."""
+    token = tokens_for(create_user())["access_token"]
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+
+    with time_machine.travel(timedelta(minutes=31)):
+        response = client.get(ME, headers=bearer(token))
+
+    assert response.status_code == 401
+    assert response.json["message"] == "The token has expired."
+
+
+def test_a_token_already_accepted_is_refused_before_its_issue_time(
+    client, create_user, tokens_for, bearer
+):
+    """A clock set back (or a token from a machine whose clock runs ahead) is not trusted."""
+    token = tokens_for(create_user())["access_token"]
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+
+    with time_machine.travel(timedelta(minutes=-10)):
+        response = client.get(ME, headers=bearer(token))
+
+    assert response.status_code == 401
 
 
 def test_tampered_token_is_refused(client, create_user, tokens_for, bearer):
