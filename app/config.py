@@ -61,14 +61,6 @@ def is_origin(text: str) -> bool:
     )
 
 
-RATE_LIMIT_SETTINGS = (
-    "LOGIN_RATE_LIMIT_PER_ACCOUNT", "LOGIN_RATE_LIMIT_PER_IP", "PASSWORD_CHANGE_RATE_LIMIT",
-    "REGISTER_RATE_LIMIT", "PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT",
-    "PASSWORD_RESET_RATE_LIMIT_PER_IP", "RATE_LIMIT_PER_USER", "RATE_LIMIT_PER_ADDRESS",
-    "EXPORT_RATE_LIMIT", "COMPLIANCE_RATE_LIMIT", "IMPORT_RATE_LIMIT",
-)  # fmt: skip
-
-
 class ConfigurationError(RuntimeError):
     """The environment does not allow the app to start safely."""
 
@@ -218,7 +210,7 @@ class BaseConfig:
                 raise ValueError("REMINDER_DIGEST_HOUR must be 0-23")
             if cls.DATABASE_LOCK_WAIT_SECONDS < 1:
                 raise ValueError("DATABASE_LOCK_WAIT_SECONDS must be at least 1")
-            for setting in RATE_LIMIT_SETTINGS:
+            for setting in (name for name in dir(cls) if "RATE_LIMIT" in name):
                 parse_many(getattr(cls, setting))
         except (ValueError, ZoneInfoNotFoundError) as error:
             raise ConfigurationError(
@@ -264,6 +256,10 @@ class ProductionConfig(BaseConfig):
             raise ConfigurationError(
                 "APP_ENV=production needs these environment variables: " + ", ".join(missing)
             )
+        # /metrics answers without a rate limit (it must, while Redis is down): only a token
+        # nobody can guess keeps it private.
+        if cls.METRICS_TOKEN and len(cls.METRICS_TOKEN) < 32:
+            raise ConfigurationError("METRICS_TOKEN must be at least 32 characters long")
 
 
 CONFIGS = {

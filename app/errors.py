@@ -20,6 +20,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from app.exceptions import DomainError
 from app.extensions import db, jwt, limiter
 from app.i18n import _, lazy_gettext
+from app.observability.logs import route
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def log_crash(error: BaseException) -> None:
     log.error(
         "unhandled error in %s %s [request_id=%s]",
         request.method,
-        request.path,
+        route(),  # the rule, never the path: a calendar feed's path is its secret
         g.get("request_id", "-"),
         exc_info=(type(error), error, error.__traceback__),
     )

@@ -21,7 +21,7 @@ from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import Engine, MetaData, event
 
-from app.rate_limits import caller_key, general_limit
+from app.rate_limits import caller_key, general_limit, is_preflight
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
 NAMING_CONVENTION = {
@@ -133,6 +133,7 @@ limiter = Limiter(
     default_limits=[],
     application_limits=[ApplicationLimit(limit_provider=general_limit, key_function=caller_key)],
 )
+limiter.request_filter(is_preflight)
 
 
 class RedisHandle:

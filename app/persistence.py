@@ -13,18 +13,20 @@ from app.i18n import _
 
 @contextmanager
 def unique_or_conflict(
-    message: str, existing_as: str | None = None, ends_unit: bool = False
+    message: str, existing_as: str | None = None, savepoint: bool = True
 ) -> Iterator[None]:
     """Make the writes in the block in a savepoint; if a unique key refuses them, raise Conflict.
 
     `message` (translated) may name `{field}`, the key's first column, and `{id}`, the row that
     holds the key. `errors` carry that id as `existing_as` when given, else mark the field as
-    taken. Any other integrity error is raised as it is. Only the block's writes are undone, so
-    the rest of the unit of work may go on; unless `ends_unit` says the caller's Conflict ends
-    its unit of work anyway (a request that writes one thing): then there is no savepoint (two
-    statements fewer per write) and a refusal rolls back the whole transaction.
+    taken. Any other integrity error is raised as it is. Only the block's writes are undone (a
+    savepoint), so the rest of the unit of work may go on. A caller whose Conflict ends its unit
+    of work anyway (a request that writes one thing) passes `savepoint=False`: two statements
+    fewer per write, and a refusal rolls back the whole transaction.
     """
-    undo = db.session if ends_unit else db.session.begin_nested()  # flushes the earlier writes
+    # Earlier writes are flushed first either way, so their own errors are never this block's.
+    db.session.flush()
+    undo = db.session.begin_nested() if savepoint else db.session
     keys = []
     try:
         yield
@@ -39,7 +41,7 @@ def unique_or_conflict(
     except BaseException:
         undo.rollback()
         raise
-    if not ends_unit:
+    if savepoint:
         undo.commit()
 
 

@@ -6,7 +6,7 @@ own (`Blueprint.limited`). Counters live in Redis as fixed windows: one round tr
 """
 
 from flask import current_app, request
-from flask_jwt_extended import current_user, verify_jwt_in_request
+from flask_jwt_extended import get_current_user, verify_jwt_in_request
 from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_limiter.util import get_remote_address
 from jwt import PyJWTError
@@ -21,7 +21,7 @@ def verified_user():
     limiter asks first, and `signed_in` reuses the answer rather than decode the token again."""
     if VERIFIED_USER not in request.environ:
         try:
-            user = current_user if verify_jwt_in_request() else None
+            user = get_current_user() if verify_jwt_in_request() else None
         except (JWTExtendedException, PyJWTError):
             user = None  # a route that needs a token says why it is refused
         request.environ[VERIFIED_USER] = user
@@ -39,3 +39,9 @@ def general_limit() -> str:
     """RATE_LIMIT_PER_USER for a signed-in caller, RATE_LIMIT_PER_ADDRESS for anyone else."""
     setting = "RATE_LIMIT_PER_USER" if verified_user() is not None else "RATE_LIMIT_PER_ADDRESS"
     return current_app.config[setting]
+
+
+def is_preflight() -> bool:
+    """A browser's CORS preflight, sent ahead of each cross-origin call with no token: counting
+    it would spend the address's allowance (a classroom behind one NAT) twice per call."""
+    return request.method == "OPTIONS"

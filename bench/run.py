@@ -62,6 +62,8 @@ SERVER_ENV = {
     "LOGIN_RATE_LIMIT_PER_IP": "1000000 per minute",
     "RATE_LIMIT_PER_USER": "1000000 per minute",
     "COMPLIANCE_RATE_LIMIT": "1000000 per minute",
+    "RATE_LIMIT_PER_ADDRESS": "1000000 per minute",
+    "ACCESS_LOG": "false",
     "BENCH_BIN": str(Path(sys.executable).parent),
 }
 

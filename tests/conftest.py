@@ -6,7 +6,9 @@ import os
 import socket
 import subprocess
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlsplit
@@ -14,7 +16,6 @@ from urllib.parse import urlsplit
 import flask_migrate
 import pymysql
 import pytest
-import redis
 import time_machine
 from sqlalchemy import event, text
 
@@ -108,47 +109,73 @@ def kept_rows(table) -> list:
     return []
 
 
+# Ports for the servers tests start (Redis, SMTP, gunicorn): a fixed range below the ephemeral
+# one, so a port found free cannot be taken by an outgoing connection before the server binds it.
+SPARE_PORTS = range(6500, 6600)
+
+
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    for port in SPARE_PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {SPARE_PORTS}")
 
 
-class PrivateRedis:
-    """A Redis server of the test's own, so it can be stopped (and started again) without
-    touching anyone else's; on port TEST_SPARE_REDIS_PORT, or any free one."""
+def wait_until(condition: Callable[[], object], timeout: float, what: str):
+    """Poll `condition` until it returns something truthy (returned), or fail after `timeout`."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.02)
+    raise AssertionError(f"gave up after {timeout} s waiting for {what}")
 
-    def __init__(self):
-        self.port = int(os.environ.get("TEST_SPARE_REDIS_PORT") or free_port())
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.server = None
+
+@dataclass
+class RedisServer:
+    """A Redis server of the test's own, so it can be stopped, paused or filled (and started
+    again) without touching anyone else's."""
+
+    port: int
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.server = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no"],
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--save", "", "--appendonly", "no"],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
-        client = redis.Redis(port=self.port)
-        for _ in range(50):
-            try:
-                client.ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.1)
+        wait_until(self.answers, 10, f"redis-server on {self.port}")
 
     def stop(self) -> None:
-        if self.server and self.server.poll() is None:
-            self.server.kill()
-            self.server.wait()
+        self.process.kill()
+        self.process.wait()
+        self.process = None
+
+    def answers(self) -> bool:
+        try:
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+            return True
+        except OSError:
+            return False
 
 
 @pytest.fixture
 def private_redis():
-    server = PrivateRedis()
+    """A started redis-server of this test's own, on TEST_SPARE_REDIS_PORT or a free port."""
+    server = RedisServer(int(os.environ.get("TEST_SPARE_REDIS_PORT") or free_port()))
     server.start()
     yield server
-    server.stop()
+    if server.process:
+        server.stop()
 
 
 @pytest.fixture

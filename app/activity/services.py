@@ -134,7 +134,7 @@ def file_log(user: User, data: dict) -> ActivityLog:
     with unique_or_conflict(
         _("The log for this week exists already (log {id})."),
         existing_as="existing_log_id",
-        ends_unit=True,
+        savepoint=False,
     ):
         db.session.add(log)
     record(log, "created", user, {field: [None, getattr(log, field)] for field in EDITABLE})

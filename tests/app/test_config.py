@@ -41,6 +41,21 @@ def test_production_starts_with_its_settings():
     assert result.returncode == 0, result.stderr
 
 
+def test_production_refuses_a_guessable_metrics_token():
+    result = start_app(
+        APP_ENV="production",
+        SECRET_KEY="s" * 40,
+        JWT_SECRET_KEY="j" * 40,
+        DATABASE_URL="sqlite://",
+        REDIS_URL="redis://127.0.0.1:6379/15",
+        METRICS_TOKEN="secret",
+    )
+
+    assert result.returncode != 0
+    last_line = result.stderr.strip().splitlines()[-1]
+    assert last_line.endswith("METRICS_TOKEN must be at least 32 characters long")
+
+
 def test_unknown_app_env_is_refused_with_the_choices():
     result = start_app(APP_ENV="staging")
 

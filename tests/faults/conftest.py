@@ -1,5 +1,5 @@
-"""Fault fixtures: a real gunicorn serving the app, a Redis server of the test's own that it can
-stop, and a second MariaDB session that holds row locks and ends the app's connections.
+"""Fault fixtures: a real gunicorn serving the app and a second MariaDB session that holds row
+locks and ends the app's connections (a Redis server of the test's own: `private_redis`).
 
 Only connections to the test database are ever ended, and only servers started here are
 stopped: MariaDB and the Redis on 6379 are shared."""
@@ -7,11 +7,9 @@ stopped: MariaDB and the Redis on 6379 are shared."""
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,34 +21,11 @@ import pytest
 
 from app.config import PROJECT_ROOT, TestingConfig
 from tests.activity.conftest import facilitator, offering_of  # noqa: F401
+from tests.conftest import free_port, wait_until
 from tests.notifications.conftest import notifications, smtp, sweep  # noqa: F401
 
-# Ports for the servers started here: a band below the kernel's ephemeral range, so a port
-# found free cannot be taken by some outgoing connection before the server binds it.
-PORTS = range(6561, 6580)
 UNKNOWN_THREAD = 1094
 DATABASE = urlsplit(TestingConfig.SQLALCHEMY_DATABASE_URI).path.lstrip("/")
-
-
-def wait_until(condition: Callable[[], object], timeout: float, what: str):
-    """Poll `condition` until it returns something truthy (returned), or fail after `timeout`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.02)
-    raise AssertionError(f"gave up after {timeout} s waiting for {what}")
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
 
 
 # --- HTTP ----------------------------------------------------------------------------------------
@@ -237,46 +212,3 @@ def database(app):
     database = Database()
     yield database
     database.connection.close()
-
-
-# --- Redis of the test's own --------------------------------------------------------------------
-
-
-@dataclass
-class RedisServer:
-    port: int
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until(self.answers, 10, f"redis-server on {self.port}")
-
-    def stop(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        self.process = None
-
-    def answers(self) -> bool:
-        try:
-            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
-            return True
-        except OSError:
-            return False
-
-
-@pytest.fixture
-def private_redis():
-    """A redis-server of this test's own (started), so it can be stopped and started again."""
-    server = RedisServer(free_port())
-    server.start()
-    yield server
-    if server.process:
-        server.stop()

@@ -4,7 +4,6 @@ mode on the test Redis, sweeps at chosen instants, and the clock moved with time
 import asyncio
 import email
 import email.policy
-import socket
 import ssl
 import subprocess
 import threading
@@ -28,17 +27,12 @@ from tests.activity.conftest import (  # noqa: F401
     file_log,
     offering_of,
 )
+from tests.conftest import free_port
 from tests.reflections.conftest import create_reflection, reflect  # noqa: F401
 
 # The default offering (tests/conftest.py) starts Monday 2026-01-05; week n is due at 09:00
 # Africa/Kigali (07:00 UTC) on 2026-01-05 + 7·n days.
 WEEK_1_DUE = datetime(2026, 1, 12, 7, 0, tzinfo=UTC)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Sink:

@@ -4,7 +4,6 @@ metrics. Lines are read from what gunicorn writes; metrics from what /metrics an
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,22 +16,9 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.config import PROJECT_ROOT
+from tests.conftest import free_port
 
 METRICS_TOKEN = "scrape-secret-for-tests"
-# A fixed range below the ephemeral one: a port found free there cannot be taken by an outgoing
-# connection before gunicorn binds it.
-PORTS = range(6581, 6600)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS}")
 
 
 class Server:
