@@ -81,27 +81,43 @@ class Blueprint(flask_smorest.Blueprint):
     def route(self, rule, **options):
         """flask-smorest's `route`, with answers every such route may give in the OpenAPI
         document (unless its view already describes them): 429 when the caller is over a rate
-        limit (app/rate_limits.py: every route here counts), and 404 for an unknown id (or one
-        the caller may not see) on a route that takes one."""
+        limit (app/rate_limits.py: every route here counts), 503 when the database or Redis is
+        unavailable, 409 on a write that waited too long for rows another request held (or lost
+        a deadlock), and 404 for an unknown id (or one the caller may not see) on a route that
+        takes one."""
         register = super().route(rule, **options)
 
         def documenting(view):
             view = self.documenting(view, 429, "Too many requests: wait Retry-After seconds")
+            view = self.documenting(
+                view, 503, "The database or Redis is unavailable: retry after Retry-After seconds"
+            )
+            view = self.documenting(
+                view, 409, "Another request was changing the same rows: nothing was saved, retry",
+                methods=WRITES,
+            )  # fmt: skip
             if "<" in rule:
                 view = self.documenting(view, 404, "No such object, or not one you may see")
             return view
 
         return lambda view: register(documenting(view))
 
-    def documenting(self, view, status: int, description: str):
+    def documenting(self, view, status: int, description: str, methods=None):
+        """`view` (a function or a MethodView) documents `status` for each of its `methods`
+        (all by default) that does not already."""
         answer = self.alt_response(status, response="DEFAULT_ERROR", description=description)
-        if not isinstance(view, type):  # a plain view function
-            return view if documents(view, status) else answer(view)
+        if not isinstance(view, type):  # a plain view function: every one here answers GET
+            wanted = methods is None or "GET" in methods
+            return answer(view) if wanted and not documents(view, status) else view
         for method in view.methods:
             function = getattr(view, method.lower())
-            if not documents(function, status):
+            if (methods is None or method in methods) and not documents(function, status):
                 setattr(view, method.lower(), answer(function))
         return view
+
+
+# Methods that write: any of them may wait on a row lock (see app/errors.py, lock waits).
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def documents(function, status: int) -> bool:

@@ -60,15 +60,24 @@ def test_changes_that_can_collide_with_a_unique_key_document_their_409(client):
     assert "409" in paths["/api/v1/course-offerings/{offering_id}"]["patch"]["responses"]
 
 
-def test_every_operation_but_the_health_check_documents_its_429(client):
+def undocumenting(client, status: str, methods=("get", "post", "put", "patch", "delete")):
+    """Every "METHOD /path" among `methods` whose responses in the document lack `status`."""
     paths = client.get("/openapi.json").json["paths"]
-
-    undocumented = [
+    return [
         f"{method.upper()} {path}"
         for path, operations in paths.items()
         for method, operation in operations.items()
-        if method in {"get", "post", "put", "patch", "delete"}
-        and "429" not in operation["responses"]
+        if method in methods and status not in operation["responses"]
     ]
 
-    assert undocumented == ["GET /health"]
+
+def test_every_operation_but_the_health_check_documents_its_429(client):
+    assert undocumenting(client, "429") == ["GET /health"]
+
+
+def test_every_operation_documents_its_503(client):
+    assert undocumenting(client, "503") == []
+
+
+def test_every_write_documents_the_409_of_a_lock_conflict(client):
+    assert undocumenting(client, "409", methods=("post", "put", "patch", "delete")) == []
