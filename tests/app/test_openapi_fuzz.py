@@ -21,7 +21,7 @@ from app.auth import services as auth_services
 from app.auth.models import User
 from app.config import TestingConfig
 from app.courses.models import Cohort, CourseClass, CourseOffering, DeliveryMode, Enrollment, Module
-from app.extensions import db
+from app.extensions import db, limiter
 from app.notifications import services as notification_services
 from app.notifications.models import Notification
 from app.reflections.models import Reflection
@@ -31,12 +31,17 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 ROLES = ("manager", "facilitator", "student", "anonymous")
 
 
-class FuzzConfig(TestingConfig):
-    # Rate limits answer 429 to a fuzzer's burst; they are documented and tested on their own.
-    RATELIMIT_ENABLED = False
+fuzz_app = create_app(TestingConfig)
 
 
-fuzz_app = create_app(FuzzConfig)
+@pytest.fixture(scope="module", autouse=True)
+def no_rate_limits():
+    """Rate limits answer 429 to a fuzzer's burst; they are documented and tested on their
+    own. Flask-Limiter's switch (RATELIMIT_ENABLED) sits on the one limiter every app in the
+    process shares, so it is flipped here for this module only, not set in a config."""
+    limiter.enabled = False
+    yield
+    limiter.enabled = True
 
 
 # --- the seeded world ------------------------------------------------------------------------
