@@ -154,9 +154,11 @@ def seeded_ids(context, path_parameters: dict | None) -> dict | None:
 
 # Their 422 also answers for what the data means, not only for its shape, which no schema can
 # state: an id that names nothing, dates out of order, ids that are not students' or not an
-# offering's week, a wrong current password, a used link, a profile field or a notification
-# kind of another role, a file that is not UTF-8 CSV. A schema-valid request may hear it here.
+# offering's week, a wrong current password, a used link, someone else's refresh token, a
+# profile field or a notification kind of another role, a file that is not UTF-8 CSV. A
+# schema-valid request may hear it here.
 CROSS_CHECKED = [
+    "POST /api/v1/auth/logout",
     "POST /api/v1/auth/password",
     "POST /api/v1/auth/password-reset/confirm",
     "POST /api/v1/course-offerings",
@@ -169,9 +171,9 @@ CROSS_CHECKED = [
     "POST /api/v1/admin/users/import",
     "PUT /api/v1/me/notification-preferences",
 ]
-# What a schema-valid request may hear anywhere: 412 for a made-up If-Match; no 429, as rate
-# limits are off here.
-ACCEPTED = ["2xx", "401", "403", "404", "409", "412"]
+# What a schema-valid request may hear anywhere: 304 for an If-None-Match that matches, 412 for
+# a made-up If-Match; no 429, as rate limits are off here.
+ACCEPTED = ["2xx", "304", "401", "403", "404", "409", "412"]
 ONLY_FOR = "Only for: "  # how app/blueprint.py documents a 403 for the wrong role
 
 
