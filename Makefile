@@ -1,12 +1,13 @@
 # The README's commands. `make run` and `make test` each do all of their own set-up.
 PYTHON ?= python3
 PORT   ?= 5000
+FUZZ_EXAMPLES ?= 50
 VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-clocks bench lint format services translations i18n-extract i18n-update clean \
-	lock upgrade
+.PHONY: run test test-clocks fuzz bench lint format services translations i18n-extract i18n-update \
+	clean lock upgrade
 BROWSER_TESTS := tests/browser
 
 # Exactly the tested versions, checked against their hashes (requirements-dev.txt: the app's
@@ -61,6 +62,11 @@ test: translations services $(BROWSER_TESTS)/node_modules/.installed
 test-clocks: translations services
 	$(BIN)/pytest --clock 2025-03-01T10:00 --ignore=$(BROWSER_TESTS) -q $(PYTEST_ARGS)
 	$(BIN)/pytest --clock 2030-09-01T10:00 --ignore=$(BROWSER_TESTS) -q $(PYTEST_ARGS)
+
+## Schemathesis against the app's own OpenAPI document, as in `make test` but with
+## FUZZ_EXAMPLES generated examples per operation and role.
+fuzz: translations services
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/app/test_openapi_fuzz.py -q $(PYTEST_ARGS)
 
 ## Load-test the app against a bare endpoint on a large MariaDB data set (see bench/run.py);
 ## BENCH_ARGS="--quick" for a one-minute smoke run, "--scale 10" to add ten times the data;

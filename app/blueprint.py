@@ -5,6 +5,7 @@ import json
 import flask_smorest
 from flask import current_app
 from flask_smorest.error_handler import ErrorSchema
+from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 
@@ -41,6 +42,14 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = SafeJSONParser()
     # Every list: `page`, `page_size` (default 20, at most 100), metadata in X-Pagination.
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+    def _document_pagination_metadata(self, spec, resp_doc):
+        """X-Pagination as it is sent: one JSON object (flask-smorest documents it with a bare
+        schema, which in a header means the `simple` style, `total,2,page,1`)."""
+        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
+            "description": "Pagination metadata, as JSON",
+            "content": {"application/json": {"schema": PaginationMetadataSchema}},
+        }
 
     def signed_in(self, *roles):
         """`signed_in` from app.auth.guards, with its 401/403 answers in the OpenAPI document.

@@ -2,8 +2,9 @@
 
 import unicodedata
 from datetime import UTC
+from functools import cache
 
-from marshmallow import RAISE, Schema, ValidationError, fields
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from app.i18n import lazy_gettext
 
@@ -15,17 +16,58 @@ class StrictSchema(Schema):
         unknown = RAISE
 
 
+HIDDEN = frozenset({"Cc", "Cf"})  # control and format characters
+
+
+@cache
+def hidden_characters(allowed: frozenset[str] = frozenset()) -> str:
+    """The control and format characters but `allowed`, as the inside of a character class
+    (ranges of literal characters) for the OpenAPI document's patterns. Only those of the Basic
+    Multilingual Plane: JSON Schema patterns count in UTF-16 units, where a class cannot hold
+    the few beyond it (tag characters, some musical and Egyptian format marks), which the
+    fields still refuse."""
+    codes = [c for c in range(0x10000) if unicodedata.category(chr(c)) in HIDDEN]
+    runs = []
+    for code in (c for c in codes if chr(c) not in allowed):
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(chr(a) if a == b else f"{chr(a)}-{chr(b)}" for a, b in runs)
+
+
+def visible_text(body: str, allowed: frozenset[str] = frozenset()) -> str:
+    """`body`, written with {hidden} for the class of hidden characters, as a whole-string
+    pattern."""
+    return f"^{body.format(hidden=hidden_characters(allowed))}$"
+
+
 class Prose(fields.String):
     """Free text (descriptions, notes): line breaks and tabs are fine, but not control and
-    format characters (NUL, bidirectional overrides) that only hide things."""
+    format characters (NUL, bidirectional overrides) that only hide things. The OpenAPI
+    document carries the rule as a `pattern`, unless the field has a stricter one of its own."""
 
     ALLOWED = frozenset("\n\r\t")
     default_error_messages = {"control": lazy_gettext("May not contain control characters.")}
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if not any(isinstance(rule, validate.Regexp) for rule in self.validators):
+            self.metadata = {"pattern": self.pattern(), **self.metadata}
+
+    @classmethod
+    def pattern(cls) -> str:
+        return visible_text("[^{hidden}]*", cls.ALLOWED)
+
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
-        if any(unicodedata.category(c) in {"Cc", "Cf"} and c not in self.ALLOWED for c in text):
+        if any(unicodedata.category(c) in HIDDEN and c not in self.ALLOWED for c in text):
             raise ValidationError(str(self.error_messages["control"]))
+        # Lengths hold for the text as sent, as the document's maxLength says; a subclass that
+        # trims has them checked again on the trimmed text.
+        for rule in self.validators:
+            if isinstance(rule, validate.Length):
+                rule(text)
         return text
 
 
@@ -34,6 +76,10 @@ class Text(Prose):
 
     ALLOWED = frozenset()
     default_error_messages = {"blank": lazy_gettext("May not be blank.")}
+
+    @classmethod
+    def pattern(cls) -> str:
+        return visible_text(r"[^\S{hidden}]*[^\s{hidden}][^{hidden}]*", cls.ALLOWED)
 
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs).strip()

@@ -98,6 +98,7 @@ class Compliance(MethodView):
     @cached(*LOG_TABLES, "modules", "users", managers_share=True, varies_with=deadline_day)
     @blp.arguments(ComplianceQuerySchema, location="query")
     @blp.response(200, ComplianceReportSchema)
+    @blp.doc(responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}})
     @blp.paginate(page_size=100, max_page_size=1000)
     def get(self, query, pagination_parameters):
         """Who filed on time, late, incomplete or not at all, per offering and week due.

@@ -116,8 +116,13 @@ class ComplianceTotalsSchema(Schema):
     submitted_late = fields.Integer()
     incomplete = fields.Integer()
     missing = fields.Integer()
-    completion_rate = fields.Float(metadata={"description": "Complete logs / logs due"})
-    on_time_rate = fields.Float(metadata={"description": "Complete on-time logs / logs due"})
+    completion_rate = fields.Float(
+        allow_none=True, metadata={"description": "Complete logs / logs due; null: none due"}
+    )
+    on_time_rate = fields.Float(
+        allow_none=True,
+        metadata={"description": "Complete on-time logs / logs due; null: none due"},
+    )
 
 
 class ComplianceReportSchema(Schema):

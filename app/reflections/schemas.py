@@ -3,22 +3,32 @@
 from marshmallow import Schema, fields, validate
 
 from app.courses.schemas import PersonSchema, query_id, strict_id
-from app.fields import Prose, StrictSchema
+from app.fields import Prose, StrictSchema, visible_text
 from app.i18n import LANGUAGES
 from app.reflections.models import ANSWER_MAX_LENGTH, ANSWER_MIN_LENGTH, RATINGS
 
 
 class TrimmedProse(Prose):
-    """Prose without the white space around it (so "   " counts as empty)."""
+    """Prose without the white space around it (so "   " counts as empty), whose `length`
+    holds for the trimmed text: the document's pattern spells that out, and so carries no
+    minLength or maxLength, which would count the white space too."""
+
+    def __init__(self, *, length: validate.Length, **kwargs):
+        super().__init__(**kwargs)
+        self.length = length
+        bounds = f"{{{{{length.min - 2},{length.max - 2}}}}}"
+        space, edge = r"[^\S{hidden}]*", r"[^\s{hidden}]"
+        body = rf"{space}{edge}[^{{hidden}}]{bounds}{edge}{space}"
+        self.metadata["pattern"] = visible_text(body, self.ALLOWED)
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        return self.length(super()._deserialize(value, attr, data, **kwargs).strip())
 
 
 def answer(**kwargs) -> TrimmedProse:
     """One answer: trimmed, within the bounds the page also enforces."""
     return TrimmedProse(
-        validate=validate.Length(min=ANSWER_MIN_LENGTH, max=ANSWER_MAX_LENGTH), **kwargs
+        length=validate.Length(min=ANSWER_MIN_LENGTH, max=ANSWER_MAX_LENGTH), **kwargs
     )
 
 
