@@ -29,27 +29,23 @@ def test_production_refuses_to_start_without_its_settings_and_names_them():
     assert last_line.endswith("needs these environment variables: JWT_SECRET_KEY, REDIS_URL")
 
 
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "s" * 40,
+    "JWT_SECRET_KEY": "j" * 40,
+    "DATABASE_URL": "sqlite://",
+    "REDIS_URL": "redis://127.0.0.1:6379/15",
+}
+
+
 def test_production_starts_with_its_settings():
-    result = start_app(
-        APP_ENV="production",
-        SECRET_KEY="s" * 40,
-        JWT_SECRET_KEY="j" * 40,
-        DATABASE_URL="sqlite://",
-        REDIS_URL="redis://127.0.0.1:6379/15",
-    )
+    result = start_app(**PRODUCTION)
 
     assert result.returncode == 0, result.stderr
 
 
 def test_production_refuses_a_guessable_metrics_token():
-    result = start_app(
-        APP_ENV="production",
-        SECRET_KEY="s" * 40,
-        JWT_SECRET_KEY="j" * 40,
-        DATABASE_URL="sqlite://",
-        REDIS_URL="redis://127.0.0.1:6379/15",
-        METRICS_TOKEN="secret",
-    )
+    result = start_app(**PRODUCTION, METRICS_TOKEN="secret")
 
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
