@@ -173,6 +173,7 @@ def release_claimed(ids: list[int], token: str, error: str) -> None:
                 last_error=error[:2000],
                 claimed_at=None,
                 claimed_by=None,
+                released_at=now(),
             )
         )
     log.warning("delivery attempt %s released its rows after: %s", token, error)
@@ -199,6 +200,7 @@ def record_failure(connection, notification_id, attempts, token, error: str, rep
             last_error=error[:2000],
             claimed_at=None,
             claimed_by=None,
+            released_at=now(),
         )
     )
     (report.failed if final else report.retrying)[notification_id] = error

@@ -86,6 +86,9 @@ class Notification(db.Model):
     # Which delivery attempt holds the row, and since when (see app/notifications/delivery.py).
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     claimed_by: Mapped[str | None] = mapped_column(String(32))
+    # When a failed attempt gave the row back: its retry job is due within the longest retry
+    # delay, and sweeps leave the row to it until then.
+    released_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

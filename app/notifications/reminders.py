@@ -558,14 +558,21 @@ def revived_values(new) -> dict:
 
 def queue_pending(result: SweepResult) -> list[list[int]]:
     """Batch every pending e-mail that no worker holds (never claimed, or claimed so long ago
-    that its worker must have died) and queue the batches once the sweep commits."""
-    stale = clock_now() - timedelta(seconds=current_app.config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
+    that its worker must have died) and no retry job is due to take (released by a failed
+    attempt within the longest retry delay), and queue the batches once the sweep commits.
+    Otherwise a failed row joining a new batch would be tried again before its delay."""
+    moment, config = clock_now(), current_app.config
+    stale = moment - timedelta(seconds=config["REMINDER_CLAIM_TIMEOUT_SECONDS"])
+    retried_by = moment - timedelta(
+        seconds=max(retry_delays(config["REMINDER_RETRY_DELAYS"]) or [0])
+    )
     ids = db.session.scalars(
         select(Notification.id)
         .where(
             Notification.status == Status.PENDING,
             Notification.channel == Channel.EMAIL,
             or_(Notification.claimed_at.is_(None), Notification.claimed_at < stale),
+            or_(Notification.released_at.is_(None), Notification.released_at < retried_by),
         )
         .order_by(Notification.id)
     ).all()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from rq import Worker
+from rq.job import Job
 from rq.worker import WorkerStatus
 
 from app.config import PROJECT_ROOT
@@ -228,3 +229,23 @@ def test_a_delivery_job_that_times_out_releases_its_rows_for_the_retry(
     assert smtp.stalled.is_set()
     assert (row["status"], row["attempts"]) == ("sent", 2)
     assert smtp.ids() == [row["id"]]
+
+
+def test_a_row_a_failed_attempt_released_waits_for_its_retry_though_a_new_batch_forms(
+    app, monkeypatch, create_user, facilitator, offering_of, sweep, work, smtp, notifications
+):
+    monkeypatch.setitem(app.config, "REMINDER_RETRY_DELAYS", "600")
+    smtp.refuse = "451 4.3.0 Try again later"
+    offering_of(facilitator)
+    sweep(DUE_SOON_AT)
+    work()  # refused: the row goes back, its retry job is due in 600 s
+    [failed] = notifications()
+    assert (failed["status"], failed["attempts"]) == ("pending", 1)
+
+    offering_of(create_user("facilitator"))  # a new reminder: the next batch differs
+    later = sweep(DUE_SOON_AT + timedelta(minutes=15))
+
+    with app.app_context():
+        [job_id] = later.queued_jobs
+        [batch] = Job.fetch(job_id, connection=redis_store.client()).args
+    assert failed["id"] not in batch and len(batch) == 1
