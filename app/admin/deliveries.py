@@ -49,7 +49,7 @@ def retry(notification_id: int) -> Notification:
             )
         )
     notification.status, notification.attempts = Status.PENDING, 0
-    notification.claimed_at = notification.claimed_by = None
+    notification.claimed_at = notification.claimed_by = notification.released_at = None
     after_commit(lambda: queue_again(notification_id))
     return notification
 
