@@ -41,11 +41,11 @@ def term(client, create_user, create_offering, file_log, as_manager):
 
 
 @pytest.fixture
-def signed_in(page, dashboard_server, manager, term):
+def signed_in(page, live_server, manager, term):
     """`signed_in(language)` → the page, signed in as the manager, showing trimester 1 of 2026."""
 
     def open_dashboard(language: str):
-        page.goto(f"{dashboard_server}/admin/dashboard/?lang={language}&year=2026&trimester=1")
+        page.goto(f"{live_server}/admin/dashboard/?lang={language}&year=2026&trimester=1")
         page.wait_for_selector("body[data-ready]")
         page.fill("#email", manager.email)
         page.fill("#password", DEFAULT_PASSWORD)
@@ -153,9 +153,9 @@ def test_queue_health_shows_a_failed_job_and_requeues_it_from_the_keyboard(app, 
     assert page.errors == []
 
 
-def test_a_student_is_turned_away(page, dashboard_server, create_user):
+def test_a_student_is_turned_away(page, live_server, create_user):
     student = create_user("student")
-    page.goto(f"{dashboard_server}/admin/dashboard/?lang=en")
+    page.goto(f"{live_server}/admin/dashboard/?lang=en")
     page.wait_for_selector("body[data-ready]")
     page.fill("#email", student.email)
     page.fill("#password", DEFAULT_PASSWORD)
@@ -179,9 +179,9 @@ def test_signing_out_ends_the_session_on_the_server(signed_in, client):
     assert me.status_code == 401
 
 
-def test_a_turned_away_student_is_signed_out_too(page, dashboard_server, create_user, client):
+def test_a_turned_away_student_is_signed_out_too(page, live_server, create_user, client):
     student = create_user("student")
-    page.goto(f"{dashboard_server}/admin/dashboard/?lang=en")
+    page.goto(f"{live_server}/admin/dashboard/?lang=en")
     page.wait_for_selector("body[data-ready]")
     page.fill("#email", student.email)
     page.fill("#password", DEFAULT_PASSWORD)
