@@ -3,6 +3,7 @@
 Command-line options override these (bench/servers.py binds to loopback that way).
 """
 
+import gc
 import os
 import shutil
 import tempfile
@@ -55,6 +56,13 @@ def on_starting(server):
     """Files left by an earlier master would be counted again: start from none."""
     for stale in METRICS_DIR.glob("*.db"):
         stale.unlink()
+
+
+def pre_fork(server, worker):
+    """What the preloaded app built lives as long as the worker: frozen, no garbage collection in
+    the worker walks it again. A full collection over it took 58 ms, a stall every few thousand
+    requests that showed as p99; and the pages stay shared with the master."""
+    gc.freeze()
 
 
 def child_exit(server, worker):
