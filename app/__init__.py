@@ -6,11 +6,13 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
+from flask.sessions import SessionInterface
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
+from app.early_answers import init_early_answers
 from app.errors import init_errors, init_request_ids
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
@@ -19,9 +21,19 @@ from app.security import secure_headers
 from app.unit_of_work import unit_of_work
 
 
+class NoCookieSession(SessionInterface):
+    """Nothing here keeps state in a cookie (tokens travel as bearer headers), so no session is
+    read: Flask's default built a signing serialiser and parsed cookies on every request."""
+
+    def open_session(self, app: Flask, request):
+        return None  # Flask then hands out its null session
+
+
 class App(Flask):
     """Flask with one transaction boundary per request: whatever the view wrote commits when it
-    returns and rolls back if it raises (before any error handler runs)."""
+    returns and rolls back if it raises (before any error handler runs); no cookie session."""
+
+    session_interface = NoCookieSession()
 
     def dispatch_request(self):
         with unit_of_work():
@@ -69,8 +81,9 @@ def init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     jwt.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
-    limiter.init_app(app)
     redis_store.init_app(app)
+    init_early_answers(app)  # its hook runs before the rate limiter's
+    limiter.init_app(app)
     api.init_app(app)
     allow_other_origins(app)
 

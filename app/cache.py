@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 import redis
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 from flask_jwt_extended import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -110,40 +110,33 @@ def entry_key(*parts) -> str:
 
 def lookup(key: str, tables: tuple[str, ...], also: Callable | None = None) -> tuple:
     """The entry under `key` if it was stored at the tables' current generations (else None),
-    those generations, and the results of the commands `also` adds: one round trip. The
-    lookups the request announced (`prefetch`) ride along."""
+    those generations, and the results of the commands `also` adds: one round trip."""
     pipeline = redis_store.client().pipeline(transaction=False)
     if also:
         also(pipeline)
-    lookups = [(key, tables), *g.pop("cache_announced", ())]
-    for each_key, each_tables in lookups:
-        queue_lookup(pipeline, each_key, each_tables)
-    results = pipeline.execute()
-    split = len(results) - 2 * len(lookups)
-    other_results, found = results[:split], results[split:]
-    answers = [read_lookup(*pair) for pair in zip(found[::2], found[1::2], strict=True)]
-    announced_keys = [each_key for each_key, _ in lookups[1:]]
-    g.setdefault("cache_prefetched", {}).update(zip(announced_keys, answers[1:], strict=True))
-    value, current = answers[0]
-    return value, current, other_results
-
-
-def queue_lookup(pipeline, key: str, tables: tuple[str, ...]) -> None:
     pipeline.mget([GENERATION.format(table) for table in (*tables, ANY_TABLE)])
     pipeline.get(key)
+    *other_results, counters, entry = pipeline.execute()
+    value, current = read_lookup(counters, entry)
+    return value, current, other_results
 
 
 def read_lookup(counters: list, entry: bytes | None) -> tuple[bytes | None, list]:
     current = [int(counter or 0) for counter in counters]
-    stamp = json.dumps(current).encode() + b"\n"
-    fresh = entry is not None and entry.startswith(stamp)
-    return (entry[len(stamp) :] if fresh else None), current
+    expected = stamp(current)
+    fresh = entry is not None and entry.startswith(expected)
+    return (entry[len(expected) :] if fresh else None), current
+
+
+def stamp(generations: list[int]) -> bytes:
+    """The line an entry starts with: the generations it was computed at, `[3, 0]` (the same
+    line is rebuilt in Lua by app.early_answers)."""
+    return json.dumps(generations).encode() + b"\n"
 
 
 def store(key: str, generations: list, value: bytes) -> None:
     """Keep `value`, stamped with the generations read *before* it was computed."""
-    stamp = json.dumps(generations).encode() + b"\n"
-    redis_store.client().set(key, stamp + value, ex=LONGEST_KEPT)
+    redis_store.client().set(key, stamp(generations) + value, ex=LONGEST_KEPT)
 
 
 # --- cached values ------------------------------------------------------------------------------
@@ -195,8 +188,8 @@ def cached(
     facilitators' and students' stay their own, since what they see depends on who they are.
     An answer that changes with time as well names what it depends on in `varies_with`. Only
     whole 200s are kept (not streamed ones), and cached views return no translated text.
-    `If-None-Match` with the stored ETag → 304. The entry is usually fetched in the round trip
-    that checked the caller's token (see `prefetch`).
+    `If-None-Match` with the stored ETag → 304. A repeated read is usually answered before
+    the framework runs, from the same entry (app.early_answers).
     """
     policy = ResponsePolicy(tables, managers_share, varies_with)
 
@@ -205,7 +198,7 @@ def cached(
         def serve(*args, **kwargs):
             key = policy.key(current_user.id, current_user.role)
             try:
-                stored, generations = prefetched(key) or lookup(key, tables)[:2]
+                stored, generations, _ = lookup(key, tables)
             except REDIS_DOWN:
                 return view(*args, **kwargs)
             if stored is not None:
@@ -221,35 +214,13 @@ def cached(
     return decorator
 
 
-# --- one round trip per request ------------------------------------------------------------------
-#
-# A signed-in request reads the caller's revocation state and identity from Redis before its
-# view runs. A cached view's lookup joins that round trip: the token check, knowing the caller
-# from the token's claims, announces the lookup of the answer the request's view would serve
-# (`prefetch`), the next `lookup` runs it, and the view finds its result (`prefetched`). The
-# role in the claims may be stale: the view then misses the prefetched entry and looks up its
-# own, so the claims only ever decide what is fetched, never what is served.
-
-
-def routed_policy() -> ResponsePolicy | None:
-    """The response policy of the view this request is routed to, if that view caches (the
-    policy travels outwards through every `functools.wraps` decorator above `cached`)."""
+def routed_view() -> Callable | None:
+    """The function serving this request: the routed view, or its method's on a class view.
+    What the decorators below it record (`response_policy`, the guard's roles) travels outwards
+    to it through every `functools.wraps`."""
     view = current_app.view_functions.get(request.endpoint)
     view_class = getattr(view, "view_class", None)
-    if view_class is not None:
-        view = getattr(view_class, request.method.lower(), None)
-    return getattr(view, "response_policy", None)
-
-
-def prefetch(user_id: int | None, role: str | None) -> None:
-    """Have the next lookup also fetch the answer the request's view would serve this caller."""
-    policy = routed_policy()
-    if policy is not None:
-        g.setdefault("cache_announced", []).append((policy.key(user_id, role), policy.tables))
-
-
-def prefetched(key: str) -> tuple | None:
-    return g.get("cache_prefetched", {}).pop(key, None)
+    return getattr(view_class, request.method.lower(), None) if view_class else view
 
 
 def keep(key: str, generations: list, response: Response) -> None:

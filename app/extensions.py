@@ -76,14 +76,22 @@ class VerifyingOnceJWTManager(JWTManager):
     def _decode_jwt_from_config(self, encoded_token, csrf_value=None, allow_expired=False):
         if csrf_value is not None or allow_expired:
             return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        lock, verified = current_app.extensions["verified_tokens"]
-        with lock:
-            claims = verified.get(encoded_token)
-        if claims is None or not_yet_valid(claims):
+        claims = self.remembered_claims(encoded_token)
+        if claims is None:
             claims = super()._decode_jwt_from_config(encoded_token)
+            lock, verified = current_app.extensions["verified_tokens"]
             with lock:
                 verified[encoded_token] = claims
         return dict(claims)
+
+    @staticmethod
+    def remembered_claims(encoded_token: str) -> dict | None:
+        """The claims of a token this process verified before and that is still valid in time,
+        or None (never verified here, expired, or not valid yet)."""
+        lock, verified = current_app.extensions["verified_tokens"]
+        with lock:
+            claims = verified.get(encoded_token)
+        return None if claims is None or not_yet_valid(claims) else claims
 
 
 def expires_at(_token: str, claims: dict, _now: float) -> float:
@@ -128,10 +136,9 @@ class Limiter(flask_limiter.Limiter):
         return current_app.extensions["rate_limit_strategy"]
 
 
+GENERAL_LIMIT = ApplicationLimit(limit_provider=general_limit, key_function=caller_key)
 limiter = Limiter(
-    key_func=get_remote_address,
-    default_limits=[],
-    application_limits=[ApplicationLimit(limit_provider=general_limit, key_function=caller_key)],
+    key_func=get_remote_address, default_limits=[], application_limits=[GENERAL_LIMIT]
 )
 limiter.request_filter(is_preflight)
 

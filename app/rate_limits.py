@@ -32,7 +32,11 @@ def caller_key() -> str:
     """`user:<id>` for a verified token (never a claim nobody checked, so no one can spend
     someone else's allowance or escape their own), otherwise `address:<client address>`."""
     user = verified_user()
-    return f"user:{user.id}" if user is not None else f"address:{get_remote_address()}"
+    return user_key(user.id) if user is not None else f"address:{get_remote_address()}"
+
+
+def user_key(user_id: int) -> str:
+    return f"user:{user_id}"
 
 
 def general_limit() -> str:

@@ -256,6 +256,11 @@ def decode_own_refresh_token(token: str, user: User) -> dict:
 # copied to Redis: it is loaded from the database on the rare request that reads it.
 IDENTITY = ("id", "email", "first_name", "last_name", "role", "is_active",
             "preferred_language", "session_version")  # fmt: skip
+IDENTITY_TABLES = ("users",)
+
+
+def identity_name(user_id: int | None) -> str:
+    return f"identity:{user_id}"
 
 
 def known_user(user_id: int | None, also=None) -> tuple[User | None, list]:
@@ -263,7 +268,7 @@ def known_user(user_id: int | None, also=None) -> tuple[User | None, list]:
     so a signed-in request that only needs who the caller is makes no query for it; and the
     results of the Redis commands `also` adds to that one round trip."""
     cached, other_results = cache.remembered(
-        f"identity:{user_id}", ("users",), lambda: identity_of(user_id), also
+        identity_name(user_id), IDENTITY_TABLES, lambda: identity_of(user_id), also
     )
     snapshot = json.loads(cached)
     if snapshot is None:
@@ -282,12 +287,10 @@ def identity_of(user_id: int | None) -> bytes:
 @jwt.token_in_blocklist_loader
 def token_is_revoked(header: dict, payload: dict) -> bool:
     """Revoked: the token, its session, or every token from before a password change. The
-    revocation keys, the caller's identity and the cached answer the view expects for them are
-    read in one round trip to Redis."""
+    revocation keys and the caller's identity are read in one round trip to Redis."""
     keys = (REVOKED_TOKEN.format(payload["jti"]), REVOKED_SESSION.format(payload.get("sid")))
     subject = payload.get("sub")
     user_id = int(subject) if isinstance(subject, str) and subject.isdigit() else None
-    cache.prefetch(user_id, payload.get("role"))
     g.token_user, (revoked,) = known_user(user_id, lambda pipeline: pipeline.exists(*keys))
     if revoked:
         if payload.get("type") == "refresh":

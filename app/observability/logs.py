@@ -57,6 +57,8 @@ class RequestContext(logging.Filter):
 
 
 def signed_in_user_id() -> int | None:
+    if "user_id" in g:  # an answer served early (app.early_answers)
+        return g.user_id
     try:
         subject = get_jwt().get("sub")
     except RuntimeError:  # no token was verified for this request: anonymous

@@ -4,7 +4,6 @@ write that changed the answer, for every role."""
 from datetime import UTC, datetime
 
 import pytest
-import redis.connection
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
@@ -50,31 +49,6 @@ def test_a_repeated_read_is_served_without_the_database(client, people, offering
     assert statements == []
     assert again.json == first.json
     assert again.headers["X-Pagination"] == first.headers["X-Pagination"]
-
-
-@pytest.mark.parametrize(
-    ("path", "rate_limits"), [(OFFERINGS, 1), ("/api/v1/auth/me", 1), (COMPLIANCE, 2)]
-)
-def test_a_cached_answer_costs_one_round_trip_to_redis_besides_its_rate_limits(
-    client, people, offering, path, rate_limits, monkeypatch
-):
-    """The token's revocation state, the caller's identity and the stored answer come back in
-    one exchange with Redis; each rate limit the route counts towards (the general one, and
-    compliance's own) is one more (counted at the socket; the commands reach the real server)."""
-    _, headers = people["manager"]
-    first = read(client, path, headers)
-    round_trips = []
-    send = redis.connection.Connection.send_packed_command
-
-    def counted(connection, *arguments, **options):
-        round_trips.append(1)
-        return send(connection, *arguments, **options)
-
-    monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
-    again = read(client, path, headers)
-
-    assert again.json == first.json
-    assert len(round_trips) == 1 + rate_limits
 
 
 def test_an_unchanged_answer_is_a_304_for_its_etag(client, people, offering):

@@ -1,0 +1,167 @@
+"""Cached answers served before the framework (app.early_answers): only when the full path would
+serve the same answer, counted in the same rate limits, and with the same headers, log line and
+metrics; whatever fails a check takes the full path and gets its answer there."""
+
+import logging
+import logging.handlers
+
+import pytest
+import redis.connection
+
+from app.observability.logs import RequestContext
+
+OFFERINGS = "/api/v1/course-offerings"
+ME = "/api/v1/auth/me"
+COMPLIANCE = "/api/v1/activity-logs/compliance?trimester=1&year=2026"
+
+
+@pytest.fixture
+def redis_exchanges(monkeypatch):
+    """`with redis_exchanges() as sent:` counts the commands sent to the real Redis, at the
+    socket (a pipeline or a script is one)."""
+    send = redis.connection.Connection.send_packed_command
+
+    class Counter:
+        def __enter__(self):
+            self.sent = []
+
+            def counted(connection, *arguments, **options):
+                self.sent.append(1)
+                return send(connection, *arguments, **options)
+
+            monkeypatch.setattr(redis.connection.Connection, "send_packed_command", counted)
+            return self.sent
+
+        def __exit__(self, *_exception):
+            monkeypatch.setattr(redis.connection.Connection, "send_packed_command", send)
+
+    return Counter
+
+
+@pytest.mark.parametrize("path", [OFFERINGS, ME, COMPLIANCE])
+def test_a_repeated_read_is_one_exchange_with_redis_and_no_sql(
+    client, create_user, auth_headers, count_queries, redis_exchanges, path
+):
+    """Revocation, identity, the stored answer and every rate limit the route counts towards
+    (compliance has its own besides the general one), in one script."""
+    headers = auth_headers(create_user("manager"))
+    first = client.get(path, headers=headers)
+    client.get(path, headers=headers)  # Redis may first need to be sent the script itself
+
+    with count_queries() as statements, redis_exchanges() as sent:
+        again = client.get(path, headers=headers)
+
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert (statements, len(sent)) == ([], 1)
+
+
+def test_served_early_and_computed_answers_spend_one_allowance(app_with, create_user, auth_headers):
+    client = app_with(RATE_LIMIT_PER_USER="3 per minute").test_client()
+    headers = auth_headers(create_user("facilitator"))
+
+    statuses = [client.get(OFFERINGS, headers=headers).status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_a_routes_own_limit_is_counted_when_served_early(app_with, create_user, auth_headers):
+    client = app_with(COMPLIANCE_RATE_LIMIT="2 per minute").test_client()
+    headers = auth_headers(create_user("manager"))
+
+    statuses = [client.get(COMPLIANCE, headers=headers).status_code for _ in range(3)]
+
+    assert statuses == [200, 200, 429]
+    assert client.get(OFFERINGS, headers=headers).status_code == 200  # only compliance spent
+
+
+def test_a_signed_out_token_spends_none_of_its_owners_allowance(app_with, create_user, tokens_for):
+    """Replaying a token after sign-out (a stolen one, say) is refused every time, and counted
+    against the address it comes from, never against the account it names."""
+    client = app_with(RATE_LIMIT_PER_USER="4 per minute").test_client()
+    user = create_user("student")
+    signed_out, other_session = (tokens_for(user)["access_token"] for _ in range(2))
+    as_signed_out = {"Authorization": f"Bearer {signed_out}"}
+    as_other = {"Authorization": f"Bearer {other_session}"}
+    assert client.get(ME, headers=as_signed_out).status_code == 200  # 1: answer cached
+    assert client.get(ME, headers=as_other).status_code == 200  # 2
+    assert client.post("/api/v1/auth/logout", headers=as_signed_out).status_code == 204  # 3
+
+    replays = [client.get(ME, headers=as_signed_out).status_code for _ in range(5)]
+
+    assert replays == [401] * 5
+    assert client.get(ME, headers=as_other).status_code == 200  # 4
+    assert client.get(ME, headers=as_other).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ("UPDATE users SET is_active = 0 WHERE id = :id", 401),
+        ("UPDATE users SET session_version = session_version + 1 WHERE id = :id", 401),
+        ("UPDATE users SET role = 'student' WHERE id = :id", 403),
+    ],
+)
+def test_an_account_change_is_seen_by_the_next_request_and_every_one_after(
+    client, create_user, auth_headers, run_sql, change, status
+):
+    """The shared answer computed again for another manager, the changed account cached again,
+    and its token still verified by this process: the early answer refuses what the full path
+    refuses."""
+    manager, colleague = create_user("manager"), create_user("manager")
+    headers = auth_headers(manager)
+    assert client.get(COMPLIANCE, headers=headers).status_code == 200
+
+    run_sql(change, id=manager.id)
+    assert client.get(COMPLIANCE, headers=auth_headers(colleague)).status_code == 200
+
+    assert [client.get(COMPLIANCE, headers=headers).status_code for _ in range(3)] == [status] * 3
+
+
+def test_an_early_answer_carries_the_full_paths_headers(client, create_user, auth_headers):
+    headers = auth_headers(create_user("manager"), **{"X-Request-ID": "trace-42"})
+    computed = client.get(OFFERINGS, headers=headers)
+
+    early = client.get(OFFERINGS, headers=headers)
+
+    assert early.headers == computed.headers
+    assert early.headers["X-Request-ID"] == "trace-42"
+    assert early.headers["Cache-Control"] == "no-store"
+    assert early.headers["X-Content-Type-Options"] == "nosniff"
+    etag = early.headers["ETag"]
+    revalidated = client.get(OFFERINGS, headers={**headers, "If-None-Match": etag})
+    assert (revalidated.status_code, revalidated.headers["ETag"]) == (304, etag)
+
+
+def test_an_early_answer_is_logged_with_its_user(app_with, create_user, auth_headers):
+    client = app_with(ACCESS_LOG=True).test_client()
+    user = create_user("facilitator")
+    headers = auth_headers(user)
+    client.get(OFFERINGS, headers=headers)
+    lines = logging.handlers.BufferingHandler(capacity=100)
+    lines.addFilter(RequestContext())
+    access = logging.getLogger("app.access")
+    level = access.level
+    access.addHandler(lines)
+    access.setLevel(logging.INFO)
+    try:
+        client.get(OFFERINGS, headers=headers)
+    finally:
+        access.removeHandler(lines)
+        access.setLevel(level)
+
+    (line,) = lines.buffer
+    assert (line.user_id, line.status, line.route) == (user.id, 200, "/api/v1/course-offerings")
+
+
+def test_head_requests_and_other_tokens_take_the_full_path(
+    client, create_user, auth_headers, redis_exchanges
+):
+    headers = auth_headers(create_user("manager"))
+    client.get(OFFERINGS, headers=headers)
+    forged = {"Authorization": headers["Authorization"][:-2] + "xx"}
+
+    with redis_exchanges() as sent:
+        assert client.get(OFFERINGS, headers=forged).status_code == 401
+    assert len(sent) == 1  # the address's rate limit only: no script, nothing looked up
+    assert client.head(OFFERINGS, headers=headers).status_code == 200
