@@ -75,18 +75,7 @@ return answer
 """
 
 
-@dataclass(frozen=True)
-class Caller:
-    """Who a verified access token speaks for."""
-
-    user_id: int
-    role: str
-    session_version: int
-    token_id: str
-    session_id: str | None
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # one per view: compared and hashed as itself
 class EarlyRoute:
     """What serving a view's cached answer early needs, worked out once per view."""
 
@@ -94,34 +83,40 @@ class EarlyRoute:
     roles: tuple
     generations: tuple[str, ...]  # the identity's, then the answer's
     identity_count: int
-    limit_settings: tuple[str, ...]
+    limit_settings: tuple[tuple[str, str], ...]  # (setting, flask-limiter's scope)
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """What the script is sent for one token and one request, and whom it serves."""
+
+    keys: list
+    arguments: list
+    user_id: int
 
 
 def serve_cached_answer():
     """The cached answer, when the checks above all pass; None lets the request go on."""
     route = early_route(routed_view()) if request.method == "GET" else None
-    caller = bearer_caller() if route is not None else None
-    if caller is None or (route.roles and caller.role not in route.roles):
+    kind, _, token = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+    # Verified by this process before, and still valid in time: asked on every request.
+    if route is None or kind != "Bearer" or jwt.remembered_claims(token) is None:
         return None
-    limit_keys, limit_arguments = counters(
+    exchange = exchange_for(
+        route,
+        token,
+        request.path,
+        request.query_string,
+        route.policy.varies_with(),
         limiter.limiter.storage.key_prefix,
-        caller.user_id,
-        tuple((current_app.config[setting], scope) for setting, scope in route.limit_settings),
+        tuple(current_app.config[setting] for setting, _ in route.limit_settings),
     )
-    keys = [
-        REVOKED_TOKEN.format(caller.token_id),
-        REVOKED_SESSION.format(caller.session_id),
-        identity_key(caller.user_id),
-        route.policy.key(caller.user_id, caller.role),
-        *route.generations,
-        *limit_keys,
-    ]
-    answer_count = len(route.generations) - route.identity_count
-    arguments = [caller.session_version, caller.role, route.identity_count, answer_count]
-    answer = current_app.extensions["answer_script"](keys=keys, args=arguments + limit_arguments)
+    if exchange is None:
+        return None
+    answer = current_app.extensions["answer_script"](keys=exchange.keys, args=exchange.arguments)
     if answer is None:
         return None
-    g.user_id = caller.user_id  # for the access line: no token was decoded by the framework
+    g.user_id = exchange.user_id  # for the access line: no token was decoded by the framework
     return replay(answer)
 
 
@@ -143,29 +138,44 @@ def early_route(view) -> EarlyRoute | None:
                       len(identity), limit_settings)  # fmt: skip
 
 
-def bearer_caller() -> Caller | None:
-    """The caller behind an `Authorization: Bearer` access token this process verified before,
-    or None (any other header or token: the full path verifies it, or says what is wrong)."""
-    kind, _, token = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
-    claims = jwt.remembered_claims(token) if kind == "Bearer" else None
-    if claims is None or claims.get("type") != "access":
+# Working the keys out took a tenth of an early answer's CPU, and a client repeats the same
+# request with the same token. The arguments are everything the result depends on: the claims
+# follow from the token, and `policy.key` reads the request's path, query and `varies_with`.
+@lru_cache(maxsize=2048)
+def exchange_for(
+    route: EarlyRoute, token: str, _path, _query, _varies, prefix: str, limit_texts: tuple
+) -> Exchange | None:
+    """The script's keys and arguments, or None when this token never gets an early answer
+    here: not an access token, claims not as issued, or a role the route does not admit."""
+    claims = jwt.remembered_claims(token)
+    subject, version, role = claims.get("sub"), claims.get("sv"), claims.get("role")
+    if claims.get("type") != "access" or not (
+        isinstance(subject, str) and subject.isdigit() and isinstance(version, int)
+    ):
         return None
-    subject, version = claims.get("sub"), claims.get("sv")
-    if not (isinstance(subject, str) and subject.isdigit() and isinstance(version, int)):
+    if route.roles and role not in route.roles:
         return None
-    return Caller(int(subject), claims.get("role"), version, claims["jti"], claims.get("sid"))
+    user_id = int(subject)
+    limit_keys, allowances = counters(
+        prefix, user_id, zip(limit_texts, route.limit_settings, strict=True)
+    )
+    keys = [
+        REVOKED_TOKEN.format(claims["jti"]),
+        REVOKED_SESSION.format(claims.get("sid")),
+        entry_key(identity_name(user_id)),
+        route.policy.key(user_id, role),
+        *route.generations,
+        *limit_keys,
+    ]
+    answer_count = len(route.generations) - route.identity_count
+    arguments = [version, role, route.identity_count, answer_count, *allowances]
+    return Exchange(keys, arguments, user_id)
 
 
-@lru_cache(maxsize=1024)
-def identity_key(user_id: int) -> str:
-    return entry_key(identity_name(user_id))
-
-
-@lru_cache(maxsize=1024)
-def counters(prefix: str, user_id: int, limits_and_scopes: tuple) -> tuple[list, list]:
+def counters(prefix: str, user_id: int, limits) -> tuple[list, list]:
     """The counters flask-limiter counts this caller's request in, keyed as it keys them, and
     each one's allowance and window: the general limit, then each `Blueprint.limited` one."""
-    items = [(item, scope) for text, scope in limits_and_scopes for item in parse_many(text)]
+    items = [(item, scope) for text, (_, scope) in limits for item in parse_many(text)]
     keys = [f"{prefix}:{item.key_for(user_key(user_id), scope)}" for item, scope in items]
     return keys, [number for item, _ in items for number in (item.amount, item.get_expiry())]
 

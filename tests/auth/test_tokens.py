@@ -147,9 +147,10 @@ def test_expired_token_is_refused(app, client, create_user, bearer):
 def test_a_token_already_accepted_is_refused_once_it_expires(
     app, client, create_user, tokens_for, bearer
 ):
-    """Each token's signature is verified once per process; its expiry still counts."""
+    """Each token's signature is verified once per process, and a repeated read is answered
+    before the framework (app.early_answers); its expiry still counts."""
     token = tokens_for(create_user())["access_token"]
-    assert client.get(ME, headers=bearer(token)).status_code == 200
+    assert [client.get(ME, headers=bearer(token)).status_code for _ in range(2)] == [200, 200]
 
     with time_machine.travel(timedelta(minutes=31)):
         response = client.get(ME, headers=bearer(token))
@@ -163,7 +164,7 @@ def test_a_token_already_accepted_is_refused_before_its_issue_time(
 ):
     """A clock set back (or a token from a machine whose clock runs ahead) is not trusted."""
     token = tokens_for(create_user())["access_token"]
-    assert client.get(ME, headers=bearer(token)).status_code == 200
+    assert [client.get(ME, headers=bearer(token)).status_code for _ in range(2)] == [200, 200]
 
     with time_machine.travel(timedelta(minutes=-10)):
         response = client.get(ME, headers=bearer(token))
