@@ -8,6 +8,7 @@ import logging.handlers
 import pytest
 import redis.connection
 
+from app.early_answers import INLINE_LIMIT
 from app.observability.logs import RequestContext
 
 OFFERINGS = "/api/v1/course-offerings"
@@ -54,6 +55,26 @@ def test_a_repeated_read_is_one_exchange_with_redis_and_no_sql(
     assert again.status_code == 200
     assert again.get_data() == first.get_data()
     assert (statements, len(sent)) == ([], 1)
+
+
+def test_a_large_answer_is_fetched_apart_in_a_second_exchange(
+    client, create_offering, as_manager, count_queries, redis_exchanges
+):
+    """Past INLINE_LIMIT the script checks the entry's stamp without loading the entry, which
+    is then read with a plain GET."""
+    for _ in range(60):
+        create_offering()
+    path = f"{OFFERINGS}?page_size=100"
+    first = client.get(path, headers=as_manager)
+    assert len(first.get_data()) > INLINE_LIMIT
+    client.get(path, headers=as_manager)
+
+    with count_queries() as statements, redis_exchanges() as sent:
+        again = client.get(path, headers=as_manager)
+
+    assert again.status_code == 200
+    assert again.get_data() == first.get_data()
+    assert (statements, len(sent)) == ([], 2)
 
 
 def test_served_early_and_computed_answers_spend_one_allowance(app_with, create_user, auth_headers):
