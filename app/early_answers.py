@@ -12,10 +12,10 @@ full path would check, against the same data:
 - the answer's entry is current (app.cache);
 
 then counts the request in flask-limiter's own counters (the general per-user limit and the
-route's own) and returns the entry. All or nothing: when a check fails it changes nothing, and
-the request takes the full path, which answers as it always did (401, 403, 429, or a fresh
-computation). The after_request hooks (security headers, CORS, request id, metrics, the access
-line) run for both.
+route's own) and returns the entry (one over INLINE_LIMIT is read right after, with a plain
+GET). All or nothing: when a check fails it changes nothing, and the request takes the full
+path, which answers as it always did (401, 403, 429, or a fresh computation). The after_request
+hooks (security headers, CORS, request id, metrics, the access line) run for both.
 """
 
 from dataclasses import dataclass
