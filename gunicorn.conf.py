@@ -61,7 +61,7 @@ def on_starting(server):
 def pre_fork(server, worker):
     """What the preloaded app built lives as long as the worker: frozen, no garbage collection in
     the worker walks it again. A full collection over it took 58 ms, a stall every few thousand
-    requests that showed as p99; and the pages stay shared with the master."""
+    requests that showed as p99."""
     gc.freeze()
 
 

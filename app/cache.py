@@ -170,11 +170,12 @@ class ResponsePolicy:
     managers_share: bool
     varies_with: Callable[[], object]
 
-    def key(self, user_id: int | None, role: str | None) -> str:
+    def key(self, user_id: int | None, role: str | None, varies: object) -> str:
+        """This request's entry for this caller; `varies` is what `varies_with` gave for it."""
         shared = self.managers_share and role == "manager"
         audience = "managers" if shared else f"user:{user_id}"
         query = sorted(request.args.items(multi=True))
-        return entry_key(request.path, query, audience, self.varies_with())
+        return entry_key(request.path, query, audience, varies)
 
 
 def cached(
@@ -196,7 +197,7 @@ def cached(
     def decorator(view):
         @wraps(view)
         def serve(*args, **kwargs):
-            key = policy.key(current_user.id, current_user.role)
+            key = policy.key(current_user.id, current_user.role, policy.varies_with())
             try:
                 stored, generations, _ = lookup(key, tables)
             except REDIS_DOWN:

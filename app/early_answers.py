@@ -11,23 +11,27 @@ full path would check, against the same data:
 - the caller's cached identity is current, active, of the token's role and password generation;
 - the answer's entry is current (app.cache);
 
-then counts the request in flask-limiter's own counters (the general per-user limit and the
-route's own) and returns the entry (one over INLINE_LIMIT is read right after, with a plain
-GET). All or nothing: when a check fails it changes nothing, and the request takes the full
-path, which answers as it always did (401, 403, 429, or a fresh computation). The after_request
-hooks (security headers, CORS, request id, metrics, the access line) run for both.
+- every one of flask-limiter's counters the request counts in (the general per-user limit and
+  the route's own) has room left;
+
+then counts the request in them and returns the entry (one over INLINE_LIMIT is read right
+after, with a plain GET). All or nothing: when a check fails it changes nothing, and the
+request takes the full path, which answers as it always did (401, 403, 429, or a fresh
+computation) and counts it as flask-limiter does. The after_request hooks (security headers,
+CORS, request id, metrics, the access line) run for both.
 """
 
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, request
 from limits import parse_many
 
 from app.auth.services import IDENTITY_TABLES, REVOKED_SESSION, REVOKED_TOKEN, identity_name
 from app.cache import ANY_TABLE, GENERATION, ResponsePolicy, entry_key, replay, routed_view
 from app.extensions import GENERAL_LIMIT, jwt, limiter, redis_store
-from app.rate_limits import user_key
+from app.observability.logs import SIGNED_IN_USER
+from app.rate_limits import COUNTED_EARLY, user_key
 
 # KEYS: revoked token, revoked session, identity entry, answer entry, then the identity's
 # generations, the answer's generations and the rate-limit counters.
@@ -65,17 +69,18 @@ end
 local answer_stamp = stamp(5 + identity_count, answer_count)
 if redis.call('GETRANGE', KEYS[4], 0, #answer_stamp - 1) ~= answer_stamp then return false end
 
--- flask-limiter's fixed window (limits' incr_expire). Over the allowance, the full path counts
--- the request once more and refuses it: one more count for a caller who is over already.
+-- flask-limiter's fixed windows (limits' incr_expire), counted only if every one has room left:
+-- a caller over a limit is refused, and counted, by the full path exactly as flask-limiter does.
 local counters = 5 + identity_count + answer_count
-local within = true
-for i = counters, #KEYS do
-  local allowance = 5 + 2 * (i - counters)
-  local used = redis.call('INCRBY', KEYS[i], 1)
-  if used == 1 then redis.call('EXPIRE', KEYS[i], ARGV[allowance + 1]) end
-  if used > tonumber(ARGV[allowance]) then within = false end
+local used = redis.call('MGET', unpack(KEYS, counters, #KEYS))
+for i = 1, #used do
+  if (tonumber(used[i]) or 0) >= tonumber(ARGV[3 + 2 * i]) then return false end
 end
-if not within then return false end
+for i = counters, #KEYS do
+  if redis.call('INCRBY', KEYS[i], 1) == 1 then
+    redis.call('EXPIRE', KEYS[i], ARGV[4 + 2 * (i - counters + 1)])
+  end
+end
 if redis.call('STRLEN', KEYS[4]) > {INLINE_LIMIT} then return {{answer_stamp}} end
 return {{answer_stamp, redis.call('GET', KEYS[4])}}
 """
@@ -96,33 +101,36 @@ class EarlyRoute:
 class Exchange:
     """What the script is sent for one token and one request, and whom it serves."""
 
-    keys: list
-    arguments: list
+    keys: tuple
+    arguments: tuple
     user_id: int
+
+
+# The claims an exchange is built from.
+CLAIMS = ("type", "sub", "sv", "role", "jti", "sid")
 
 
 def serve_cached_answer():
     """The cached answer, when the checks above all pass; None lets the request go on."""
-    route = early_route(routed_view()) if request.method == "GET" else None
+    route = early_route(routed_view()) if request.method == "GET" and limiter.enabled else None
     kind, _, token = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     # Verified by this process before, and still valid in time: asked on every request.
-    if route is None or kind != "Bearer" or jwt.remembered_claims(token) is None:
+    claims = jwt.remembered_claims(token) if route is not None and kind == "Bearer" else None
+    if claims is None:
         return None
     exchange = exchange_for(
         route,
-        token,
+        tuple(claims.get(name) for name in CLAIMS),
         request.path,
         request.query_string,
         route.policy.varies_with(),
         limiter.limiter.storage.key_prefix,
         tuple(current_app.config[setting] for setting, _ in route.limit_settings),
     )
-    if exchange is None:
-        return None
-    entry, stamp_length = checked_entry(exchange)
+    entry, stamp_length = checked_entry(exchange) if exchange else (None, 0)
     if entry is None:
         return None
-    g.user_id = exchange.user_id  # for the access line: no token was decoded by the framework
+    request.environ[SIGNED_IN_USER] = exchange.user_id  # no token was decoded by the framework
     return replay(entry, stamp_length)
 
 
@@ -132,11 +140,11 @@ def checked_entry(exchange: Exchange) -> tuple[bytes | None, int]:
     if found is None:
         return None, 0
     stamp, *inline = found
-    key = exchange.keys[ANSWER_KEY]
-    entry = inline[0] if inline else redis_store.client().get(key)
-    # Fetched apart, it may have been replaced in between: then the full path answers (and
-    # counts the request once more).
+    entry = inline[0] if inline else redis_store.client().get(exchange.keys[ANSWER_KEY])
     if entry is None or not entry.startswith(stamp):
+        # Read apart, and replaced in between: the full path answers, without counting the
+        # request a second time.
+        request.environ[COUNTED_EARLY] = True
         return None, 0
     return entry, len(stamp)
 
@@ -159,18 +167,17 @@ def early_route(view) -> EarlyRoute | None:
                       len(identity), limit_settings)  # fmt: skip
 
 
-# Working the keys out took a tenth of an early answer's CPU, and a client repeats the same
-# request with the same token. The arguments are everything the result depends on: the claims
-# follow from the token, and `policy.key` reads the request's path, query and `varies_with`.
+# Working the keys out cost about 5 % of an early answer's CPU, and a client repeats the same
+# request with the same token. The arguments are everything the result depends on (`policy.key`
+# reads the request's path and query besides the value of `varies_with` it is given).
 @lru_cache(maxsize=2048)
 def exchange_for(
-    route: EarlyRoute, token: str, _path, _query, _varies, prefix: str, limit_texts: tuple
+    route: EarlyRoute, claims: tuple, _path, _query, varies, prefix: str, limit_texts: tuple
 ) -> Exchange | None:
     """The script's keys and arguments, or None when this token never gets an early answer
     here: not an access token, claims not as issued, or a role the route does not admit."""
-    claims = jwt.remembered_claims(token)
-    subject, version, role = claims.get("sub"), claims.get("sv"), claims.get("role")
-    if claims.get("type") != "access" or not (
+    kind, subject, version, role, token_id, session_id = claims
+    if kind != "access" or not (
         isinstance(subject, str) and subject.isdigit() and isinstance(version, int)
     ):
         return None
@@ -181,16 +188,16 @@ def exchange_for(
         prefix, user_id, zip(limit_texts, route.limit_settings, strict=True)
     )
     keys = [  # the order ANSWER_SCRIPT reads them in
-        REVOKED_TOKEN.format(claims["jti"]),
-        REVOKED_SESSION.format(claims.get("sid")),
+        REVOKED_TOKEN.format(token_id),
+        REVOKED_SESSION.format(session_id),
         entry_key(identity_name(user_id)),
-        route.policy.key(user_id, role),
+        route.policy.key(user_id, role, varies),
         *route.generations,
         *limit_keys,
     ]
     answer_count = len(route.generations) - route.identity_count
-    arguments = [version, role, route.identity_count, answer_count, *allowances]
-    return Exchange(keys, arguments, user_id)
+    arguments = (version, role, route.identity_count, answer_count, *allowances)
+    return Exchange(tuple(keys), arguments, user_id)
 
 
 def counters(prefix: str, user_id: int, limits) -> tuple[list, list]:

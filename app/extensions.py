@@ -21,7 +21,7 @@ from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import Engine, MetaData, event
 
-from app.rate_limits import caller_key, general_limit, is_preflight
+from app.rate_limits import caller_key, counted_early, general_limit, is_preflight
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
 NAMING_CONVENTION = {
@@ -141,6 +141,7 @@ limiter = Limiter(
     key_func=get_remote_address, default_limits=[], application_limits=[GENERAL_LIMIT]
 )
 limiter.request_filter(is_preflight)
+limiter.request_filter(counted_early)
 
 
 class RedisHandle:

@@ -182,10 +182,10 @@ def test_a_role_in_an_older_token_never_picks_the_shared_answer(
     run_sql("UPDATE users SET role = 'facilitator' WHERE id = :id", id=former.id)
     managers_answer = read(client, OFFERINGS, people["manager"][1]).json
 
-    theirs = read(client, OFFERINGS, old_headers).json
+    theirs = [read(client, OFFERINGS, old_headers).json for _ in range(2)]  # computed, then early
 
     assert [item["id"] for item in managers_answer] == [offering["id"]]
-    assert theirs == []
+    assert theirs == [[], []]
 
 
 def test_a_deactivated_account_is_refused_on_its_next_request(client, people, run_sql):

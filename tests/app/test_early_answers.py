@@ -7,8 +7,10 @@ import logging.handlers
 
 import pytest
 import redis.connection
+from flask_limiter.util import get_qualified_name
 
 from app.early_answers import INLINE_LIMIT
+from app.extensions import limiter
 from app.observability.logs import RequestContext
 
 OFFERINGS = "/api/v1/course-offerings"
@@ -176,13 +178,67 @@ def test_an_early_answer_is_logged_with_its_user(app_with, create_user, auth_hea
 
 
 def test_head_requests_and_other_tokens_take_the_full_path(
-    client, create_user, auth_headers, redis_exchanges
+    client, create_user, auth_headers, tokens_for, redis_exchanges
 ):
-    headers = auth_headers(create_user("manager"))
+    user = create_user("manager")
+    tokens = tokens_for(user)
+    headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+    refresh = {"Authorization": f"Bearer {tokens['refresh_token']}"}
     client.get(OFFERINGS, headers=headers)
-    forged = {"Authorization": headers["Authorization"][:-2] + "xx"}
+    signature = headers["Authorization"].rsplit(".", 1)[1]
+    middle = len(signature) // 2
+    changed = "A" if signature[middle] != "A" else "B"
+    forged = {"Authorization": headers["Authorization"][: -len(signature) + middle] + changed
+              + signature[middle + 1 :]}  # fmt: skip
 
     with redis_exchanges() as sent:
         assert client.get(OFFERINGS, headers=forged).status_code == 401
     assert len(sent) == 1  # the address's rate limit only: no script, nothing looked up
-    assert client.head(OFFERINGS, headers=headers).status_code == 200
+    with redis_exchanges() as sent:
+        assert client.head(OFFERINGS, headers=headers).status_code == 200
+    assert len(sent) > 1  # the token check, the limit, the cache: the full path
+    # A refresh token, verified by this process once refused, is refused again, not served.
+    assert [client.get(OFFERINGS, headers=refresh).status_code for _ in range(2)] == [401, 401]
+
+
+def test_a_caller_over_one_limit_spends_no_other_allowance(app_with, create_user, auth_headers):
+    """Refused for the compliance limit, a request counts towards the general limit as on the
+    full path, and towards nothing more."""
+    app = app_with(RATE_LIMIT_PER_USER="3 per minute", COMPLIANCE_RATE_LIMIT="1 per minute")
+    client, headers = app.test_client(), auth_headers(create_user("manager"))
+
+    statuses = [client.get(COMPLIANCE, headers=headers).status_code for _ in range(2)]
+    statuses += [client.get(ME, headers=headers).status_code for _ in range(2)]
+
+    assert statuses == [200, 429, 200, 429]
+
+
+def test_every_limit_a_cached_view_counts_is_one_an_early_answer_counts(app):
+    """An early answer counts the general limit and those `Blueprint.limited` names on the
+    view; a limit set on a cached view any other way would go uncounted."""
+    views = cached_get_handlers(app)
+    with app.test_request_context():
+        counted = {
+            view.__qualname__: (
+                {limit.scope for limit in limiter.limit_manager.decorated_limits(
+                    get_qualified_name(view))},
+                set(getattr(view, "rate_limit_settings", ())),
+            )
+            for view in views
+        }  # fmt: skip
+
+    assert {name: limits for name, (limits, _) in counted.items()} == {
+        name: named for name, (_, named) in counted.items()
+    }
+    assert counted["Compliance.get"][0] == {"COMPLIANCE_RATE_LIMIT"}
+
+
+def cached_get_handlers(app) -> list:
+    """The function answering GET on each route whose answers are cached."""
+    handlers = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        handler = getattr(view.view_class, "get", None) if hasattr(view, "view_class") else view
+        if "GET" in rule.methods and hasattr(handler, "response_policy"):
+            handlers.append(handler)
+    return handlers
