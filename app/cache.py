@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import wraps
 
 import redis
-from flask import Response, current_app, request
+from flask import Response, request
 from flask_jwt_extended import current_user
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -213,15 +213,6 @@ def cached(
         return serve
 
     return decorator
-
-
-def routed_view() -> Callable | None:
-    """The function serving this request: the routed view, or its method's on a class view.
-    What the decorators below it record (`response_policy`, the guard's roles) travels outwards
-    to it through every `functools.wraps`."""
-    view = current_app.view_functions.get(request.endpoint)
-    view_class = getattr(view, "view_class", None)
-    return getattr(view_class, request.method.lower(), None) if view_class else view
 
 
 def keep(key: str, generations: list, response: Response) -> None:

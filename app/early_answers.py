@@ -21,6 +21,7 @@ computation) and counts it as flask-limiter does. The after_request hooks (secur
 CORS, request id, metrics, the access line) run for both.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -28,7 +29,7 @@ from flask import Flask, current_app, request
 from limits import parse_many
 
 from app.auth.services import IDENTITY_TABLES, REVOKED_SESSION, REVOKED_TOKEN, identity_name
-from app.cache import ANY_TABLE, GENERATION, ResponsePolicy, entry_key, replay, routed_view
+from app.cache import ANY_TABLE, GENERATION, ResponsePolicy, entry_key, replay
 from app.extensions import GENERAL_LIMIT, jwt, limiter, redis_store
 from app.observability.logs import SIGNED_IN_USER
 from app.rate_limits import COUNTED_EARLY, user_key
@@ -92,8 +93,7 @@ class EarlyRoute:
 
     policy: ResponsePolicy
     roles: tuple
-    generations: tuple[str, ...]  # the identity's, then the answer's
-    identity_count: int
+    generations: tuple[str, ...]  # the answer's
     limit_settings: tuple[tuple[str, str], ...]  # (setting, flask-limiter's scope)
 
 
@@ -149,6 +149,15 @@ def checked_entry(exchange: Exchange) -> tuple[bytes | None, int]:
     return entry, len(stamp)
 
 
+def routed_view() -> Callable | None:
+    """The function serving this request: the routed view, or its method's on a class view.
+    What the decorators below it record (`response_policy`, the guard's roles) travels outwards
+    to it through every `functools.wraps`."""
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    return getattr(view_class, request.method.lower(), None) if view_class else view
+
+
 @lru_cache(maxsize=256)
 def early_route(view) -> EarlyRoute | None:
     """None for a view that does not cache, or that no guard protects."""
@@ -156,15 +165,20 @@ def early_route(view) -> EarlyRoute | None:
     roles = getattr(view, "allowed_roles", None)
     if policy is None or roles is None:
         return None
-    identity = (*IDENTITY_TABLES, ANY_TABLE)
-    tables = (*identity, *policy.tables, ANY_TABLE)
     settings = getattr(view, "rate_limit_settings", ())
     limit_settings = (
         ("RATE_LIMIT_PER_USER", GENERAL_LIMIT.scope),
         *((name, name) for name in settings),
     )
-    return EarlyRoute(policy, roles, tuple(GENERATION.format(table) for table in tables),
-                      len(identity), limit_settings)  # fmt: skip
+    return EarlyRoute(policy, roles, generation_keys(policy.tables), limit_settings)
+
+
+def generation_keys(tables: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(GENERATION.format(table) for table in (*tables, ANY_TABLE))
+
+
+# Every caller's identity is cached from the same tables, whatever the route.
+IDENTITY_GENERATIONS = generation_keys(IDENTITY_TABLES)
 
 
 # Working the keys out cost about 5 % of an early answer's CPU, and a client repeats the same
@@ -192,11 +206,12 @@ def exchange_for(
         REVOKED_SESSION.format(session_id),
         entry_key(identity_name(user_id)),
         route.policy.key(user_id, role, varies),
+        *IDENTITY_GENERATIONS,
         *route.generations,
         *limit_keys,
     ]
-    answer_count = len(route.generations) - route.identity_count
-    arguments = (version, role, route.identity_count, answer_count, *allowances)
+    generation_counts = (len(IDENTITY_GENERATIONS), len(route.generations))
+    arguments = (version, role, *generation_counts, *allowances)
     return Exchange(tuple(keys), arguments, user_id)
 
 
