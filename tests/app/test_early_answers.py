@@ -79,6 +79,25 @@ def test_a_large_answer_is_fetched_apart_in_a_second_exchange(
     assert (statements, len(sent)) == ([], 2)
 
 
+def test_an_early_answer_survives_redis_forgetting_the_script(
+    app, client, create_user, auth_headers, redis_exchanges
+):
+    """Redis forgets its scripts when it restarts: the next request loads the script again and
+    is answered early all the same; the one after is a single exchange again."""
+    headers = auth_headers(create_user("manager"))
+    first = client.get(ME, headers=headers)
+    client.get(ME, headers=headers)
+    app.extensions["redis"].script_flush()
+
+    with redis_exchanges() as sent:
+        reloaded = client.get(ME, headers=headers)
+    with redis_exchanges() as sent_after:
+        again = client.get(ME, headers=headers)
+
+    assert reloaded.get_data() == again.get_data() == first.get_data()
+    assert (len(sent), len(sent_after)) == (3, 1)  # refused, loaded, run; then run
+
+
 def test_served_early_and_computed_answers_spend_one_allowance(app_with, create_user, auth_headers):
     client = app_with(RATE_LIMIT_PER_USER="3 per minute").test_client()
     headers = auth_headers(create_user("facilitator"))
