@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, defer, lazyload
 
 from app import clock
 from app.activity.deadlines import DeadlineRule
@@ -142,10 +142,15 @@ def file_log(user: User, data: dict) -> ActivityLog:
     return log
 
 
+# Filing reads the offering's own columns only: its module, class, cohort, mode and facilitator
+# (five joins) and its enrolment count (a subquery) are not needed to file or answer.
+FILING_COLUMNS = (lazyload("*"), defer(CourseOffering.enrolled_count))
+
+
 def offering_to_file_for(user: User, offering_id: int) -> CourseOffering:
     """The offering a log is filed for. Facilitators hear the same 403 for an offering that is
     not theirs and one that does not exist; managers are told the id is unknown."""
-    offering = db.session.get(CourseOffering, offering_id)
+    offering = db.session.get(CourseOffering, offering_id, options=FILING_COLUMNS)
     if user.role != Role.MANAGER and (offering is None or offering.facilitator_id != user.id):
         raise Forbidden(_("Only the facilitator allocated to this offering can file its logs."))
     if offering is None:
