@@ -7,12 +7,14 @@ in 2026 trimester 1) into a fresh MariaDB database (BENCH_DATABASE_URL), and wit
 times that into a second one. Serves it with gunicorn (production settings, 4 sync workers, on
 loopback) next to a bare Flask JSON endpoint under the same settings, drives each scenario of
 bench/scenarios.py with wrk (2 threads, 8 connections) after a warm-up, alternating with the bare
-endpoint, and counts each scenario's SQL statements in-process. Prints Markdown tables and
-writes bench/results/<UTC time>.json and latest.json. Everything it starts it stops; it sends
-traffic to 127.0.0.1 only.
+endpoint, and counts each scenario's SQL statements in-process. The floor scenario files logs
+through bench/floor.py, a third gunicorn: the app's statements for a filing and nothing else.
+Prints Markdown tables and writes bench/results/<UTC time>.json and latest.json. Everything it
+starts it stops; it sends traffic to 127.0.0.1 only.
 """
 
 import argparse
+import contextlib
 import itertools
 import json
 import os
@@ -39,6 +41,7 @@ from datasets import (
     seed,
     statements_per_request,
 )
+from floor import STATEMENTS as FLOOR_STATEMENTS
 from loadgen import CONNECTIONS, THREADS, Load, drive, ensure_wrk
 from scenarios import SCENARIOS, Scenario
 from servers import WORKERS, gunicorn, worker_rss_mb
@@ -70,15 +73,14 @@ SERVER_ENV = {
 
 @dataclass
 class Context:
-    """What the scenarios of one data set need: the server, a manager's token, an id."""
+    """What the scenarios of one data set need: the servers, a manager's token, an id."""
 
     data: Dataset
     app: Any
-    base: str
     password: str
     token: str
     offering_id: int
-    server_pid: int
+    servers: dict[str, tuple[str, int]]  # name: (base URL, master's pid)
     email: str = MANAGER_EMAIL
 
     def fresh_log_bodies(self) -> list[dict]:
@@ -162,17 +164,23 @@ def measure_dataset(data: Dataset, info: dict, settings: Settings) -> list[dict]
     # Whatever the app keeps in Redis (limits, revocations, caches) belongs to one database.
     redis.Redis.from_url(REDIS_URL).flushdb()
     env = {**os.environ, "DATABASE_URL": data.url}
-    log = RESULTS / f"gunicorn-app-{data.scale}x.log"
-    with gunicorn("wsgi:app", env, ROOT, log, "/health") as (base, server):
+    scenarios = [scenario for scenario in SCENARIOS if data.scale in scenario.scales]
+    with contextlib.ExitStack() as servers:
+        base, server = servers.enter_context(
+            gunicorn("wsgi:app", env, ROOT, RESULTS / f"gunicorn-app-{data.scale}x.log", "/health")
+        )
+        started = {"app": (base, server.pid)}
+        if any(scenario.server == "floor" for scenario in scenarios):
+            floor_log = RESULTS / "gunicorn-floor.log"
+            floor_base, floor = servers.enter_context(
+                gunicorn("floor:app", env, ROOT, floor_log, "/", "--pythonpath", "bench")
+            )
+            started["floor"] = (floor_base, floor.pid)
         app = app_for(data)
-        context = Context(data, app, base, password, sign_in(base, MANAGER_EMAIL, password),
-                          first_offering_id(app), server.pid)  # fmt: skip
+        context = Context(data, app, password, sign_in(base, MANAGER_EMAIL, password),
+                          first_offering_id(app), started)  # fmt: skip
         info["offerings_in_trimester"] = offerings_in_trimester(app)
-        rows = [
-            measure(scenario, context, settings)
-            for scenario in SCENARIOS
-            if data.scale in scenario.scales
-        ]
+        rows = [measure(scenario, context, settings) for scenario in scenarios]
         info["worker_rss_mb"] = worker_rss_mb(server.pid)
     return rows
 
@@ -196,10 +204,14 @@ def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
     fresh = scenario.script == "bodies.lua"
     # Before any load, so the first call finds nothing cached for this request.
     calls = iter(bodies) if fresh else itertools.repeat(bodies[0])
-    sql = statements_per_request(context.app, scenario.method, path, token, calls)
+    if scenario.server == "app":
+        sql = statements_per_request(context.app, scenario.method, path, token, calls)
+    else:
+        sql = {"sql_first": len(FLOOR_STATEMENTS), "sql": len(FLOOR_STATEMENTS), "sql_statuses": []}
     if any(status >= 400 for status in sql["sql_statuses"]):
         print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
-    load = Load(context.base + path, scenario.script, scenario.method, token)
+    base, server_pid = context.servers[scenario.server]
+    load = Load(base + path, scenario.script, scenario.method, token)
     seconds = max(settings.seconds, scenario.at_least_seconds)
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as file:
         if fresh:
@@ -212,7 +224,7 @@ def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
         figures = drive(replace(load, first_body=load.first_body + warmup["bodies_taken"]), seconds)
     if fresh and load.first_body + warmup["bodies_taken"] + figures["bodies_taken"] > len(bodies):
         print(f"  ran out of bodies ({len(bodies)}): the requests past them count as errors")
-    rss = max(worker_rss_mb(context.server_pid))
+    rss = max(worker_rss_mb(server_pid))
     bare = drive(settings.bare, settings.seconds)["requests_per_s"]
     bare_mean = (settings.bare_figures[-1] + bare) / 2
     settings.bare_figures.append(bare)
@@ -268,7 +280,8 @@ def report(results: dict) -> str:
     rss["bare"] = results["bare_worker_rss_mb"]
     return "\n\n".join([
         table(row for row in results["rows"] if not row["separate"]),
-        "By design bound by password hashing, apart:\n\n"
+        "Apart: sign-in, bound by design by password hashing; and the floor under filing a log, "
+        "its statements and commit alone behind a bare endpoint (bench/floor.py):\n\n"
         + table(row for row in results["rows"] if row["separate"]),
         "\n".join(
             f"Data {label} (database {info['database']}, seeded in {info['seconds']} s): "

@@ -26,6 +26,8 @@ class Scenario:
     separate: bool = False
     # Runs at least this long even with --quick: a few slow requests need time to complete.
     at_least_seconds: float = 0
+    # "app", or "floor": bench/floor.py, the least any filing path can cost here.
+    server: str = "app"
 
 
 def sign_in_body(context) -> list[dict]:
@@ -49,4 +51,6 @@ SCENARIOS = [
              body=fresh_logs),
     Scenario("sign in (Argon2id)", "POST", "/api/v1/auth/login", auth=None, body=sign_in_body,
              separate=True, at_least_seconds=8),
+    Scenario("floor: a log's SQL alone", "POST", "/", auth=None, body=fresh_logs, separate=True,
+             server="floor"),
 ]  # fmt: skip
