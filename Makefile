@@ -68,11 +68,14 @@ test-clocks: translations services
 fuzz: translations services
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest tests/app/test_openapi_fuzz.py -q $(PYTEST_ARGS)
 
-## Load-test the app against a bare endpoint on a large MariaDB data set (see bench/run.py);
+## Load-test the app against a bare endpoint on a large MariaDB data set (bench/run.py;
 ## BENCH_ARGS="--quick" for a one-minute smoke run, "--scale 10" to add ten times the data;
-## installs wrk with apt-get when it is missing.
+## installs wrk with apt-get when it is missing), then time reminder sweeps and e-mail delivery
+## by two RQ workers (bench/reminders.py) and a 100,000-row export's memory (bench/export_rss.py).
 bench: translations services
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/reminders.py
+	$(BIN)/python bench/export_rss.py
 
 services: $(BIN)/.installed
 	$(BIN)/python .ci/services.py
