@@ -99,12 +99,11 @@ class EarlyRoute:
     limit_settings: tuple[tuple[str, str], ...]  # (setting, flask-limiter's scope)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Exchange:
     """What the script is sent for one token and one request, and whom it serves."""
 
     keys: tuple
-    arguments: tuple
     user_id: int
     command: list[bytes]  # EVALSHA with the keys and arguments, in the protocol's bytes
 
@@ -114,19 +113,20 @@ class AnswerScript:
     twenty-odd arguments again on every request cost about a tenth of an early answer's CPU."""
 
     def __init__(self, client: Redis):
-        self.script = client.register_script(ANSWER_SCRIPT)
+        self.client = client
+        self.sha = client.register_script(ANSWER_SCRIPT).sha
         self.pool = client.connection_pool
         # Never connected: it only turns commands into the protocol's bytes.
         self.packer = self.pool.connection_class(**self.pool.connection_kwargs)
 
     def packed(self, keys: list, arguments: tuple) -> list[bytes]:
-        return self.packer.pack_command("EVALSHA", self.script.sha, len(keys), *keys, *arguments)
+        return self.packer.pack_command("EVALSHA", self.sha, len(keys), *keys, *arguments)
 
     def __call__(self, exchange: Exchange):
         try:
             return self.send(exchange.command)
         except NoScriptError:  # Redis restarted, or its scripts were flushed
-            self.script.registered_client.script_load(ANSWER_SCRIPT)
+            self.client.script_load(ANSWER_SCRIPT)
             return self.send(exchange.command)
 
     def send(self, command: list[bytes]):
@@ -230,8 +230,9 @@ IDENTITY_GENERATIONS = generation_keys(IDENTITY_TABLES)
 def exchange_for(
     route: EarlyRoute, claims: tuple, _path, _query, varies, prefix: str, limit_texts: tuple
 ) -> Exchange | None:
-    """The script's keys and arguments, or None when this token never gets an early answer
-    here: not an access token, claims not as issued, or a role the route does not admit."""
+    """The script's keys, and the command that sends them with its arguments, or None when this
+    token never gets an early answer here: not an access token, claims not as issued, or a role
+    the route does not admit."""
     kind, subject, version, role, token_id, session_id = claims
     if kind != "access" or not (
         isinstance(subject, str) and subject.isdigit() and isinstance(version, int)
@@ -255,7 +256,7 @@ def exchange_for(
     generation_counts = (len(IDENTITY_GENERATIONS), len(route.generations))
     arguments = (version, role, *generation_counts, *allowances)
     command = current_app.extensions["answer_script"].packed(keys, arguments)
-    return Exchange(tuple(keys), arguments, user_id, command)
+    return Exchange(tuple(keys), user_id, command)
 
 
 def counters(prefix: str, user_id: int, limits) -> tuple[list, list]:

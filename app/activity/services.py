@@ -144,13 +144,13 @@ def file_log(user: User, data: dict) -> ActivityLog:
 
 # Filing reads the offering's own columns only: its module, class, cohort, mode and facilitator
 # (five joins) and its enrolment count (a subquery) are not needed to file or answer.
-FILING_COLUMNS = (lazyload("*"), defer(CourseOffering.enrolled_count))
+FILING_LOAD = (lazyload("*"), defer(CourseOffering.enrolled_count))
 
 
 def offering_to_file_for(user: User, offering_id: int) -> CourseOffering:
     """The offering a log is filed for. Facilitators hear the same 403 for an offering that is
     not theirs and one that does not exist; managers are told the id is unknown."""
-    offering = db.session.get(CourseOffering, offering_id, options=FILING_COLUMNS)
+    offering = db.session.get(CourseOffering, offering_id, options=FILING_LOAD)
     if user.role != Role.MANAGER and (offering is None or offering.facilitator_id != user.id):
         raise Forbidden(_("Only the facilitator allocated to this offering can file its logs."))
     if offering is None:

@@ -301,6 +301,9 @@ def test_filing_a_log_runs_at_most_six_statements(
     assert response.status_code == 201
     assert len(statements) <= 6, statements
     assert not any(statement.startswith("SAVEPOINT") for statement in statements)
+    # The offering's own row: no catalogue joins, no enrolment count, neither used to file.
+    (read,) = [statement for statement in statements if "FROM course_offerings" in statement]
+    assert "JOIN" not in read and "enrollments" not in read, read
 
 
 # --- reading ---------------------------------------------------------------------------------
