@@ -3,18 +3,19 @@ through PyMySQL from a bare Flask endpoint served like the app. No token, rate l
 ORM, audit logic or Redis: what is left is the database's work and the driver's, so no filing
 path can run faster than this on the machine, whatever it leaves out.
 
-The statements are the ones the app sends (its SQL log, statement for statement). Each worker
-files for every offering in turn, with its own run of week numbers far above any real one, so no
-two filings collide.
+The statements are the ones the app sends (its SQL log, statement for statement), with rows of
+the same size (the history row and the audit event hold every field). Each worker files for
+every offering in turn, with week numbers of its own far above any real one, so no two filings
+collide.
 """
 
 import json
 import os
-import random
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pymysql
+from datasets import MANAGER_EMAIL
 from flask import Flask, request
 
 STATEMENTS = (
@@ -36,30 +37,38 @@ STATEMENTS = (
     "request_id, client_address) VALUES (%(now)s, %(user)s, 'created', 'activity_logs', "
     "%(log)s, %(changes)s, %(request)s, %(address)s)",
 )
-SELECT_OFFERING, INSERT_LOG, *AFTER_THE_LOG = STATEMENTS
+SELECT_OFFERING, INSERT_LOG, INSERT_CHANGE, CANCEL_REMINDERS, INSERT_AUDIT_EVENT = STATEMENTS
 
 app = Flask(__name__)
+# A worker's week numbers start at 10**6 + its process id times this: room for 100 rounds of
+# every offering, and under INT's limit for any process id.
+WEEKS_PER_WORKER = 100
 
 
 class Worker:
-    """One gunicorn worker's connection, opened on its first filing (never shared across the
-    fork), the offerings it files for, in turn, and its own run of week numbers."""
+    """One gunicorn worker's connection, set up as the app sets up its own and opened on the
+    first filing (never shared across the fork); the offerings it files for, in turn."""
 
     def __init__(self):
         parts = urlsplit(os.environ["DATABASE_URL"].replace("mysql+pymysql", "mysql"))
         self.connection = pymysql.connect(
             host=parts.hostname, port=parts.port or 3306, user=parts.username,
             password=parts.password or "", database=parts.path.lstrip("/"), charset="utf8mb4",
+            init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
         )  # fmt: skip
         with self.connection.cursor() as cursor:
             cursor.execute("SELECT id FROM course_offerings")
             self.offerings = [offering for (offering,) in cursor.fetchall()]
+            cursor.execute("SELECT id FROM users WHERE email = %s", (MANAGER_EMAIL,))
+            (self.user,) = cursor.fetchone()
         self.connection.commit()
-        self.filed = random.randrange(10**6, 2 * 10**9)
+        self.filed = 0
 
     def next_week(self) -> tuple[int, int]:
+        """A fresh (offering, week): every offering in turn, then the next week number."""
         self.filed += 1
-        return self.offerings[self.filed % len(self.offerings)], self.filed
+        weeks_in, offering = divmod(self.filed, len(self.offerings))
+        return self.offerings[offering], 10**6 + os.getpid() * WEEKS_PER_WORKER + weeks_in
 
 
 worker = None
@@ -74,20 +83,41 @@ def ready():
 def file_log():
     global worker
     worker = worker or Worker()
-    body = request.get_json()
+    try:
+        log_id = write(worker, request.get_json())
+    except pymysql.OperationalError:
+        worker = None  # the connection may be gone: the next filing opens another
+        raise
+    return {"id": log_id}, 201
+
+
+def write(worker: Worker, body: dict) -> int:
     offering, week = worker.next_week()
+    now = datetime.now(UTC)
+    # What the app's history row and audit event hold: every field filed, every column.
+    filed = {field: [None, value] for field, value in body.items()
+             if field not in ("allocation_id", "week_number")}  # fmt: skip
+    stamped = {name: [None, now.isoformat()] for name in ("due_at", "submitted_at", "updated_at")}
+    columns = {**filed, **stamped, "offering_id": [None, offering], "week_number": [None, week],
+               "submitted_by_id": [None, worker.user], "filed_on_behalf": [None, True]}  # fmt: skip
     values = {
-        "offering": offering, "week": week, "user": 1, "now": datetime.now(UTC),
+        "offering": offering, "week": week, "user": worker.user, "now": now,
         "attendance": json.dumps(body["attendance"]), "notes": body["notes"],
-        "changes": json.dumps({"notes": [None, body["notes"]]}),
-        "request": os.urandom(16).hex(), "address": request.remote_addr,
+        "changes": json.dumps(filed), "request": os.urandom(16).hex(),
+        "address": request.remote_addr,
     }  # fmt: skip
-    with worker.connection.cursor() as cursor:
-        cursor.execute(SELECT_OFFERING, values)
-        cursor.fetchall()
-        cursor.execute(INSERT_LOG, values)
-        values["log"] = cursor.lastrowid
-        for statement in AFTER_THE_LOG:
-            cursor.execute(statement, values)
-    worker.connection.commit()
-    return {"id": values["log"]}, 201
+    try:
+        with worker.connection.cursor() as cursor:
+            cursor.execute(SELECT_OFFERING, values)
+            cursor.fetchall()
+            cursor.execute(INSERT_LOG, values)
+            values["log"] = cursor.lastrowid
+            cursor.execute(INSERT_CHANGE, values)
+            cursor.execute(CANCEL_REMINDERS, values)
+            values["changes"] = json.dumps({"id": [None, values["log"]], **columns})
+            cursor.execute(INSERT_AUDIT_EVENT, values)
+        worker.connection.commit()
+    except pymysql.MySQLError:
+        worker.connection.rollback()  # nothing of a failed filing stays for the next commit
+        raise
+    return values["log"]
