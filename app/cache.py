@@ -108,13 +108,19 @@ def entry_key(*parts) -> str:
     return ENTRY.format(hashlib.sha1(json.dumps(parts, default=str).encode()).hexdigest())
 
 
+def generation_keys(tables: tuple[str, ...]) -> tuple[str, ...]:
+    """The generations an entry computed from `tables` is stamped with, in stamp order (the
+    early answers' script reads the same keys in the same order)."""
+    return tuple(GENERATION.format(table) for table in (*tables, ANY_TABLE))
+
+
 def lookup(key: str, tables: tuple[str, ...], also: Callable | None = None) -> tuple:
     """The entry under `key` if it was stored at the tables' current generations (else None),
     those generations, and the results of the commands `also` adds: one round trip."""
     pipeline = redis_store.client().pipeline(transaction=False)
     if also:
         also(pipeline)
-    pipeline.mget([GENERATION.format(table) for table in (*tables, ANY_TABLE)])
+    pipeline.mget(generation_keys(tables))
     pipeline.get(key)
     *other_results, counters, entry = pipeline.execute()
     value, current = read_lookup(counters, entry)

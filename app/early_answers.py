@@ -31,7 +31,7 @@ from redis import Redis
 from redis.exceptions import NoScriptError
 
 from app.auth.services import IDENTITY_TABLES, REVOKED_SESSION, REVOKED_TOKEN, identity_name
-from app.cache import ANY_TABLE, GENERATION, ResponsePolicy, entry_key, replay
+from app.cache import ResponsePolicy, entry_key, generation_keys, replay
 from app.extensions import GENERAL_LIMIT, jwt, limiter, redis_store
 from app.observability.logs import SIGNED_IN_USER
 from app.rate_limits import COUNTED_EARLY, user_key
@@ -212,10 +212,6 @@ def early_route(view) -> EarlyRoute | None:
         *((name, name) for name in settings),
     )
     return EarlyRoute(policy, roles, generation_keys(policy.tables), limit_settings)
-
-
-def generation_keys(tables: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(GENERATION.format(table) for table in (*tables, ANY_TABLE))
 
 
 # Every caller's identity is cached from the same tables, whatever the route.
