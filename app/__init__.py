@@ -12,7 +12,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
-from app.early_answers import init_early_answers
 from app.errors import init_errors, init_request_ids
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
 from app.i18n import select_locale
@@ -82,7 +81,6 @@ def init_extensions(app: Flask) -> None:
     jwt.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     redis_store.init_app(app)
-    init_early_answers(app)  # its hook runs before the rate limiter's
     limiter.init_app(app)
     api.init_app(app)
     allow_other_origins(app)

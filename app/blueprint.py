@@ -83,17 +83,9 @@ class Blueprint(flask_smorest.Blueprint):
     def limited(self, setting: str):
         """A stricter limit for an expensive route, per caller (`app.rate_limits.caller_key`),
         read from `setting`; routes naming the same setting share one allowance."""
-        limit = limiter.shared_limit(
+        return limiter.shared_limit(
             lambda: current_app.config[setting], scope=setting, key_func=caller_key
         )
-
-        def decorator(view):
-            view = limit(view)
-            # Named on the view, so an answer served early counts it too (app.early_answers).
-            view.rate_limit_settings = (*getattr(view, "rate_limit_settings", ()), setting)
-            return view
-
-        return decorator
 
     def route(self, rule, **options):
         """flask-smorest's `route`, with answers every such route may give in the OpenAPI

@@ -109,8 +109,7 @@ def entry_key(*parts) -> str:
 
 
 def generation_keys(tables: tuple[str, ...]) -> tuple[str, ...]:
-    """The generations an entry computed from `tables` is stamped with, in stamp order (the
-    early answers' script reads the same keys in the same order)."""
+    """The generations an entry computed from `tables` is stamped with, in stamp order."""
     return tuple(GENERATION.format(table) for table in (*tables, ANY_TABLE))
 
 
@@ -135,8 +134,7 @@ def read_lookup(counters: list, entry: bytes | None) -> tuple[bytes | None, list
 
 
 def stamp(generations: list[int]) -> bytes:
-    """The line an entry starts with: the generations it was computed at, `[3, 0]` (the same
-    line is rebuilt in Lua by app.early_answers)."""
+    """The line an entry starts with: the generations it was computed at, `[3, 0]`."""
     return json.dumps(generations).encode() + b"\n"
 
 
@@ -179,7 +177,7 @@ class ResponsePolicy:
     def key(self, user_id: int | None, role: str | None, varies: object) -> str:
         """This request's entry for this caller; `varies` is what `varies_with` gave for it."""
         shared = self.managers_share and role == "manager"
-        audience = "managers" if shared else f"user:{user_id}"
+        audience = "managers" if shared else f"{role}:{user_id}"
         query = sorted(request.args.items(multi=True))
         return entry_key(request.path, query, audience, varies)
 
@@ -195,8 +193,8 @@ def cached(
     facilitators' and students' stay their own, since what they see depends on who they are.
     An answer that changes with time as well names what it depends on in `varies_with`. Only
     whole 200s are kept (not streamed ones), and cached views return no translated text.
-    `If-None-Match` with the stored ETag → 304. A repeated read is usually answered before
-    the framework runs, from the same entry (app.early_answers).
+    `If-None-Match` with the stored ETag → 304. A hit is admitted exactly as a miss is (the
+    token, the caller's account and role, the rate limits): only the computation is skipped.
     """
     policy = ResponsePolicy(tables, managers_share, varies_with)
 
@@ -231,11 +229,10 @@ def keep(key: str, generations: list, response: Response) -> None:
         store(key, generations, json.dumps(headers).encode() + b"\n" + body)
 
 
-def replay(stored: bytes, start: int = 0) -> Response:
-    """The response `keep` stored, read from `start` (past an entry's stamp: a report can weigh
-    hundreds of KB, so the body is copied once)."""
-    head_end = stored.index(b"\n", start)
-    headers = json.loads(stored[start:head_end])
+def replay(stored: bytes) -> Response:
+    """The response `keep` stored."""
+    head_end = stored.index(b"\n")
+    headers = json.loads(stored[:head_end])
     etag, _weak = unquote_etag(headers["ETag"])
     if request.if_none_match.contains(etag):
         return Response(status=304, headers={"ETag": headers["ETag"]})

@@ -1,15 +1,11 @@
 """Extension objects, created once at import time and bound to an app in create_app."""
 
-import math
 import sqlite3
-import threading
-import time
 
 import fakeredis
 import flask_limiter
 import redis
 from apispec.ext.marshmallow import MarshmallowPlugin, resolver
-from cachetools import TLRUCache
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_jwt_extended import JWTManager
@@ -21,7 +17,7 @@ from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import Engine, MetaData, event
 
-from app.rate_limits import caller_key, counted_early, general_limit, is_preflight
+from app.rate_limits import caller_key, general_limit, is_preflight
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
 NAMING_CONVENTION = {
@@ -57,55 +53,7 @@ def begin_sqlite(connection) -> None:
 migrate = Migrate(compare_type=True, render_as_batch=True)
 
 
-class VerifyingOnceJWTManager(JWTManager):
-    """flask-jwt-extended, verifying each token's signature once per process.
-
-    Parsing and verifying a token (three base64 decodings and an HMAC) was about a tenth of a
-    cached answer's CPU. A token's claims cannot change, so a verified one is remembered until it
-    expires (a small LRU per app). Only the signature work is saved: revocation, the account's
-    state and the role are still checked on every request (see app.auth.services).
-    """
-
-    REMEMBERED = 1024
-
-    def init_app(self, app: Flask, add_context_processor: bool = False) -> None:
-        super().init_app(app, add_context_processor)
-        verified = TLRUCache(self.REMEMBERED, ttu=expires_at, timer=time.time)
-        app.extensions["verified_tokens"] = (threading.Lock(), verified)
-
-    def _decode_jwt_from_config(self, encoded_token, csrf_value=None, allow_expired=False):
-        if csrf_value is not None or allow_expired:
-            return super()._decode_jwt_from_config(encoded_token, csrf_value, allow_expired)
-        claims = self.remembered_claims(encoded_token)
-        if claims is None:
-            claims = super()._decode_jwt_from_config(encoded_token)
-            lock, verified = current_app.extensions["verified_tokens"]
-            with lock:
-                verified[encoded_token] = claims
-        return dict(claims)
-
-    @staticmethod
-    def remembered_claims(encoded_token: str) -> dict | None:
-        """The claims of a token this process verified before and that is still valid in time,
-        or None (never verified here, expired, or not valid yet)."""
-        lock, verified = current_app.extensions["verified_tokens"]
-        with lock:
-            claims = verified.get(encoded_token)
-        return None if claims is None or not_yet_valid(claims) else claims
-
-
-def expires_at(_token: str, claims: dict, _now: float) -> float:
-    """When PyJWT would start refusing the token as expired (never, without `exp`)."""
-    return claims["exp"] + current_app.config["JWT_DECODE_LEEWAY"] if "exp" in claims else math.inf
-
-
-def not_yet_valid(claims: dict) -> bool:
-    """PyJWT refuses a token issued in the future; the clock may have moved back since."""
-    starts = max(claims.get("nbf", -math.inf), claims.get("iat", -math.inf))
-    return starts > time.time() + current_app.config["JWT_DECODE_LEEWAY"]
-
-
-jwt = VerifyingOnceJWTManager()
+jwt = JWTManager()
 
 
 def schema_name(schema) -> str | None:
@@ -129,7 +77,7 @@ class Limiter(flask_limiter.Limiter):
 
     def init_app(self, app: Flask) -> None:
         super().init_app(app)
-        app.extensions["rate_limit_strategy"] = self._limiter
+        app.extensions["rate_limit_strategy"] = super().limiter
 
     @property
     def limiter(self):
@@ -141,7 +89,6 @@ limiter = Limiter(
     key_func=get_remote_address, default_limits=[], application_limits=[GENERAL_LIMIT]
 )
 limiter.request_filter(is_preflight)
-limiter.request_filter(counted_early)
 
 
 class RedisHandle:

@@ -63,25 +63,33 @@ def localise_validator_messages() -> None:
     validate.Length.message_all = lazy_gettext("Length must be between {min} and {max}.")
     validate.Length.message_equal = lazy_gettext("Length must be {equal}.")
     validate.OneOf.default_message = lazy_gettext("Must be one of: {choices}.")
-    validate.Range._format_error = range_error
+    validate.Range.message_min = RangeMessage(validate.Range.message_min, "min")
+    validate.Range.message_max = RangeMessage(validate.Range.message_max, "max")
+    validate.Range.message_all = RangeMessage(validate.Range.message_all, "all")
 
 
 RANGE_MESSAGES = {
-    (True, True): lazy_gettext("Must be between {min} and {max}."),
-    (True, False): lazy_gettext("Must be at least {min}."),
-    (False, True): lazy_gettext("Must be at most {max}."),
+    "all": lazy_gettext("Must be between {min} and {max}."),
+    "min": lazy_gettext("Must be at least {min}."),
+    "max": lazy_gettext("Must be at most {max}."),
 }
+INCLUSIVE = {validate.Range.message_gte, validate.Range.message_lte}
 
 
-def range_error(self: validate.Range, value, message: str) -> str:
-    """Range builds its message when a schema is defined (at import, in no language); this
-    picks it when validation fails, in the caller's language. Exclusive bounds, which no schema
+class RangeMessage:
+    """One of Range's message templates. Range fills in the bound operators when a schema is
+    defined (at import, in no language); for inclusive bounds this gives back a lazy string,
+    formatted when validation fails, in the caller's language. Exclusive bounds, which no schema
     here uses, keep marshmallow's English."""
-    bounds = (self.min is not None, self.max is not None)
-    inclusive = self.min_inclusive and self.max_inclusive
-    if self.error is None and inclusive and bounds in RANGE_MESSAGES:
-        message = RANGE_MESSAGES[bounds]
-    return (self.error or message).format(input=value, min=self.min, max=self.max)
+
+    def __init__(self, english: str, bounds: str):
+        self.english = english
+        self.bounds = bounds
+
+    def format(self, **operators: str):
+        if set(operators.values()) <= INCLUSIVE:
+            return RANGE_MESSAGES[self.bounds]
+        return self.english.format(**operators)
 
 
 localise_validator_messages()

@@ -13,7 +13,6 @@ from jwt import PyJWTError
 
 # Kept with the request itself: `g` outlives a request when a test holds an app context.
 VERIFIED_USER = "cmp.verified_user"
-COUNTED_EARLY = "cmp.counted_early"
 
 
 def verified_user():
@@ -44,12 +43,6 @@ def general_limit() -> str:
     """RATE_LIMIT_PER_USER for a signed-in caller, RATE_LIMIT_PER_ADDRESS for anyone else."""
     setting = "RATE_LIMIT_PER_USER" if verified_user() is not None else "RATE_LIMIT_PER_ADDRESS"
     return current_app.config[setting]
-
-
-def counted_early() -> bool:
-    """Counted already, in the same counters, by an early answer that could not be served after
-    all (app.early_answers)."""
-    return request.environ.get(COUNTED_EARLY, False)
 
 
 def is_preflight() -> bool:

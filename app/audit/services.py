@@ -4,6 +4,7 @@ from datetime import date, datetime
 from enum import Enum
 
 from flask import g, has_request_context, request
+from flask_jwt_extended import current_user, get_current_user
 from sqlalchemy import ColumnElement, insert, inspect, select
 
 from app import clock
@@ -64,7 +65,7 @@ def request_origin() -> dict:
 
 def unproxied(entity):
     """Routes pass `current_user`, a proxy; the trail needs the model instance behind it."""
-    return entity._get_current_object() if hasattr(entity, "_get_current_object") else entity
+    return get_current_user() if entity is current_user else entity
 
 
 def entity_name(entity) -> str:

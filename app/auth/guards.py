@@ -28,7 +28,6 @@ def signed_in(*roles: Role):
                 raise Forbidden(_("This action is reserved for: {roles}.").format(roles=allowed))
             return view(*args, **kwargs)
 
-        guarded.allowed_roles = roles  # empty: any signed-in caller (read by app.early_answers)
         return guarded
 
     return decorator

@@ -16,9 +16,6 @@ from pythonjsonlogger.json import JsonFormatter
 
 from app.config import env
 
-# The caller of a request answered without flask-jwt-extended (app.early_answers), kept with the
-# request itself (`g` outlives a request when a test holds an app context).
-SIGNED_IN_USER = "cmp.signed_in_user_id"
 access_log = logging.getLogger("app.access")
 
 # Fields of every line; RequestContext adds the request's to lines logged while serving one.
@@ -60,8 +57,6 @@ class RequestContext(logging.Filter):
 
 
 def signed_in_user_id() -> int | None:
-    if SIGNED_IN_USER in request.environ:
-        return request.environ[SIGNED_IN_USER]
     try:
         subject = get_jwt().get("sub")
     except RuntimeError:  # no token was verified for this request: anonymous
