@@ -147,8 +147,8 @@ def test_expired_token_is_refused(app, client, create_user, bearer):
 def test_a_token_already_accepted_is_refused_once_it_expires(
     app, client, create_user, tokens_for, bearer
 ):
-    """Each token's signature is verified once per process, and a repeated read is answered
-    before the framework (app.early_answers); its expiry still counts."""
+    """A token accepted before, on a read answered from the cache the second time, is refused
+    once it expires."""
     token = tokens_for(create_user())["access_token"]
     assert [client.get(ME, headers=bearer(token)).status_code for _ in range(2)] == [200, 200]
 
