@@ -5,7 +5,7 @@ that cares) hears about it in the same unit of work.
 """
 
 from sqlalchemy import ColumnElement, Select, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import selectinload, undefer
 
 from app import clock, signals
 from app.auth import password_links
@@ -37,6 +37,7 @@ def people_query(filters: dict) -> Select:
         .outerjoin(FacilitatorProfile, FacilitatorProfile.user_id == User.id)
         .outerjoin(StudentProfile, StudentProfile.user_id == User.id)
         .options(*(selectinload(getattr(User, f"{role.value}_profile")) for role in Role))
+        .options(undefer(User.last_login_at))
         .where(*matching(filters))
     )
     return statement.order_by(User.last_name, User.first_name, User.id)
@@ -68,7 +69,7 @@ def find_person(email: str) -> User:
 
 
 def get_person(user_id: int, for_update: bool = False) -> User:
-    statement = select(User).where(User.id == user_id)
+    statement = select(User).where(User.id == user_id).options(undefer(User.last_login_at))
     if for_update:
         # The row as the lock finds it, even when the session already holds this account (the
         # signed-in manager's own, built from the identity cache).

@@ -20,7 +20,8 @@ class Role(enum.StrEnum):
 class User(Timestamped, db.Model):
     __tablename__ = "users"
     # Signing in only moves this generation (see app/cache.py), so it does not invalidate every
-    # cached answer that names a user.
+    # cached answer that names a user; the column is deferred, so only answers that show it
+    # read it (and are stamped with that generation).
     CACHE_GENERATIONS = {"last_login_at": "user_sign_ins"}
     __table_args__ = (
         CheckConstraint("role IN ('manager', 'facilitator', 'student')", name="role"),
@@ -42,7 +43,7 @@ class User(Timestamped, db.Model):
     preferred_language: Mapped[str] = mapped_column(String(2), default="en", nullable=False)
     # Bumped when the password changes: tokens carrying an older value stop working.
     session_version: Mapped[int] = mapped_column(default=1, nullable=False)
-    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime, deferred=True)
 
     facilitator_profile: Mapped["FacilitatorProfile | None"] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan", passive_deletes=True

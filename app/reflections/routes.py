@@ -28,6 +28,8 @@ REFLECTION_TABLES = (
     "users",
     "modules",
     "cohorts",
+    "classes",
+    "delivery_modes",
 )
 
 

@@ -1,6 +1,7 @@
 """Cached reads are exact: served without the database while nothing changed, and never after a
 write that changed the answer, for every role."""
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -262,3 +263,69 @@ def test_signing_in_leaves_other_cached_answers_alone_but_shows_in_me(
         read(client, OFFERINGS, manager_headers)
     assert statements == []
     assert read(client, "/api/v1/auth/me", headers).json["last_login_at"] is not None
+
+
+# --- every cached answer names every table it is computed from ---------------------------------
+
+QUERIES = {"/api/v1/activity-logs/compliance": "?trimester=1&year=2026"}
+
+
+def cached_routes(app) -> list[tuple[str, object]]:
+    """(URL rule, its GET view's ResponsePolicy) for every route whose answers are cached."""
+    found = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        get = getattr(getattr(view, "view_class", None), "get", view)
+        if hasattr(get, "response_policy"):
+            found.append((rule, get.response_policy))
+    return found
+
+
+def tables_read(statements: list[str]) -> set[str]:
+    """The tables, and the generations counted apart (`CACHE_GENERATIONS`), that the statements
+    read: an answer must be stamped with each, or a write to it would leave the answer stale."""
+    read = set()
+    for model in db.Model.registry.mappers:
+        table = model.class_.__table__.name
+        if any(re.search(rf"(FROM|JOIN)\s+`?{table}`?\b", sql) for sql in statements):
+            read.add(table)
+        for column, generation in getattr(model.class_, "CACHE_GENERATIONS", {}).items():
+            if any(f"{table}.{column}" in sql for sql in statements):
+                read.add(generation)
+    return read
+
+
+def test_every_cached_answer_is_stamped_with_every_table_it_reads(
+    app, client, people, offering, auth_headers, time_machine, count_queries
+):
+    """Each cached route, read by each role that may read it, with data behind every join: the
+    tables its SQL reads are among those its entries are stamped with."""
+    time_machine.move_to(datetime(2026, 1, 15, 12, 0, tzinfo=UTC))
+    facilitator, student = people["facilitator"][0], people["student"][0]
+    filed = client.post(LOGS, json={"allocation_id": offering["id"], "week_number": 1},
+                        headers=auth_headers(facilitator))  # fmt: skip
+    answers = dict.fromkeys(("went_well", "hardest", "would_help"), "Ten or more characters.")
+    body = {"offering_id": offering["id"], "answers": answers, "rating": 4, "language": "en"}
+    reflected = client.post("/api/v1/reflections", json=body, headers=auth_headers(student))
+    assert (filed.status_code, reflected.status_code) == (201, 201)
+    catalogue = {"modules": "module_id", "classes": "class_id", "cohorts": "cohort_id",
+                 "modes": "mode_id"}  # fmt: skip
+    routes, served = cached_routes(app), set()
+    assert len(routes) >= 15
+
+    for rule, policy in routes:
+        entry = catalogue.get(rule.rule.split("/")[3], "id")
+        ids = {"offering_id": offering["id"], "entry_id": offering[entry]}
+        url = rule.rule.replace("<int:", "{").replace(">", "}").format(**ids)
+        for name, (user, _) in people.items():
+            headers = auth_headers(user)  # issued at the moved clock
+            client.get("/api/v1/auth/me", headers=headers)  # the caller's identity cached
+            with count_queries() as statements:
+                response = client.get(url + QUERIES.get(rule.rule, ""), headers=headers)
+            if response.status_code != 200:
+                assert response.status_code in (403, 404), (url, name, response.json)
+                continue
+            assert tables_read(statements) <= set(policy.tables), (url, name)
+            served.add(rule.rule)
+
+    assert served == {rule.rule for rule, _ in routes}
