@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
 .PHONY: run test test-clocks fuzz bench lint format services translations i18n-extract i18n-update \
-	clean lock upgrade
+	clean lock upgrade docs docs-serve
 BROWSER_TESTS := tests/browser
 
 # Exactly the tested versions, checked against their hashes (requirements-dev.txt: the app's
@@ -50,9 +50,10 @@ $(BROWSER_TESTS)/node_modules/.installed: $(BROWSER_TESTS)/package-lock.json
 	cd $(BROWSER_TESTS) && npm ci --no-audit --no-fund
 	touch $@
 
-## Check MariaDB/MySQL and Redis answer, then run ruff and the whole test suite (the browser
-## tests drive the system Chromium: Debian package `chromium`).
-test: translations services $(BROWSER_TESTS)/node_modules/.installed
+## Check MariaDB/MySQL and Redis answer, build the documentation (a broken link fails), then run
+## ruff and the whole test suite (the browser tests drive the system Chromium: Debian package
+## `chromium`).
+test: translations services docs $(BROWSER_TESTS)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
@@ -77,6 +78,15 @@ bench: translations services
 	$(BIN)/python bench/reminders.py
 	$(BIN)/python bench/export_rss.py
 
+## Build the documentation site (docs/, mkdocs.yml) into site/; any warning, such as a link to a
+## page or heading that does not exist, fails the build.
+docs: $(BIN)/.installed
+	$(BIN)/mkdocs build --strict --quiet
+
+## Serve the documentation on http://127.0.0.1:8001, rebuilt on every save.
+docs-serve: $(BIN)/.installed
+	$(BIN)/mkdocs serve --strict --dev-addr 127.0.0.1:8001
+
 services: $(BIN)/.installed
 	$(BIN)/python .ci/services.py
 
@@ -95,4 +105,4 @@ i18n-update: i18n-extract
 	$(BIN)/flask i18n update
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache $(BROWSER_TESTS)/node_modules
+	rm -rf $(VENV) instance site .pytest_cache .ruff_cache $(BROWSER_TESTS)/node_modules

@@ -1,4 +1,4 @@
-"""Configuration read from environment variables (see the README table).
+"""Configuration read from environment variables (every one is in docs/configuration.md).
 
 A `.env` file beside the project is read when present; real environment variables win.
 """
@@ -150,7 +150,7 @@ class BaseConfig:
     SMTP_USE_TLS = env_bool("SMTP_USE_TLS", False)
     SMTP_FROM = env("SMTP_FROM", "Course Management Platform <no-reply@localhost>")
 
-    # Reminders (see "How reminders flow" in the README). Windows are elapsed hours.
+    # Reminders (see docs/reminders.md). Windows are elapsed hours.
     REMINDER_DUE_SOON_HOURS = env_int("REMINDER_DUE_SOON_HOURS", 48)
     REMINDER_OVERDUE_HOURS = env_int("REMINDER_OVERDUE_HOURS", 2)
     # How far back a sweep still finds overdue logs it has not reminded yet (cron was down).

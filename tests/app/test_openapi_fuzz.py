@@ -2,7 +2,7 @@
 as each role and anonymous, on a database seeded so that ids reach real objects.
 
 The bounded run here uses a fixed seed and a few examples per operation and role;
-`make fuzz` runs the same module with FUZZ_EXAMPLES examples each (see the README).
+`make fuzz` runs the same module with FUZZ_EXAMPLES examples each (see docs/testing.md).
 """
 
 import os
