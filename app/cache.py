@@ -7,20 +7,26 @@ key unreachable at once, in every worker, with no time-to-live guessing. The gen
 *before* the database, and bumped *after* the commit, so a value read from the old data can only
 ever be stored under the old generations.
 
+The generations live on the durable Redis (`REDIS_URL`, never evicting), the entries on the
+cache's own (`CACHE_REDIS_URL`, which may evict, fill up or go down): whatever that server loses
+is a miss, never a stale answer, and a cache server that fails is left alone for
+CACHE_RETRY_SECONDS while reads go uncached.
+
 Used for whole GET responses (`cached`) and for the signed-in user's identity (see auth).
 """
 
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable
-from contextlib import suppress
 from dataclasses import dataclass
 from functools import wraps
 
 import redis
-from flask import Response, request
+from flask import Response, current_app, request
 from flask_jwt_extended import current_user
+from prometheus_client import Counter
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
@@ -40,6 +46,8 @@ LONGEST_KEPT = 3600
 WRITTEN = "cache_written_tables"
 # Any failure of Redis (unreachable, out of memory, read-only replica) means "no cache".
 REDIS_DOWN = (redis.RedisError,)
+LOOKUPS = Counter("cmp_cache_lookups", "Response cache and identity lookups, by result", ["result"])
+RESTS_UNTIL = "cache_rests_until"
 
 
 # --- which tables a transaction wrote ---------------------------------------------------------
@@ -115,15 +123,45 @@ def generation_keys(tables: tuple[str, ...]) -> tuple[str, ...]:
 
 def lookup(key: str, tables: tuple[str, ...], also: Callable | None = None) -> tuple:
     """The entry under `key` if it was stored at the tables' current generations (else None),
-    those generations, and the results of the commands `also` adds: one round trip."""
-    pipeline = redis_store.client().pipeline(transaction=False)
+    those generations, and the results of the commands `also` adds to the durable server's
+    round trip (which carries the entry too when the cache shares that server)."""
+    durable = redis_store.client()
+    shares_server = redis_store.cache() is durable
+    pipeline = durable.pipeline(transaction=False)
     if also:
         also(pipeline)
     pipeline.mget(generation_keys(tables))
-    pipeline.get(key)
-    *other_results, counters, entry = pipeline.execute()
+    if shares_server:
+        pipeline.get(key)
+    results = pipeline.execute()
+    entry = results.pop() if shares_server else entry_from_cache_server(key)
+    *other_results, counters = results
     value, current = read_lookup(counters, entry)
+    LOOKUPS.labels("miss" if value is None else "hit").inc()
     return value, current, other_results
+
+
+def entry_from_cache_server(key: str) -> bytes | None:
+    """The entry, or None when the cache's own server is resting or fails now."""
+    if cache_rests():
+        return None
+    try:
+        return redis_store.cache().get(key)
+    except REDIS_DOWN:
+        rest_cache()
+        return None
+
+
+def cache_rests() -> bool:
+    return time.monotonic() < current_app.extensions.get(RESTS_UNTIL, 0)
+
+
+def rest_cache() -> None:
+    """Leave the failing cache server alone for a while: a host that vanished would otherwise
+    cost each request a connection timeout."""
+    log.warning("the response cache's Redis failed: reads go uncached for a while")
+    pause = current_app.config["CACHE_RETRY_SECONDS"]
+    current_app.extensions[RESTS_UNTIL] = time.monotonic() + pause
 
 
 def read_lookup(counters: list, entry: bytes | None) -> tuple[bytes | None, list]:
@@ -139,8 +177,14 @@ def stamp(generations: list[int]) -> bytes:
 
 
 def store(key: str, generations: list, value: bytes) -> None:
-    """Keep `value`, stamped with the generations read *before* it was computed."""
-    redis_store.client().set(key, stamp(generations) + value, ex=LONGEST_KEPT)
+    """Keep `value`, stamped with the generations read *before* it was computed. Refused (out of
+    memory, a read-only replica, the server down), the value serves all the same."""
+    if cache_rests():
+        return
+    try:
+        redis_store.cache().set(key, stamp(generations) + value, ex=LONGEST_KEPT)
+    except REDIS_DOWN:
+        rest_cache()
 
 
 # --- cached values ------------------------------------------------------------------------------
@@ -155,9 +199,7 @@ def remembered(
     value, generations, other_results = lookup(key, tables, also)
     if value is None:
         value = compute()
-        # Refused (out of memory, a read-only replica), the value serves all the same.
-        with suppress(*REDIS_DOWN):
-            store(key, generations, value)
+        store(key, generations, value)
     return value, other_results
 
 
@@ -224,9 +266,7 @@ def keep(key: str, generations: list, response: Response) -> None:
     if "ETag" not in response.headers:
         response.set_etag(hashlib.sha1(body).hexdigest())
     headers = {name: response.headers[name] for name in KEPT_HEADERS if name in response.headers}
-    # Unreachable, the answer is served all the same; the next request computes it again.
-    with suppress(*REDIS_DOWN):
-        store(key, generations, json.dumps(headers).encode() + b"\n" + body)
+    store(key, generations, json.dumps(headers).encode() + b"\n" + body)
 
 
 def replay(stored: bytes) -> Response:

@@ -82,6 +82,10 @@ class BaseConfig:
     DATABASE_LOCK_WAIT_SECONDS = env_int("DATABASE_LOCK_WAIT_SECONDS", 10)
     # Unset means the embedded default: in-process Redis stand-in, jobs run inline.
     REDIS_URL = env("REDIS_URL")
+    # The response cache's own Redis, which may evict (allkeys-lru); unset: REDIS_URL's server.
+    CACHE_REDIS_URL = env("CACHE_REDIS_URL")
+    # After the cache's Redis failed, reads go uncached for this long before it is tried again.
+    CACHE_RETRY_SECONDS = env_int("CACHE_RETRY_SECONDS", 5)
     INSTITUTION_TIMEZONE = env("INSTITUTION_TIMEZONE", "Africa/Kigali")
     # Weekly logs: due at this local time on start date + 7·week days, plus the grace period;
     # read-only for facilitators LOG_LOCK_DAYS after that.

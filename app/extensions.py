@@ -92,23 +92,28 @@ limiter.request_filter(is_preflight)
 
 
 class RedisHandle:
-    """One Redis connection per app: the real server, or an in-process stand-in.
+    """Redis for one app: the durable server (queue, rate limits, revocations, the cache's
+    generations), and the response cache's server, which may evict and may be down.
 
     With `REDIS_URL` unset (the embedded default) a fakeredis server lives in the process, so
     the token blocklist works and queued jobs run inline; nothing else needs to be installed.
+    With `CACHE_REDIS_URL` unset the cache shares the durable server.
     """
 
     def init_app(self, app: Flask) -> None:
-        url = app.config["REDIS_URL"]
-        if url:
-            client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        else:
-            client = fakeredis.FakeRedis()
+        url, cache_url = app.config["REDIS_URL"], app.config["CACHE_REDIS_URL"]
+        client = connect(url) if url else fakeredis.FakeRedis()
         app.extensions["redis"] = client
+        app.extensions["cache_redis"] = connect(cache_url) if cache_url else client
 
     @staticmethod
     def client() -> redis.Redis:
         return current_app.extensions["redis"]
+
+    @staticmethod
+    def cache() -> redis.Redis:
+        """The response cache's server: the durable one unless CACHE_REDIS_URL names another."""
+        return current_app.extensions["cache_redis"]
 
     @staticmethod
     def queue(name: str = "default") -> Queue:
@@ -116,6 +121,10 @@ class RedisHandle:
         embedded default."""
         is_async = bool(current_app.config["REDIS_URL"])
         return Queue(name, connection=RedisHandle.client(), is_async=is_async)
+
+
+def connect(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 
 
 redis_store = RedisHandle()

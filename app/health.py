@@ -26,13 +26,17 @@ limiter.exempt(blp)
 
 class HealthSchema(Schema):
     status = fields.String(
-        metadata={"description": "ok, degraded (Redis down, or no way to send e-mail) or down"}
+        metadata={
+            "description": "ok, degraded (Redis or the cache's Redis down, or no way to send "
+            "e-mail) or down"
+        }
     )
     checks = fields.Dict(
         keys=fields.String(),
         values=fields.Raw(),
         metadata={
-            "description": "database and redis: ok, unavailable (or embedded); queue: its "
+            "description": "database and redis: ok, unavailable (or embedded); cache (the "
+            "response cache's Redis): ok, unavailable or shared (on the redis server); queue: its "
             "status (ok, degraded when no worker has beaten lately, embedded, unavailable) with "
             "live workers, queued and failed jobs; mail: smtp, outbox (development: .eml files) or "
             "not_configured (production without SMTP_HOST: reminders fail instead of going out)"
@@ -53,10 +57,21 @@ def database_state() -> str:
 def redis_state() -> str:
     if not current_app.config["REDIS_URL"]:
         return "embedded"
+    return writable(redis_store.client())
+
+
+def cache_state() -> str:
+    """The response cache's own server; `shared` when it is the durable one."""
+    if not current_app.config["CACHE_REDIS_URL"]:
+        return "shared"
+    return writable(redis_store.cache())
+
+
+def writable(client) -> str:
     try:
         # A write, not a ping: a Redis out of memory or turned read-only answers pings, but
-        # can no longer keep revocations or queue jobs.
-        redis_store.client().set(HEALTH_PROBE, 1, ex=60)
+        # can no longer keep revocations, queue jobs or cache answers.
+        client.set(HEALTH_PROBE, 1, ex=60)
         return "ok"
     except Exception:  # refused, timeout, auth, out of memory: all mean "not usable now"
         return "unavailable"
@@ -100,11 +115,13 @@ class Health(MethodView):
         checks = {
             "database": database_state(),
             "redis": redis_state(),
+            "cache": cache_state(),
             "queue": queue_state(),
             "mail": delivery_mode(),
         }
         if checks["database"] != "ok":
             return {"status": "down", "checks": checks, "version": app_version()}, 503
-        degraded = checks["redis"] == "unavailable" or checks["mail"] == "not_configured"
+        unavailable = "unavailable" in (checks["redis"], checks["cache"])
+        degraded = unavailable or checks["mail"] == "not_configured"
         status = "degraded" if degraded else "ok"
         return {"status": status, "checks": checks, "version": app_version()}

@@ -141,6 +141,7 @@ class RedisServer:
     again) without touching anyone else's."""
 
     port: int
+    options: tuple[str, ...] = ()  # more redis-server options, such as a memory cap
     process: subprocess.Popen | None = None
 
     @property
@@ -150,7 +151,7 @@ class RedisServer:
     def start(self) -> None:
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no"],
+             "--save", "", "--appendonly", "no", *self.options],
             stdout=subprocess.DEVNULL,
         )  # fmt: skip
         wait_until(self.answers, 10, f"redis-server on {self.port}")

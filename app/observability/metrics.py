@@ -20,7 +20,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from redis.exceptions import RedisError
 from rq import Queue, Worker
@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 
 from app.errors import error_response
 from app.extensions import db, limiter, redis_store
-from app.health import database_state, redis_state
+from app.health import cache_state, database_state, redis_state
 from app.notifications.models import Notification, Status
 from app.notifications.reminders import LAST_SWEEP_KEY, QUEUES
 from app.observability.logs import elapsed_seconds, route
@@ -62,9 +62,13 @@ class StateCollector:
         )
         database_up = database_state() == "ok"
         redis_up = redis_state() in ("ok", "embedded")
+        cache_up = cache_state() in ("ok", "shared") and redis_up
         up.add_metric(["database"], int(database_up))
         up.add_metric(["redis"], int(redis_up))
+        up.add_metric(["cache"], int(cache_up))
         yield up
+        if cache_up and current_app.config["REDIS_URL"]:
+            yield from cache_evictions()
         if database_up:
             yield notifications_by_status()
         if redis_up and current_app.config["REDIS_URL"]:
@@ -110,6 +114,18 @@ def queue_families():
             "When cron's last reminder sweep ran (Unix time)",
             value=ran.timestamp(),
         )
+
+
+def cache_evictions():
+    """Entries the cache's server dropped for room since it started (`allkeys-lru`): each one
+    only ever costs a miss."""
+    try:
+        evicted = redis_store.cache().info("stats")["evicted_keys"]
+    except RedisError:
+        return
+    yield CounterMetricFamily(
+        "cmp_cache_evictions", "Keys the response cache's Redis evicted for room", value=evicted
+    )
 
 
 def request_registry():
