@@ -118,3 +118,21 @@ def test_reads_and_writes_go_on_while_the_cache_server_is_down(
     assert [capacities(response)[first] for response in after] == [42] * 3
     assert hits() > hits_before  # caching resumed
     assert redis.Redis.from_url(cache_server.url).dbsize() > 0
+
+
+def test_a_cache_server_refusing_writes_costs_no_answer(
+    split_app, cache_server, offerings, manager, auth_headers
+):
+    """Out of memory under `noeviction` (a misconfigured cap), the cache refuses every entry:
+    answers are computed each time and stay fresh."""
+    client, headers = split_app.test_client(), auth_headers(manager)
+    full = redis.Redis.from_url(cache_server.url)
+    full.config_set("maxmemory-policy", "noeviction")
+    full.config_set("maxmemory", 1)
+
+    move_capacity(client, headers, offerings[0], 43)
+    reads = [client.get(OFFERINGS, headers=headers) for _ in range(3)]
+    health = client.get("/health").json
+
+    assert [capacities(response)[offerings[0]] for response in reads] == [43] * 3
+    assert (health["status"], health["checks"]["cache"]) == ("degraded", "unavailable")
