@@ -117,6 +117,34 @@ def first_offering_id(app) -> int:
         )
 
 
+def offering_ids(app) -> list[int]:
+    """The offerings of the measured trimester, in id order."""
+    from sqlalchemy import select
+
+    from app.courses.models import CourseOffering
+    from app.extensions import db
+
+    with app.app_context():
+        return list(db.session.scalars(
+            select(CourseOffering.id)
+            .where(CourseOffering.year == YEAR, CourseOffering.trimester == TRIMESTER)
+            .order_by(CourseOffering.id)
+        ))  # fmt: skip
+
+
+def student_tokens(app, count: int) -> list[str]:
+    """Access tokens of `count` students, each signed in once (no password hashing needed)."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.auth.services import issue_tokens
+    from app.extensions import db
+
+    with app.app_context():
+        students = db.session.scalars(select(User).where(User.role == "student").limit(count))
+        return [issue_tokens(student)["access_token"] for student in students]
+
+
 def offerings_in_trimester(app) -> int:
     from sqlalchemy import func, select
 

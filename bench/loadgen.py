@@ -23,6 +23,9 @@ class Load:
     body: str | None = None
     bodies: Path | None = None
     first_body: int = 0
+    ids: str | None = None  # first_read.lua: comma-separated ids for EACH_OFFERING in the path
+    tokens: Path | None = None  # first_read.lua: one access token a line, one per request
+    run: str = "0"  # first_read.lua: this run's part of every query it invents
 
 
 def ensure_wrk() -> None:
@@ -43,7 +46,9 @@ def drive(load: Load, seconds: float) -> dict:
         "BENCH_FIRST": str(load.first_body),
     }
     for name, value in (("BENCH_TOKEN", load.token), ("BENCH_BODY", load.body),
-                        ("BENCH_BODIES", load.bodies and str(load.bodies))):  # fmt: skip
+                        ("BENCH_BODIES", load.bodies and str(load.bodies)),
+                        ("BENCH_IDS", load.ids), ("BENCH_TOKENS", load.tokens and str(load.tokens)),
+                        ("BENCH_RUN", load.run)):  # fmt: skip
         if value is not None:
             env[name] = value
     command = [

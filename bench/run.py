@@ -37,13 +37,15 @@ from datasets import (
     dataset,
     first_offering_id,
     fresh_log_bodies,
+    offering_ids,
     offerings_in_trimester,
     seed,
     statements_per_request,
+    student_tokens,
 )
 from floor import STATEMENTS as FLOOR_STATEMENTS
 from loadgen import CONNECTIONS, THREADS, Load, drive, ensure_wrk
-from scenarios import FILING, SCENARIOS, Scenario
+from scenarios import EACH_OFFERING, FILING, FIRST_READ, SCENARIOS, Scenario
 from servers import WORKERS, gunicorn, worker_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,6 +53,8 @@ RESULTS = ROOT / "bench" / "results"
 DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "mysql+pymysql://root:@127.0.0.1:3306/cmp_bench?charset=utf8mb4"
 )
+# Students signed in for the first-read scenario of /auth/me: one per request.
+TOKENS = 6000
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 # The app exactly as production runs it, except that the limits are lifted so that one user
 # (and sign-in) can be measured at full speed; every limit is still counted.
@@ -209,21 +213,30 @@ def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
     print(f"{context.data.label} {scenario.name} …", flush=True)
     path = scenario.path.format(offering_id=context.offering_id)
     bodies = scenario.body(context) if scenario.body else [None]
-    token = context.token if scenario.auth else None
-    fresh = scenario.script == "bodies.lua"
+    tokens = student_tokens(context.app, TOKENS) if scenario.auth == "each student" else []
+    token = context.token if scenario.auth == "manager" else next(iter(tokens), None)
+    fresh, first_read = scenario.script == "bodies.lua", scenario.script == FIRST_READ
     # Before any load, so the first call finds nothing cached for this request.
     calls = iter(bodies) if fresh else itertools.repeat(bodies[0])
     if scenario.server == "app":
-        sql = statements_per_request(context.app, scenario.method, path, token, calls)
+        counted = f"{path}{'&' if '?' in path else '?'}first_read=0" if first_read else path
+        sql = statements_per_request(context.app, scenario.method, counted, token, calls)
     else:
         sql = {"sql_first": len(FLOOR_STATEMENTS), "sql": len(FLOOR_STATEMENTS), "sql_statuses": []}
     if any(status >= 400 for status in sql["sql_statuses"]):
         print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
     base, server_pid = context.servers[scenario.server]
-    load = Load(base + path, scenario.script, scenario.method, token)
+    load = Load(base + path, scenario.script, scenario.method, None if tokens else token)
     seconds = max(settings.seconds, scenario.at_least_seconds)
     with tempfile.NamedTemporaryFile("w", suffix=".jsonl") as file:
-        if fresh:
+        if first_read:
+            file.write("".join(line + "\n" for line in tokens))
+            file.flush()
+            load = replace(load, url=base + scenario.path.format(offering_id=EACH_OFFERING),
+                           ids=",".join(map(str, offering_ids(context.app))),
+                           tokens=Path(file.name) if tokens else None, run=secrets.token_hex(4),
+                           first_body=len(sql["sql_statuses"]))  # fmt: skip
+        elif fresh:
             file.write("".join(json.dumps(body) + "\n" for body in bodies))
             file.flush()
             load = replace(load, bodies=Path(file.name), first_body=len(sql["sql_statuses"]))
@@ -231,8 +244,12 @@ def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
             load = replace(load, body=json.dumps(bodies[0]))
         warmup = drive(load, settings.warmup)
         figures = drive(replace(load, first_body=load.first_body + warmup["bodies_taken"]), seconds)
-    if fresh and load.first_body + warmup["bodies_taken"] + figures["bodies_taken"] > len(bodies):
-        print(f"  ran out of bodies ({len(bodies)}): the requests past them count as errors")
+    supply = len(tokens) if tokens else len(bodies) if scenario.script == "bodies.lua" else None
+    if (
+        supply is not None
+        and load.first_body + warmup["bodies_taken"] + figures["bodies_taken"] > supply
+    ):
+        print(f"  ran out of bodies or tokens ({supply}): the requests past them count as errors")
     rss = max(worker_rss_mb(server_pid))
     bare = drive(settings.bare, settings.seconds)["requests_per_s"]
     bare_mean = (settings.bare_figures[-1] + bare) / 2

@@ -2,7 +2,10 @@
 
 `path` may name `{offering_id}` (an offering of the measured trimester). `body(context)` gives the
 JSON bodies: `request.lua` sends the first one with every request, `bodies.lua` sends each one
-once, in order (for writes that must not repeat). `scales` lists the data sets it runs on
+once, in order (for writes that must not repeat). `first_read.lua` sends requests no cache can
+answer: a query never seen before on each, `{offering_id}` taking every offering of the trimester
+in turn, and with `auth="each student"` another student's token (a first read of their identity
+too) on each. `scales` lists the data sets it runs on
 (1: the issue's data set; 10: ten times that, with --scale 10).
 """
 
@@ -12,6 +15,9 @@ from typing import Any
 
 TRIMESTER_QUERY = "trimester=1&year=2026"
 FILING = "file a weekly log"  # the scenario bench/floor.py is the floor of
+FIRST_READ = "first_read.lua"
+# What first_read.lua puts where a path names an offering: each offering of the trimester in turn.
+EACH_OFFERING = "_ID_"
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,15 @@ SCENARIOS = [
              f"/api/v1/activity-logs?page_size=50&{TRIMESTER_QUERY}&status=Pending"),
     Scenario("compliance, whole trimester", "GET",
              f"/api/v1/activity-logs/compliance?{TRIMESTER_QUERY}", scales=(1, 10)),
+    Scenario("one offering, first read", "GET", "/api/v1/course-offerings/{offering_id}",
+             script=FIRST_READ),
+    Scenario("list offerings, page 50, first read", "GET",
+             f"/api/v1/course-offerings?page_size=50&{TRIMESTER_QUERY}", script=FIRST_READ),
+    Scenario("list pending logs, page 50, first read", "GET",
+             f"/api/v1/activity-logs?page_size=50&{TRIMESTER_QUERY}&status=Pending",
+             script=FIRST_READ),
+    Scenario("who am I, each student's first read", "GET", "/api/v1/auth/me",
+             auth="each student", script=FIRST_READ),
     Scenario(FILING, "POST", "/api/v1/activity-logs", script="bodies.lua",
              body=fresh_logs),
     Scenario("sign in (Argon2id)", "POST", "/api/v1/auth/login", auth=None, body=sign_in_body,
