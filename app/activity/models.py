@@ -70,10 +70,6 @@ class ActivityLog(db.Model):
     submitted_by: Mapped[User] = relationship()
 
     @property
-    def allocation_id(self) -> int:
-        return self.offering_id
-
-    @property
     def is_late(self) -> bool:
         return self.submitted_at > self.due_at
 

@@ -58,8 +58,8 @@ def matching(filters: dict) -> list[ColumnElement]:
     conditions = [
         getattr(CourseOffering, name) == filters[name] for name in on_offering if name in filters
     ]
-    if "allocation_id" in filters:
-        conditions.append(ActivityLog.offering_id == filters["allocation_id"])
+    if "offering_id" in filters:
+        conditions.append(ActivityLog.offering_id == filters["offering_id"])
     if "week_number" in filters:
         conditions.append(ActivityLog.week_number == filters["week_number"])
     if "status" in filters:
@@ -118,7 +118,7 @@ def history(user: User, log_id: int) -> list[ActivityLogChange]:
 
 def file_log(user: User, data: dict) -> ActivityLog:
     """File the log for one week; the unique (offering, week) key settles duplicates."""
-    offering = offering_to_file_for(user, data.pop("allocation_id"))
+    offering = offering_to_file_for(user, data.pop("offering_id"))
     check_week(offering, data["week_number"])
     check_attendance(offering, data["attendance"])
     rule = DeadlineRule.from_config()
@@ -155,7 +155,7 @@ def offering_to_file_for(user: User, offering_id: int) -> CourseOffering:
         raise Forbidden(_("Only the facilitator allocated to this offering can file its logs."))
     if offering is None:
         raise Invalid(
-            {"allocation_id": [_("No course offering with id {id}.").format(id=offering_id)]}
+            {"offering_id": [_("No course offering with id {id}.").format(id=offering_id)]}
         )
     if not offering.is_active:
         raise Conflict(_("This offering is archived; it takes no new logs."))
@@ -403,7 +403,7 @@ def row(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
     else:
         outcome = LATE if log.submitted_at > log.due_at else ON_TIME
     return {
-        "allocation_id": offering.id,
+        "offering_id": offering.id,
         "module_code": offering.module_code,
         "facilitator_id": offering.facilitator_id,
         "facilitator_name": names.get(offering.facilitator_id),
