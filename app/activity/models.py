@@ -1,4 +1,4 @@
-"""Weekly facilitator activity logs and the history of every change to them."""
+"""Weekly facilitator activity logs. Their history is the audit trail's (app/audit)."""
 
 from datetime import datetime
 
@@ -87,10 +87,9 @@ class ActivityLog(db.Model):
 
 
 class ActivityLogChange(db.Model):
-    """Who created, changed or deleted a log: which fields, from what to what.
-
-    `log_id` is deliberately not a foreign key: the history outlives a deleted log.
-    """
+    """Retired: a log's history is the audit trail's now, and nothing here reads or writes this
+    table. It stays declared while the release before, which still writes it, may be running
+    during a rolling deploy; the next migration drops it."""
 
     __tablename__ = "activity_log_changes"
 

@@ -81,10 +81,12 @@ class ActivityLogQuerySchema(Schema):
 
 
 class ActivityLogChangeSchema(Schema):
+    """One of the log's events in the audit trail."""
+
     id = fields.Integer()
     action = fields.String(metadata={"description": "created, updated or deleted"})
-    changed_by_id = fields.Integer()
-    changed_at = fields.DateTime()
+    changed_by_id = fields.Integer(attribute="actor_id")
+    changed_at = fields.DateTime(attribute="occurred_at")
     changes = fields.Dict(metadata={"description": "field → [old, new]"})
 
 
