@@ -84,20 +84,3 @@ class ActivityLog(db.Model):
     @property
     def facilitator_id(self) -> int | None:
         return self.offering.facilitator_id
-
-
-class ActivityLogChange(db.Model):
-    """Retired: a log's history is the audit trail's now, and nothing here reads or writes this
-    table. It stays declared while the release before, which still writes it, may be running
-    during a rolling deploy; the next migration drops it."""
-
-    __tablename__ = "activity_log_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    log_id: Mapped[int] = mapped_column(nullable=False, index=True)
-    offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
-    week_number: Mapped[int] = mapped_column(nullable=False)
-    action: Mapped[str] = mapped_column(String(10), nullable=False)
-    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
-    changes: Mapped[dict] = mapped_column(JSON, nullable=False)

@@ -1,6 +1,7 @@
 """The migrations are the schema: they must match the models on MariaDB and on SQLite."""
 
 import json
+from types import SimpleNamespace
 
 import flask_migrate
 import pytest
@@ -125,8 +126,10 @@ def log_events(log_id: int) -> list[tuple]:
     ]
 
 
-def test_log_history_moves_into_the_audit_trail_once_and_whole(before_the_move):
-    facilitator, manager, stranger = person("facilitator"), person("manager"), person("student")
+def old_history() -> SimpleNamespace:
+    """Three logs' history as the release before kept it, with the trail's events of the
+    changes made since the trail was added."""
+    facilitator, manager = person("facilitator"), person("manager")
     offering = an_offering(facilitator)
     # Log 1, filed, changed and deleted before the audit trail existed: only change rows.
     change_row(1, offering, "created", facilitator, 1, {"notes": [None, "first"]})
@@ -143,9 +146,17 @@ def test_log_history_moves_into_the_audit_trail_once_and_whole(before_the_move):
     change_row(3, offering, "created", facilitator, 6, {"notes": [None, "x"]}, week=4)
     trail_event(3, "updated", manager, 7, {"notes": ["x", "y"]})
     change_row(3, offering, "updated", manager, 7, {"notes": ["x", "y"]}, week=4)
+    return SimpleNamespace(facilitator=facilitator, manager=manager, offering=offering, kept=kept)
+
+
+def test_log_history_moves_into_the_audit_trail_once_and_whole(before_the_move):
+    old = old_history()
+    facilitator, manager, offering = old.facilitator, old.manager, old.offering
+    stranger = person("student")
 
     flask_migrate.upgrade()
 
+    assert "activity_log_changes" not in db.inspect(db.engine).get_table_names()
     assert log_events(1) == [
         ("created", facilitator, 1,
          {"notes": [None, "first"], "offering_id": [None, offering], "week_number": [None, 2]}),
@@ -153,7 +164,7 @@ def test_log_history_moves_into_the_audit_trail_once_and_whole(before_the_move):
         ("deleted", manager, 3,
          {"notes": ["second", None], "offering_id": [offering, None], "week_number": [2, None]}),
     ]  # fmt: skip
-    assert [event.id for event in audit.events_about("activity_logs", 2)] == kept
+    assert [event.id for event in audit.events_about("activity_logs", 2)] == old.kept
     assert log_events(3) == [
         ("created", facilitator, 6,
          {"notes": [None, "x"], "offering_id": [None, offering], "week_number": [None, 4]}),
@@ -164,3 +175,24 @@ def test_log_history_moves_into_the_audit_trail_once_and_whole(before_the_move):
     assert [entry.action for entry in shown] == ["created", "updated", "deleted"]
     with pytest.raises(NotFound):
         activity.history(db.session.get(User, stranger), 1)
+
+
+def test_going_back_gives_the_release_before_the_same_histories(before_the_move):
+    old = old_history()
+    flask_migrate.upgrade()
+
+    flask_migrate.downgrade(revision=LOG_CHANGES_IN_THEIR_OWN_TABLE)
+
+    with db.engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT log_id, offering_id, week_number, action, changed_by_id, changes "
+                 "FROM activity_log_changes ORDER BY log_id, changed_at, id")
+        ).all()  # fmt: skip
+    by = {old.facilitator: "F", old.manager: "M"}
+    assert [(row.log_id, row.week_number, row.action, by[row.changed_by_id]) for row in rows] == [
+        (1, 2, "created", "F"), (1, 2, "updated", "M"), (1, 2, "deleted", "M"),
+        (2, 3, "created", "F"), (2, 3, "updated", "F"),
+        (3, 4, "created", "F"), (3, 4, "updated", "M"),
+    ]  # fmt: skip
+    assert {row.offering_id for row in rows} == {old.offering}
+    assert json.loads(rows[1].changes) == {"notes": ["first", "second"]}
