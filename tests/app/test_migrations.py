@@ -175,6 +175,9 @@ def test_log_history_moves_into_the_audit_trail_once_and_whole(before_the_move):
     assert [entry.action for entry in shown] == ["created", "updated", "deleted"]
     with pytest.raises(NotFound):
         activity.history(db.session.get(User, stranger), 1)
+    # ...and keeps its offering from being deleted outright (app.courses.services).
+    assert audit.mentions("activity_logs", "offering_id", offering)
+    assert not audit.mentions("activity_logs", "offering_id", offering + 1)
 
 
 def test_going_back_gives_the_release_before_the_same_histories(before_the_move):
