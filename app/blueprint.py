@@ -1,6 +1,7 @@
 """The project's flask-smorest Blueprint: safe JSON parsing and documented access rules."""
 
 import json
+from functools import wraps
 
 import flask_smorest
 from flask import current_app
@@ -10,7 +11,9 @@ from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 
 from app.auth.guards import signed_in
+from app.exceptions import Invalid
 from app.extensions import limiter
+from app.fields import public_names
 from app.rate_limits import caller_key
 
 
@@ -50,6 +53,29 @@ class Blueprint(flask_smorest.Blueprint):
             "description": "Pagination metadata, as JSON",
             "content": {"application/json": {"schema": PaginationMetadataSchema}},
         }
+
+    def arguments(self, schema, *, location="json", **options):
+        """flask-smorest's `arguments`. A use case that refuses a body's value (`Invalid`) names
+        the field as the code does; the caller hears it by the name it sent (its `data_key`)."""
+        parse = super().arguments(schema, location=location, **options)
+        renamed = {name: public for name, public in public_names(schema).items() if name != public}
+        if location != "json" or not renamed:
+            return parse
+
+        def decorator(view):
+            @wraps(view)
+            def naming_fields_as_sent(*args, **kwargs):
+                try:
+                    return view(*args, **kwargs)
+                except Invalid as error:
+                    if isinstance((errors := error.errors or {}).get("json"), dict):
+                        fields = {renamed.get(name, name): v for name, v in errors["json"].items()}
+                        error.errors = {**errors, "json": fields}
+                    raise
+
+            return parse(naming_fields_as_sent)
+
+        return decorator
 
     def signed_in(self, *roles):
         """`signed_in` from app.auth.guards, with its 401/403 answers in the OpenAPI document.

@@ -21,6 +21,7 @@ from app.exceptions import DomainError
 from app.extensions import db, jwt, limiter
 from app.i18n import _, lazy_gettext
 from app.observability.logs import route
+from app.persistence import is_lock_conflict
 
 log = logging.getLogger(__name__)
 
@@ -104,16 +105,10 @@ def handle_integrity_error(error: IntegrityError):
     return error_response(409)
 
 
-# MySQL/MariaDB errors after which the same unit of work can simply be tried again: a row lock
-# waited for longer than DATABASE_LOCK_WAIT_SECONDS, and a transaction chosen as a deadlock's
-# victim. The unit has been rolled back whole, so nothing was written.
-LOCK_CONFLICTS = {1205, 1213}
-
-
 def handle_operational_error(error: OperationalError):
     """A lock conflict is the caller's to retry (409); anything else means the database cannot be
     reached (503)."""
-    if error.orig.args and error.orig.args[0] in LOCK_CONFLICTS:
+    if is_lock_conflict(error):
         db.session.rollback()
         log.warning("lock conflict: %s", error.orig)
         message = _("Another request was changing the same data. Nothing was saved; try again.")

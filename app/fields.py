@@ -111,6 +111,13 @@ class StrictBoolean(fields.Boolean):
         return value
 
 
+def public_names(schema: type[Schema] | Schema) -> dict[str, str]:
+    """{name in the code: name in the API} for a schema's fields. They differ where the API keeps
+    a name of its own (`data_key`), such as the public name of a log's offering."""
+    fields_ = (schema() if isinstance(schema, type) else schema).fields
+    return {name: field.data_key or name for name, field in fields_.items()}
+
+
 def refuse_read_only(data, names: tuple[str, ...]) -> None:
     """Name the fields that exist on a resource but may not be written by this request."""
     present = [name for name in names if isinstance(data, dict) and name in data]

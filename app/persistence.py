@@ -1,14 +1,25 @@
-"""Unique keys decide duplicates, race-safe (no check-then-insert); this names who holds one."""
+"""What the database's refusals mean: unique keys decide duplicates, race-safe (no
+check-then-insert), and this names who holds one; a lock conflict may simply be run again."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import UniqueConstraint, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.exceptions import Conflict
 from app.extensions import db
 from app.i18n import _
+
+# MySQL/MariaDB errors after which the same unit of work can simply be run again: a row lock
+# waited for longer than DATABASE_LOCK_WAIT_SECONDS (1205), and a transaction chosen as a
+# deadlock's victim (1213). The transaction has been rolled back whole, so nothing was written.
+LOCK_CONFLICTS = frozenset({1205, 1213})
+
+
+def is_lock_conflict(error: OperationalError) -> bool:
+    """Whether the database gave up on this transaction over a lock, rather than being down."""
+    return error.orig is not None and bool(error.orig.args) and error.orig.args[0] in LOCK_CONFLICTS
 
 
 @contextmanager

@@ -1,10 +1,10 @@
-"""The floor under filing a log: the five statements the app sends for one filing, and the commit,
+"""The floor under filing a log: the four statements the app sends for one filing, and the commit,
 through PyMySQL from a bare Flask endpoint served like the app. No token, rate limit, validation,
 ORM, audit logic or Redis: what is left is the database's work and the driver's, so no filing
 path can run faster than this on the machine, whatever it leaves out.
 
 The statements are the ones the app sends (its SQL log, statement for statement), with rows of
-the same size (the history row and the audit event hold every field). Each worker files for
+the same size (the audit event, the log's history, holds every column). Each worker files for
 every offering in turn, with week numbers of its own far above any real one, so no two filings
 collide.
 """
@@ -27,9 +27,6 @@ STATEMENTS = (
     "grade_book_status, notes, submitted_by_id, filed_on_behalf, due_at, submitted_at, "
     "updated_at) VALUES (%(offering)s, %(week)s, %(attendance)s, 'Done', 'Done', 'Done', "
     "'Done', 'Done', 'Done', %(notes)s, %(user)s, 1, %(now)s, %(now)s, %(now)s)",
-    "INSERT INTO activity_log_changes (log_id, offering_id, week_number, action, changed_by_id, "
-    "changed_at, changes) VALUES (%(log)s, %(offering)s, %(week)s, 'created', %(user)s, "
-    "%(now)s, %(changes)s)",
     "UPDATE notifications SET status = 'cancelled' WHERE status = 'pending' AND claimed_by IS "
     "NULL AND offering_id = %(offering)s AND week_number = %(week)s AND kind IN ('due_soon', "
     "'overdue')",
@@ -37,7 +34,7 @@ STATEMENTS = (
     "request_id, client_address) VALUES (%(now)s, %(user)s, 'created', 'activity_logs', "
     "%(log)s, %(changes)s, %(request)s, %(address)s)",
 )
-SELECT_OFFERING, INSERT_LOG, INSERT_CHANGE, CANCEL_REMINDERS, INSERT_AUDIT_EVENT = STATEMENTS
+SELECT_OFFERING, INSERT_LOG, CANCEL_REMINDERS, INSERT_AUDIT_EVENT = STATEMENTS
 
 app = Flask(__name__)
 # A worker's week numbers start at 10**6 + its process id times this: room for 100 rounds of
@@ -94,7 +91,7 @@ def file_log():
 def write(worker: Worker, body: dict) -> int:
     offering, week = worker.next_week()
     now = datetime.now(UTC)
-    # What the app's history row and audit event hold: every field filed, every column.
+    # What the app's audit event holds: every column of the log.
     filed = {field: [None, value] for field, value in body.items()
              if field not in ("allocation_id", "week_number")}  # fmt: skip
     stamped = {name: [None, now.isoformat()] for name in ("due_at", "submitted_at", "updated_at")}
@@ -103,8 +100,7 @@ def write(worker: Worker, body: dict) -> int:
     values = {
         "offering": offering, "week": week, "user": worker.user, "now": now,
         "attendance": json.dumps(body["attendance"]), "notes": body["notes"],
-        "changes": json.dumps(filed), "request": os.urandom(16).hex(),
-        "address": request.remote_addr,
+        "request": os.urandom(16).hex(), "address": request.remote_addr,
     }  # fmt: skip
     try:
         with worker.connection.cursor() as cursor:
@@ -112,7 +108,6 @@ def write(worker: Worker, body: dict) -> int:
             cursor.fetchall()
             cursor.execute(INSERT_LOG, values)
             values["log"] = cursor.lastrowid
-            cursor.execute(INSERT_CHANGE, values)
             cursor.execute(CANCEL_REMINDERS, values)
             values["changes"] = json.dumps({"id": [None, values["log"]], **columns})
             cursor.execute(INSERT_AUDIT_EVENT, values)

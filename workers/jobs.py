@@ -10,15 +10,11 @@ from sqlalchemy.exc import OperationalError
 from app.auth import password_links
 from app.clock import now
 from app.notifications import delivery, reminders
+from app.persistence import is_lock_conflict
 from app.unit_of_work import unit_of_work
 from workers.context import in_app_context
 
 log = logging.getLogger(__name__)
-
-
-# MariaDB's "deadlock found" and "lock wait timeout": the transaction was rolled back and may
-# simply be run again.
-TRANSIENT_LOCK_ERRORS = {1213, 1205}
 
 
 @in_app_context
@@ -32,7 +28,7 @@ def sweep(at: str | None = None) -> dict:
     try:
         result = sweep_once(moment)
     except OperationalError as error:
-        if error.orig is None or error.orig.args[0] not in TRANSIENT_LOCK_ERRORS:
+        if not is_lock_conflict(error):
             raise
         log.warning("sweep at %s lost a lock conflict, running it again: %s", moment, error.orig)
         result = sweep_once(moment)

@@ -1,4 +1,4 @@
-"""Weekly facilitator activity logs and the history of every change to them."""
+"""Weekly facilitator activity logs. Their history is the audit trail's (app/audit)."""
 
 from datetime import datetime
 
@@ -70,10 +70,6 @@ class ActivityLog(db.Model):
     submitted_by: Mapped[User] = relationship()
 
     @property
-    def allocation_id(self) -> int:
-        return self.offering_id
-
-    @property
     def is_late(self) -> bool:
         return self.submitted_at > self.due_at
 
@@ -88,21 +84,3 @@ class ActivityLog(db.Model):
     @property
     def facilitator_id(self) -> int | None:
         return self.offering.facilitator_id
-
-
-class ActivityLogChange(db.Model):
-    """Who created, changed or deleted a log: which fields, from what to what.
-
-    `log_id` is deliberately not a foreign key: the history outlives a deleted log.
-    """
-
-    __tablename__ = "activity_log_changes"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    log_id: Mapped[int] = mapped_column(nullable=False, index=True)
-    offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
-    week_number: Mapped[int] = mapped_column(nullable=False)
-    action: Mapped[str] = mapped_column(String(10), nullable=False)
-    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
-    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
-    changes: Mapped[dict] = mapped_column(JSON, nullable=False)

@@ -21,6 +21,7 @@ from app.auth.models import Role
 from app.blueprint import Blueprint
 from app.cache import cached
 from app.exports import csv_response
+from app.fields import public_names
 
 blp = Blueprint(
     "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"
@@ -116,7 +117,7 @@ class Compliance(MethodView):
 def as_csv(report: dict) -> Response:
     """The rows as CSV, same columns and values as the JSON rows (empty cells for nulls). The
     rows are computed already, so the file is sent whole (and the response cache may keep it)."""
-    columns = list(ComplianceRowSchema().fields)
+    columns = public_names(ComplianceRowSchema)
     rows = ([row[column] for column in columns] for row in report["rows"])
     filename = f"compliance-{report['year']}-T{report['trimester']}.csv"
-    return csv_response(filename, columns, rows, stream=False)
+    return csv_response(filename, list(columns.values()), rows, stream=False)

@@ -6,6 +6,9 @@ from app.activity.models import CHECKLIST, STATUSES
 from app.courses.schemas import query_id, strict_id
 from app.fields import Prose, StrictBoolean, StrictSchema, UTCDateTime, refuse_read_only
 
+# The API's name for the offering a log (or a reminder) is about, kept from the product's first
+# description; inside the code it is `offering_id`.
+OFFERING = "allocation_id"
 STATUS = validate.OneOf(STATUSES)
 NOTES = validate.Length(max=5000)
 
@@ -17,7 +20,7 @@ def checklist(**options) -> dict:
 
 class ActivityLogSchema(Schema.from_dict(checklist(), name="ChecklistSchema")):
     id = fields.Integer()
-    allocation_id = fields.Integer(metadata={"description": "The course offering"})
+    offering_id = fields.Integer(data_key=OFFERING, metadata={"description": "The course offering"})
     facilitator_id = fields.Integer(allow_none=True)
     week_number = fields.Integer()
     attendance = fields.List(fields.Boolean())
@@ -42,12 +45,12 @@ class ActivityLogFieldsSchema(
 class ActivityLogUpdateSchema(ActivityLogFieldsSchema):
     @pre_load
     def refuse_identity_fields(self, data, **kwargs):
-        refuse_read_only(data, ("allocation_id", "week_number"))
+        refuse_read_only(data, (OFFERING, "week_number"))
         return data
 
 
 class ActivityLogCreateSchema(ActivityLogFieldsSchema):
-    allocation_id = strict_id(required=True)
+    offering_id = strict_id(required=True, data_key=OFFERING)
     # The range (1 … the offering's teaching weeks) is checked by the service, which knows
     # the offering, so every out-of-range week hears the same message naming both ends.
     week_number = fields.Integer(required=True, strict=True)
@@ -61,7 +64,7 @@ class ActivityLogCreateSchema(ActivityLogFieldsSchema):
 
 
 class ActivityLogQuerySchema(Schema):
-    allocation_id = query_id()
+    offering_id = query_id(data_key=OFFERING)
     week_number = fields.Integer(validate=validate.Range(min=1))
     facilitator_id = query_id()
     module_id = query_id()
@@ -78,10 +81,12 @@ class ActivityLogQuerySchema(Schema):
 
 
 class ActivityLogChangeSchema(Schema):
+    """One of the log's events in the audit trail."""
+
     id = fields.Integer()
     action = fields.String(metadata={"description": "created, updated or deleted"})
-    changed_by_id = fields.Integer()
-    changed_at = fields.DateTime()
+    changed_by_id = fields.Integer(attribute="actor_id")
+    changed_at = fields.DateTime(attribute="occurred_at")
     changes = fields.Dict(metadata={"description": "field → [old, new]"})
 
 
@@ -95,7 +100,7 @@ class ComplianceQuerySchema(Schema):
 
 
 class ComplianceRowSchema(Schema):
-    allocation_id = fields.Integer()
+    offering_id = fields.Integer(data_key=OFFERING)
     module_code = fields.String()
     facilitator_id = fields.Integer(allow_none=True)
     facilitator_name = fields.String(allow_none=True)

@@ -7,7 +7,9 @@ from sqlalchemy.orm import contains_eager, defer, lazyload
 
 from app import clock
 from app.activity.deadlines import DeadlineRule
-from app.activity.models import CHECKLIST, ActivityLog, ActivityLogChange
+from app.activity.models import CHECKLIST, ActivityLog
+from app.audit import services as audit
+from app.audit.models import AuditEvent
 from app.auth.models import Role, User
 from app.courses.models import CourseOffering, Module, teaching_weeks
 from app.courses.services import visible_to as offerings_visible_to
@@ -18,7 +20,6 @@ from app.pagination import page_of
 from app.persistence import unique_or_conflict
 from app.signals import log_changed, log_filed
 
-EDITABLE = (*CHECKLIST, "attendance", "notes")
 COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
 LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at
 
@@ -58,8 +59,8 @@ def matching(filters: dict) -> list[ColumnElement]:
     conditions = [
         getattr(CourseOffering, name) == filters[name] for name in on_offering if name in filters
     ]
-    if "allocation_id" in filters:
-        conditions.append(ActivityLog.offering_id == filters["allocation_id"])
+    if "offering_id" in filters:
+        conditions.append(ActivityLog.offering_id == filters["offering_id"])
     if "week_number" in filters:
         conditions.append(ActivityLog.week_number == filters["week_number"])
     if "status" in filters:
@@ -96,21 +97,28 @@ def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
     return page_of(statement, pagination, count_from=count_from)
 
 
-def history(user: User, log_id: int) -> list[ActivityLogChange]:
-    """Every change to a log, also once it is deleted, for whoever may see its offering."""
-    changes = db.session.scalars(
-        select(ActivityLogChange)
-        .where(ActivityLogChange.log_id == log_id)
-        .order_by(ActivityLogChange.changed_at, ActivityLogChange.id)
-    ).all()
-    visible = changes and db.session.scalar(
-        select(CourseOffering.id).where(
-            CourseOffering.id == changes[0].offering_id, *visible_to(user)
-        )
+def history(user: User, log_id: int) -> list[AuditEvent]:
+    """Every change to a log, oldest first, also once it is deleted, for whoever may see its
+    offering: the log's events in the audit trail, which is where its history is kept."""
+    events = audit.events_about(ActivityLog.__tablename__, log_id)
+    offering_id = events and (named_offering(events) or live_offering(log_id))
+    visible = offering_id and db.session.scalar(
+        select(CourseOffering.id).where(CourseOffering.id == offering_id, *visible_to(user))
     )
     if not visible:
         raise NotFound(_("No such activity log."))
-    return changes
+    return events
+
+
+def named_offering(events: list[AuditEvent]) -> int | None:
+    """The offering a log's creation (or deletion) names: every column of the log is in it."""
+    named = (value for event in events for value in event.changes.get("offering_id", ()))
+    return next((value for value in named if value is not None), None)
+
+
+def live_offering(log_id: int) -> int | None:
+    """The offering of a log that is still there (one filed in bulk has no creation event)."""
+    return db.session.scalar(select(ActivityLog.offering_id).where(ActivityLog.id == log_id))
 
 
 # --- writing ---------------------------------------------------------------------------------
@@ -118,7 +126,7 @@ def history(user: User, log_id: int) -> list[ActivityLogChange]:
 
 def file_log(user: User, data: dict) -> ActivityLog:
     """File the log for one week; the unique (offering, week) key settles duplicates."""
-    offering = offering_to_file_for(user, data.pop("allocation_id"))
+    offering = offering_to_file_for(user, data.pop("offering_id"))
     check_week(offering, data["week_number"])
     check_attendance(offering, data["attendance"])
     rule = DeadlineRule.from_config()
@@ -137,7 +145,6 @@ def file_log(user: User, data: dict) -> ActivityLog:
         savepoint=False,
     ):
         db.session.add(log)
-    record(log, "created", user, {field: [None, getattr(log, field)] for field in EDITABLE})
     log_filed.send(log, actor=user)
     return log
 
@@ -155,7 +162,7 @@ def offering_to_file_for(user: User, offering_id: int) -> CourseOffering:
         raise Forbidden(_("Only the facilitator allocated to this offering can file its logs."))
     if offering is None:
         raise Invalid(
-            {"allocation_id": [_("No course offering with id {id}.").format(id=offering_id)]}
+            {"offering_id": [_("No course offering with id {id}.").format(id=offering_id)]}
         )
     if not offering.is_active:
         raise Conflict(_("This offering is archived; it takes no new logs."))
@@ -203,7 +210,6 @@ def update_log(user: User, log: ActivityLog, changes: dict) -> ActivityLog:
     for field, (_old, new) in diff.items():
         setattr(log, field, new)
     if diff:
-        record(log, "updated", user, diff)
         log_changed.send(log, actor=user, action="updated", changes=diff)
         db.session.flush()  # the response shows the new updated_at
     return log
@@ -234,23 +240,8 @@ def reschedule_logs(offering: CourseOffering) -> None:
 
 def delete_log(manager: User, log: ActivityLog) -> None:
     """Delete a log; its history stays, with a last entry holding what was deleted."""
-    removed = {field: [getattr(log, field), None] for field in EDITABLE}
-    record(log, "deleted", manager, removed)
-    log_changed.send(log, actor=manager, action="deleted", changes=removed)
+    log_changed.send(log, actor=manager, action="deleted")
     db.session.delete(log)
-
-
-def record(log: ActivityLog, action: str, user: User, changes: dict) -> None:
-    db.session.add(
-        ActivityLogChange(
-            log_id=log.id,
-            offering_id=log.offering_id,
-            week_number=log.week_number,
-            action=action,
-            changed_by_id=user.id,
-            changes=changes,
-        )
-    )
 
 
 # --- compliance ------------------------------------------------------------------------------
@@ -403,7 +394,7 @@ def row(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
     else:
         outcome = LATE if log.submitted_at > log.due_at else ON_TIME
     return {
-        "allocation_id": offering.id,
+        "offering_id": offering.id,
         "module_code": offering.module_code,
         "facilitator_id": offering.facilitator_id,
         "facilitator_name": names.get(offering.facilitator_id),

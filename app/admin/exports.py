@@ -7,9 +7,11 @@ from sqlalchemy import Select, select
 from app import clock, exports
 from app.activity import services as activity_services
 from app.activity.models import CHECKLIST, ActivityLog, attendance_rate
+from app.activity.schemas import ActivityLogSchema
 from app.auth.models import User
 from app.courses import services as course_services
 from app.courses.models import Cohort, CourseClass, CourseOffering, DeliveryMode, Module
+from app.fields import public_names
 from app.signals import data_exported
 
 # header → column, or (column, how to turn its value into a cell)
@@ -34,7 +36,7 @@ OFFERING_COLUMNS = {
 }
 LOG_COLUMNS = {
     "id": ActivityLog.id,
-    "allocation_id": ActivityLog.offering_id,
+    "offering_id": ActivityLog.offering_id,
     "module_code": Module.code,
     "facilitator_id": CourseOffering.facilitator_id,
     "week_number": ActivityLog.week_number,
@@ -83,16 +85,22 @@ def activity_logs_query(manager: User, filters: dict) -> tuple[Select, list]:
     return plain_query(LOG_COLUMNS, joined, conditions, order)
 
 
-def download(name: str, columns: dict, statement: Select, converters: list) -> Response:
+def download(name: str, header: list[str], statement: Select, converters: list) -> Response:
     rows = exports.streamed(statement, converters)
-    return exports.csv_response(f"{name}-{clock.now():%Y%m%d-%H%M}.csv", list(columns), rows)
+    return exports.csv_response(f"{name}-{clock.now():%Y%m%d-%H%M}.csv", header, rows)
+
+
+def log_header() -> list[str]:
+    """A log's columns are named as `GET /activity-logs` names the same values."""
+    names = public_names(ActivityLogSchema)
+    return [names.get(column, column) for column in LOG_COLUMNS]
 
 
 def offerings_csv(manager: User, filters: dict) -> Response:
     data_exported.send(manager, export="offerings", filters=filters)
-    return download("offerings", OFFERING_COLUMNS, *offerings_query(manager, filters))
+    return download("offerings", list(OFFERING_COLUMNS), *offerings_query(manager, filters))
 
 
 def activity_logs_csv(manager: User, filters: dict) -> Response:
     data_exported.send(manager, export="activity-logs", filters=filters)
-    return download("activity-logs", LOG_COLUMNS, *activity_logs_query(manager, filters))
+    return download("activity-logs", log_header(), *activity_logs_query(manager, filters))

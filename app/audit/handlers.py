@@ -41,7 +41,7 @@ def log_filed_event(log, actor=None, **_) -> None:
 
 @log_changed.connect
 def log_changed_event(log, actor=None, action="updated", changes=None, **_) -> None:
-    services.record(action, log, actor, changes)
+    services.record(action, log, actor, changes or whole(log, action))
 
 
 @reflection_submitted.connect

@@ -5,7 +5,7 @@ from enum import Enum
 
 from flask import g, has_request_context, request
 from flask_jwt_extended import current_user, get_current_user
-from sqlalchemy import ColumnElement, insert, inspect, select
+from sqlalchemy import ColumnElement, exists, insert, inspect, or_, select
 
 from app import clock
 from app.audit.models import AuditEvent
@@ -113,6 +113,29 @@ def matching(filters: dict) -> list[ColumnElement]:
     exact = ("actor_id", "action", "entity_type", "entity_id", "request_id")
     window = ("occurred_from", "occurred_to")
     return exact_and_window(AuditEvent, filters, exact, AuditEvent.occurred_at, window)
+
+
+def events_about(entity_type: str, entity_id: int) -> list[AuditEvent]:
+    """Everything that happened to one object, oldest first: its history."""
+    return db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    ).all()
+
+
+def mentions(entity_type: str, field: str, value: int) -> bool:
+    """Whether an event of `entity_type` gave `field` this value, before or after a change
+    (whether a log, deleted since, was ever filed for an offering)."""
+    named = AuditEvent.changes[field]
+    return db.session.scalar(
+        select(
+            exists().where(
+                AuditEvent.entity_type == entity_type,
+                or_(named[0].as_integer() == value, named[1].as_integer() == value),
+            )
+        )
+    )
 
 
 def list_events(filters: dict, pagination) -> list[AuditEvent]:

@@ -6,6 +6,7 @@ from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager
 
+from app.audit import services as audit
 from app.auth.models import Role, User
 from app.courses.models import (
     AssignmentChange,
@@ -297,19 +298,26 @@ def delete_offering(offering: CourseOffering, manager: User) -> CourseOffering |
 
     Enrolments, activity logs and anything added later refer to offerings through foreign
     keys, so the database itself says whether there is history: the delete is tried in a
-    savepoint and, if a reference stops it, the offering is archived instead.
+    savepoint and, if a reference stops it, the offering is archived instead. Logs deleted
+    since are history too, kept in the audit trail, which has no foreign keys.
     """
+    if audit.mentions("activity_logs", "offering_id", offering.id):
+        return archive(offering, manager)
     try:
         with db.session.begin_nested():
             db.session.delete(offering)
     except IntegrityError:
-        offering.is_active = False
-        offering_changed.send(
-            offering, actor=manager, what={"archived"}, changes={"is_active": (True, False)}
-        )
-        return offering
+        return archive(offering, manager)
     offering_changed.send(offering, actor=manager, what={"deleted"}, changes={})
     return None
+
+
+def archive(offering: CourseOffering, manager: User) -> CourseOffering:
+    offering.is_active = False
+    offering_changed.send(
+        offering, actor=manager, what={"archived"}, changes={"is_active": (True, False)}
+    )
+    return offering
 
 
 # --- enrolments ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ or that went to someone else, or a deactivated recipient cancels the message ins
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
+from urllib.parse import urlencode
 
 from babel.dates import format_date, format_datetime, get_timezone_name
 from flask import current_app
@@ -14,6 +15,7 @@ from sqlalchemy import select
 
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import ActivityLog
+from app.activity.schemas import ActivityLogQuerySchema
 from app.auth.models import Role, User
 from app.courses.models import CourseOffering, Enrollment
 from app.courses.services import unstaffed
@@ -55,7 +57,8 @@ def links(offering_id: int | None = None) -> dict:
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     found = {"docs_url": f"{base}/docs"}
     if offering_id is not None:
-        found["logs_url"] = f"{base}/api/v1/activity-logs?allocation_id={offering_id}"
+        query = urlencode(ActivityLogQuerySchema().dump({"offering_id": offering_id}))
+        found["logs_url"] = f"{base}/api/v1/activity-logs?{query}"
     return found
 
 

@@ -2,6 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.activity.schemas import OFFERING
 from app.fields import StrictSchema, UTCDateTime
 from app.notifications.models import EmailPreference, Kind
 
@@ -15,8 +16,11 @@ class NotificationSchema(Schema):
         metadata={"description": "due_soon, overdue, unstaffed, digest or reflection_due"},
     )
     title = fields.String(metadata={"description": "In the caller's language"})
-    allocation_id = fields.Integer(
-        attribute="notification.offering_id", allow_none=True, metadata={"description": "Offering"}
+    offering_id = fields.Integer(
+        attribute="notification.offering_id",
+        data_key=OFFERING,
+        allow_none=True,
+        metadata={"description": "Offering"},
     )
     week_number = fields.Integer(attribute="notification.week_number", allow_none=True)
     deadline = fields.DateTime(attribute="notification.deadline")

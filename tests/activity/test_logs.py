@@ -284,13 +284,15 @@ def test_twenty_simultaneous_submissions_make_exactly_one_log(
         created["id"]
     }
     assert log_count(run_sql, offering_id) == 1
-    assert run_sql("SELECT COUNT(*) FROM activity_log_changes")[0][0] == 1
+    assert run_sql("SELECT COUNT(*) FROM audit_events WHERE entity_type = 'activity_logs'") == [
+        (1,)
+    ]
 
 
-def test_filing_a_log_runs_at_most_six_statements(
+def test_filing_a_log_runs_at_most_five_statements(
     client, facilitator, offering_of, file_log, count_queries
 ):
-    """The offering, the log, its history row, its audit event and the reminders it makes moot:
+    """The offering, the log, its audit event (its history) and the reminders it makes moot:
     no savepoint, since a duplicate ends the request anyway."""
     offering_id = offering_of(facilitator)
     file_log(facilitator, offering_id, 1)  # the caller's identity is cached from here
@@ -299,7 +301,7 @@ def test_filing_a_log_runs_at_most_six_statements(
         response = file_log(facilitator, offering_id, 2)
 
     assert response.status_code == 201
-    assert len(statements) <= 6, statements
+    assert len(statements) <= 5, statements
     assert not any(statement.startswith("SAVEPOINT") for statement in statements)
     # The offering's own row: no catalogue joins, no enrolment count, neither used to file.
     (read,) = [statement for statement in statements if "FROM course_offerings" in statement]
@@ -689,16 +691,16 @@ def test_history_of_a_deleted_log_survives_and_stays_readable(
     client.delete(f"{LOGS}/{log['id']}", headers=as_manager)
 
     rows = run_sql(
-        "SELECT log_id, offering_id, week_number, action, changed_by_id, changes "
-        "FROM activity_log_changes ORDER BY id"
+        "SELECT entity_id, action, actor_id, changes FROM audit_events "
+        "WHERE entity_type = 'activity_logs' ORDER BY id"
     )
     assert [row.action for row in rows] == ["created", "updated", "deleted"]
-    assert {(row.log_id, row.offering_id, row.week_number) for row in rows} == {
-        (log["id"], offering_id, 6)
-    }
-    deleted = rows[-1]
-    assert deleted.changed_by_id == manager.id
-    assert '"kept"' in deleted.changes and '"Done"' in deleted.changes
+    assert {row.entity_id for row in rows} == {log["id"]}
+    created, deleted = json.loads(rows[0].changes), json.loads(rows[-1].changes)
+    assert (created["offering_id"], created["week_number"]) == ([None, offering_id], [None, 6])
+    assert (deleted["offering_id"], deleted["week_number"]) == ([offering_id, None], [6, None])
+    assert deleted["notes"] == ["kept", None] and deleted["summative_grading"] == ["Done", None]
+    assert rows[-1].actor_id == manager.id
     history = f"{LOGS}/{log['id']}/history"
     assert client.get(f"{LOGS}/{log['id']}", headers=as_manager).status_code == 404
     assert [c["action"] for c in client.get(history, headers=as_manager).json] == [
@@ -706,6 +708,21 @@ def test_history_of_a_deleted_log_survives_and_stays_readable(
     ]  # fmt: skip
     assert client.get(history, headers=auth_headers(facilitator)).status_code == 200
     assert client.get(history, headers=auth_headers(create_user("facilitator"))).status_code == 404
+
+
+def test_an_offering_whose_logs_were_deleted_is_archived_with_their_history(
+    client, facilitator, offering_of, create_log, as_manager, auth_headers
+):
+    offering_id = offering_of(facilitator)
+    log = create_log(facilitator, offering_id, 3, notes="kept")
+    client.delete(f"{LOGS}/{log['id']}", headers=as_manager)
+
+    response = client.delete(f"/api/v1/course-offerings/{offering_id}", headers=as_manager)
+
+    assert response.status_code == 200
+    assert (response.json["id"], response.json["is_active"]) == (offering_id, False)
+    history = client.get(f"{LOGS}/{log['id']}/history", headers=auth_headers(facilitator))
+    assert [entry["action"] for entry in history.json] == ["created", "deleted"]
 
 
 # --- lists -----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def kinds(rows) -> list[tuple]:
 def test_due_soon_fires_48_hours_before_the_deadline_and_not_a_minute_earlier(
     facilitator, offering_of, sweep, work, smtp, notifications, travel
 ):
-    offering_of(facilitator)
+    offering_id = offering_of(facilitator)
 
     assert sweep(DUE_SOON_AT - MINUTE).found == {}
     result = sweep(DUE_SOON_AT)
@@ -36,6 +36,8 @@ def test_due_soon_fires_48_hours_before_the_deadline_and_not_a_minute_earlier(
     assert "Monday 12 January 2026, 09:00 Central Africa Time (Africa/Kigali)" in text
     assert "CS" in text and "cohort Cohort" in text and "class 2025J" in text
     assert "http://127.0.0.1:5000/docs" in text
+    # The link lists this offering's logs, filtered by the API's own name for the offering.
+    assert f"http://127.0.0.1:5000/api/v1/activity-logs?allocation_id={offering_id}" in text
     assert "<p>" in html and "Africa/Kigali" in html
 
 
