@@ -287,11 +287,19 @@ def identity_of(user_id: int | None) -> bytes:
 @jwt.token_in_blocklist_loader
 def token_is_revoked(header: dict, payload: dict) -> bool:
     """Revoked: the token, its session, or every token from before a password change. The
-    revocation keys and the caller's identity are read in one round trip to Redis."""
+    revocation keys and the caller's identity are read in one round trip to Redis, which also
+    fetches the answer a cached view would look up for this caller (`cache.prefetch_answer`)."""
     keys = (REVOKED_TOKEN.format(payload["jti"]), REVOKED_SESSION.format(payload.get("sid")))
     subject = payload.get("sub")
     user_id = int(subject) if isinstance(subject, str) and subject.isdigit() else None
-    g.token_user, (revoked,) = known_user(user_id, lambda pipeline: pipeline.exists(*keys))
+    prefetched = []
+
+    def also(pipeline) -> None:
+        pipeline.exists(*keys)
+        prefetched.append(cache.prefetch_answer(pipeline, user_id, payload.get("role")))
+
+    g.token_user, (revoked, *answer) = known_user(user_id, also)
+    prefetched[0](answer)
     if revoked:
         if payload.get("type") == "refresh":
             refresh_token_reused(payload)
