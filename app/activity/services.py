@@ -19,7 +19,7 @@ from app.persistence import unique_or_conflict
 from app.signals import log_changed, log_filed
 
 EDITABLE = (*CHECKLIST, "attendance", "notes")
-COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
+COMPLETE = ActivityLog.is_complete
 LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at
 
 

@@ -41,7 +41,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from app.activity.deadlines import DeadlineRule
-from app.activity.models import CHECKLIST, ActivityLog
+from app.activity.models import ActivityLog
 from app.auth.models import Role, User
 from app.clock import now as clock_now
 from app.config import retry_delays
@@ -71,7 +71,7 @@ MAX_WEEKS = 53
 # SQLite refuses compound SELECTs of more than 500 terms.
 CELLS_PER_STATEMENT = 400
 TABLE = Notification.__table__
-LOG_COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
+LOG_COMPLETE = ActivityLog.is_complete
 DEFAULT_EMAIL = {
     Kind.DUE_SOON: EmailPreference.IMMEDIATE,
     Kind.OVERDUE: EmailPreference.IMMEDIATE,
