@@ -15,7 +15,7 @@ from sqlalchemy import text
 from app.clock import now
 from app.extensions import db, limiter, redis_store
 from app.notifications.mail import delivery_mode
-from app.notifications.reminders import QUEUES
+from app.notifications.queue import QUEUES
 
 HEALTH_PROBE = "cmp:health"
 

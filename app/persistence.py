@@ -80,3 +80,9 @@ def duplicate(model, values: dict, message: str, existing_as: str | None) -> Con
     field = next(iter(values))
     errors = {existing_as: existing} if existing_as else {field: [_("Already taken.")]}
     return Conflict(message.format(field=field, id=existing), errors)
+
+
+def chunked(items: list, size: int) -> Iterator[list]:
+    """`items` in pieces of at most `size`: statements and jobs take lists only so long."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -105,12 +105,12 @@ def bench_app():
 
 
 def timed_sweep(at: datetime) -> tuple[float, object]:
-    from app.notifications import reminders
+    from app.notifications.sweep import sweep
     from app.unit_of_work import unit_of_work
 
     started = time.perf_counter()
     with unit_of_work():
-        result = reminders.sweep(at)
+        result = sweep(at)
     return time.perf_counter() - started, result
 
 
@@ -135,8 +135,11 @@ def record_reminders(count: int) -> None:
     from app.activity.deadlines import DeadlineRule
     from app.courses.models import CourseOffering
     from app.extensions import db
-    from app.notifications import reminders
-    from app.notifications.models import Kind, Notification
+    from app.notifications.models import Notification
+    from app.notifications.queue import queue_pending
+    from app.notifications.registry import kind_named
+    from app.notifications.store import insert_new, notification_row
+    from app.notifications.sweep import SweepResult
     from app.unit_of_work import unit_of_work
 
     rule = DeadlineRule.from_config()
@@ -147,19 +150,18 @@ def record_reminders(count: int) -> None:
             .where(CourseOffering.facilitator_id.is_not(None))
         ).all()  # fmt: skip
         rows = [
-            reminders.notification_row(
-                Kind.DUE_SOON, preference=None, recipient_id=offering.facilitator_id,
+            notification_row(
+                kind_named("due_soon"), preference=None, recipient_id=offering.facilitator_id,
                 language="en", offering_id=offering.id, week_number=week,
                 deadline=rule.due_at(offering.start_date, week),
             )
             for week in range(9, 16)
             for offering in offerings
         ][:count]  # fmt: skip
-        reminders.insert_new(rows)
+        insert_new(rows)
     redis.Redis.from_url(REDIS_URL).flushdb()
     with unit_of_work():
-        result = reminders.SweepResult()
-        reminders.queue_pending(result)
+        queue_pending(SweepResult())
 
 
 def deliver(count: int, workers: int) -> list[tuple[str, str]]:

@@ -9,7 +9,9 @@ from sqlalchemy.exc import OperationalError
 
 from app.auth import password_links
 from app.clock import now
-from app.notifications import delivery, reminders
+from app.notifications import delivery
+from app.notifications.sweep import SweepResult
+from app.notifications.sweep import sweep as sweep_at
 from app.persistence import is_lock_conflict
 from app.unit_of_work import unit_of_work
 from workers.context import in_app_context
@@ -40,9 +42,9 @@ def sweep(at: str | None = None) -> dict:
     }
 
 
-def sweep_once(moment: datetime) -> reminders.SweepResult:
+def sweep_once(moment: datetime) -> SweepResult:
     with unit_of_work():
-        return reminders.sweep(moment)
+        return sweep_at(moment)
 
 
 @in_app_context

@@ -4,7 +4,7 @@ from rq import Worker
 
 from app.extensions import db, redis_store
 from app.notifications.mail import warm_up
-from app.notifications.reminders import QUEUES
+from app.notifications.queue import QUEUES
 
 
 class AppWorker(Worker):

@@ -2,7 +2,18 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ColumnElement,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -11,7 +22,8 @@ from app.courses.models import CourseOffering
 from app.extensions import db
 from app.types import UTCDateTime
 
-STATUSES = ("Done", "Pending", "Not Started")
+DONE = "Done"
+STATUSES = (DONE, "Pending", "Not Started")
 CHECKLIST = (
     "formative_one_grading",
     "formative_two_grading",
@@ -21,6 +33,12 @@ CHECKLIST = (
     "grade_book_status",
 )
 STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
+
+
+def every_item_done(log, every):
+    """What makes a log complete: every checklist item Done. `every` combines the comparisons:
+    `all` for a loaded log, `and_` for SQL."""
+    return every(getattr(log, item) == DONE for item in CHECKLIST)
 
 
 def checklist_column() -> Mapped[str]:
@@ -73,9 +91,14 @@ class ActivityLog(db.Model):
     def is_late(self) -> bool:
         return self.submitted_at > self.due_at
 
-    @property
+    @hybrid_property
     def is_complete(self) -> bool:
-        return all(getattr(self, item) == "Done" for item in CHECKLIST)
+        return every_item_done(self, all)
+
+    @is_complete.inplace.expression
+    @classmethod
+    def _is_complete_expression(cls) -> ColumnElement[bool]:
+        return every_item_done(cls, lambda terms: and_(*terms))
 
     @property
     def attendance_rate(self) -> float | None:

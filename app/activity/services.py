@@ -20,7 +20,7 @@ from app.pagination import page_of
 from app.persistence import unique_or_conflict
 from app.signals import log_changed, log_filed
 
-COMPLETE = and_(*(getattr(ActivityLog, item) == "Done" for item in CHECKLIST))
+COMPLETE = ActivityLog.is_complete
 LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at
 
 

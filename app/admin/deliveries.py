@@ -11,7 +11,7 @@ from app.extensions import db
 from app.filters import exact_and_window
 from app.i18n import _
 from app.notifications.models import Notification, Status
-from app.notifications.reminders import enqueue_delivery
+from app.notifications.queue import enqueue_delivery
 from app.pagination import newest_first, page_of
 from app.unit_of_work import after_commit
 

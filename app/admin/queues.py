@@ -12,7 +12,7 @@ from app.clock import now
 from app.exceptions import Conflict
 from app.extensions import redis_store
 from app.i18n import _
-from app.notifications.reminders import QUEUES
+from app.notifications.queue import QUEUES
 
 
 def embedded() -> bool:

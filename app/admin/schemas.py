@@ -6,7 +6,8 @@ from app.auth.models import Role
 from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
 from app.courses.schemas import OfferingSchema, query_id
 from app.fields import StrictBoolean, StrictSchema, Text, UTCDateTime, refuse_read_only
-from app.notifications.models import Channel, Kind, Status
+from app.notifications import kinds
+from app.notifications.models import Channel, Status
 
 ROLE = validate.OneOf([role.value for role in Role])
 NUMBER = validate.Length(max=32)
@@ -115,7 +116,7 @@ class UnstaffedQuerySchema(Schema):
 
 class DeliveryQuerySchema(Schema):
     status = fields.String(validate=validate.OneOf([status.value for status in Status]))
-    kind = fields.String(validate=validate.OneOf([kind.value for kind in Kind]))
+    kind = fields.String(validate=validate.OneOf(kinds.NAMES))
     channel = fields.String(validate=validate.OneOf([channel.value for channel in Channel]))
     recipient_id = query_id()
     offering_id = query_id()
@@ -126,9 +127,7 @@ class DeliveryQuerySchema(Schema):
 class DeliverySchema(Schema):
     id = fields.Integer()
     recipient_id = fields.Integer()
-    kind = fields.String(
-        metadata={"description": "due_soon, overdue, unstaffed, digest or reflection_due"}
-    )
+    kind = fields.String(metadata={"description": kinds.listed()})
     channel = fields.String(metadata={"description": "email, digest or in_app"})
     offering_id = fields.Integer(allow_none=True)
     week_number = fields.Integer()

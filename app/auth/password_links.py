@@ -25,7 +25,7 @@ from app.exceptions import Invalid
 from app.extensions import db, redis_store
 from app.i18n import _
 from app.notifications import mail
-from app.notifications.reminders import QUEUE
+from app.notifications.queue import QUEUE
 from app.signals import user_changed
 from app.unit_of_work import after_commit, unit_of_work
 

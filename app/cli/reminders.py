@@ -13,8 +13,11 @@ from sqlalchemy import func, select
 
 from app.clock import now
 from app.extensions import db, redis_store
-from app.notifications import mail, reminders
+from app.notifications import mail
 from app.notifications.models import Notification, Status
+from app.notifications.queue import QUEUES
+from app.notifications.sweep import LAST_SWEEP_KEY
+from app.notifications.sweep import sweep as run_sweep
 from app.unit_of_work import unit_of_work
 
 reminders_cli = AppGroup("reminders", help="Deadline reminders, alerts and digests.")
@@ -42,7 +45,7 @@ def sweep(moment: datetime, dry_run: bool):
     many were sent, cancelled or failed.
     """
     with unit_of_work():
-        result = reminders.sweep(moment, dry_run=dry_run)
+        result = run_sweep(moment, dry_run=dry_run)
     verb = "would record" if dry_run else "found"
     click.echo(f"Sweep at {moment.isoformat()}: {verb} " + describe(result.found))
     if dry_run:
@@ -113,12 +116,12 @@ def mail_line() -> str:
 def queue_lines() -> list[str]:
     connection = redis_store.client()
     lines = []
-    for name in reminders.QUEUES:
+    for name in QUEUES:
         queue = Queue(name, connection=connection)
         failed = FailedJobRegistry(queue=queue).count
         lines.append(f"Queue {name}: {queue.count} queued, {failed} failed")
     workers = Worker.all(connection=connection)
     lines.append(f"Workers alive: {len(workers)}")
-    last = connection.get(reminders.LAST_SWEEP_KEY)
+    last = connection.get(LAST_SWEEP_KEY)
     lines.append("Last sweep: " + (last.decode() if last else "never"))
     return lines

@@ -3,8 +3,8 @@
 1. Claim: one UPDATE takes the batch's rows that are pending and free (never claimed, or
    claimed longer ago than REMINDER_CLAIM_TIMEOUT_SECONDS by a worker that must have died),
    stamping them with this attempt's token. Two workers can never hold the same row.
-2. Re-check each claimed row against the data as it is now (content.facts_for); what is no
-   longer true is cancelled.
+2. Re-check each claimed row against the data as it is now (its kind's `facts`: see
+   registry.py); what is no longer true is cancelled.
 3. Send over one SMTP connection; each sent row is committed as sent right after the server
    accepted it, so a worker killed mid-batch leaves only unsent rows for the next claim.
 4. A refused message is released for a later attempt, or marked failed with the server's
@@ -28,8 +28,9 @@ from app.clock import now
 from app.config import retry_delays
 from app.extensions import db
 from app.notifications import mail
-from app.notifications.content import facts_for, log_states
-from app.notifications.models import Channel, Kind, Notification, Status
+from app.notifications.content import Facts, links
+from app.notifications.models import Channel, Notification, Status
+from app.notifications.registry import Moment, kind_named
 from app.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -99,16 +100,33 @@ def prepare(ids: list[int], token: str, report: Report) -> list[tuple]:
         .options(selectinload(Notification.recipient), selectinload(Notification.offering))
         .order_by(Notification.id)
     ).all()
-    moment, outgoing, logs = now(), [], log_states(claimed)
+    moment, outgoing = Moment.for_batch(claimed, now()), []
     for notification in claimed:
-        facts = facts_for(notification, moment, logs)
+        facts = facts_for(notification, moment)
         if facts is None:
             notification.status, notification.claimed_by = Status.CANCELLED, None
             report.cancelled.append(notification.id)
             continue
-        covers = facts.values.get("waiting_ids", []) if notification.kind == Kind.DIGEST else []
-        outgoing.append((notification.id, notification.attempts, mail.compose(facts), covers))
+        outgoing.append((notification.id, notification.attempts, mail.compose(facts), facts.covers))
     return outgoing
+
+
+def facts_for(notification: Notification, moment: Moment) -> Facts | None:
+    """The facts to send, or None when the message is no longer true: everything is read
+    again now, so a log filed meanwhile, an offering whose dates moved or that went to someone
+    else, or a deactivated recipient cancels the message instead."""
+    if not notification.recipient.is_active:
+        return None
+    values = kind_named(notification.kind).facts(notification, moment)
+    if values is None:
+        return None
+    covers = values.pop("covers", [])
+    values |= {
+        "recipient_name": notification.recipient.first_name,
+        "kind": notification.kind,
+        "lang": notification.language,
+    }
+    return Facts(notification, values | links(values.get("offering_id")), covers)
 
 
 def send_all(outgoing: list, token: str, report: Report) -> None:

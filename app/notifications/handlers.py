@@ -1,11 +1,13 @@
 """How notifications react to what happens elsewhere: messages that are no longer true are
 cancelled at once, so the inbox does not show them. (Every message is also re-checked when it
-is about to be sent; these handlers only make that visible sooner.)"""
+is about to be sent; these handlers only make that visible sooner.) Which kinds an event
+settles, each kind says itself (see registry.NotificationKind)."""
 
 from sqlalchemy import update
 
 from app.extensions import db
-from app.notifications.models import Kind, Notification, Status
+from app.notifications.models import Notification, Status
+from app.notifications.registry import names_where
 from app.signals import (
     log_changed,
     log_filed,
@@ -13,8 +15,6 @@ from app.signals import (
     reflection_submitted,
     user_changed,
 )
-
-WEEKLY = (Kind.DUE_SOON, Kind.OVERDUE)
 
 
 def cancel(*conditions) -> None:
@@ -28,17 +28,21 @@ def cancel(*conditions) -> None:
     )
 
 
+def of_kinds(test):
+    """Notifications of the kinds for which `test(kind)` holds."""
+    return Notification.kind.in_(names_where(test))
+
+
 @log_filed.connect
 @log_changed.connect
 def forget_reminders_for_filed_week(log, action="filed", **_details) -> None:
-    """Filed: no more "due soon"; and no "overdue" either once it is complete."""
+    """Filed or edited: the week's reminders that its log settles go."""
     if action == "deleted":
         return
-    kinds = WEEKLY if log.is_complete else (Kind.DUE_SOON,)
     cancel(
         Notification.offering_id == log.offering_id,
         Notification.week_number == log.week_number,
-        Notification.kind.in_(kinds),
+        of_kinds(lambda kind: kind.settled_by_log(log)),
     )
 
 
@@ -50,12 +54,18 @@ def follow_offering(offering, what=frozenset(), **_details) -> None:
     if "archived" in what or "deleted" in what or not offering.is_active:
         cancel(Notification.offering_id == offering.id)
     elif "facilitator" in what:
-        weekly = (Notification.offering_id == offering.id, Notification.kind.in_(WEEKLY))
+        following = (
+            Notification.offering_id == offering.id,
+            of_kinds(lambda kind: kind.follows_facilitator),
+        )
         if offering.facilitator_id is None:
-            cancel(*weekly)
+            cancel(*following)
         else:
-            cancel(*weekly, Notification.recipient_id != offering.facilitator_id)
-            cancel(Notification.offering_id == offering.id, Notification.kind == Kind.UNSTAFFED)
+            cancel(*following, Notification.recipient_id != offering.facilitator_id)
+            cancel(
+                Notification.offering_id == offering.id,
+                of_kinds(lambda kind: kind.settled_by_staffing),
+            )
 
 
 @user_changed.connect
@@ -70,5 +80,5 @@ def forget_reflection_reminder(reflection, **_details) -> None:
     cancel(
         Notification.recipient_id == reflection.student_id,
         Notification.offering_id == reflection.offering_id,
-        Notification.kind == Kind.REFLECTION_DUE,
+        of_kinds(lambda kind: kind.settled_by_reflection),
     )

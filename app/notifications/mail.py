@@ -1,4 +1,4 @@
-"""E-mail: subjects, multipart messages rendered in the recipient's language, and the two
+"""E-mail: multipart messages rendered in the recipient's language, and the two
 transports — SMTP (one connection per batch) or, with SMTP_HOST unset outside production, .eml
 files in instance/outbox/ (a development fallback: in production nothing is sent without
 SMTP_HOST, and delivery fails loudly instead)."""
@@ -15,12 +15,11 @@ from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from pathlib import Path
 
 from flask import current_app, render_template
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale
 
 from app.clock import now
-from app.i18n import _
 from app.notifications.content import Facts
-from app.notifications.models import Kind
+from app.notifications.registry import all_kinds, kind_named
 
 log = logging.getLogger(__name__)
 
@@ -40,32 +39,6 @@ class NotConfigured(Exception):
 NOT_CONFIGURED = "SMTP_HOST is not set: e-mail cannot be sent in production"
 
 
-def subject(kind: str, values: dict) -> str:
-    """The subject line, also the inbox title; call inside the recipient's locale."""
-    if kind == Kind.DUE_SOON:
-        return _("Week {week} log for {module} is due {deadline}").format(
-            week=values["week"], module=values["module_code"], deadline=values["deadline"]
-        )
-    if kind == Kind.OVERDUE:
-        return _("Overdue: the week {week} log for {module}").format(
-            week=values["week"], module=values["module_code"]
-        )
-    if kind == Kind.REFLECTION_DUE:
-        return _("{module} has ended: how did it go?").format(module=values["module_code"])
-    if kind == Kind.UNSTAFFED:
-        return _("No facilitator yet: {module} starts {date}").format(
-            module=values["module_code"], date=values["starts"]
-        )
-    if not (values["overdue_count"] or values["unstaffed"]):  # only the recipient's own reminders
-        return ngettext(
-            "Your daily digest: {count} reminder", "Your daily digest: {count} reminders",
-            len(values["waiting"]),
-        ).format(count=len(values["waiting"]))  # fmt: skip
-    return _("Daily digest: {overdue} overdue or incomplete logs, {unstaffed} unstaffed").format(
-        overdue=values["overdue_count"], unstaffed=len(values["unstaffed"])
-    )
-
-
 def compose(facts: Facts) -> Message:
     """A plain-text and HTML message from the kind's templates, in the recipient's language.
 
@@ -75,7 +48,7 @@ def compose(facts: Facts) -> Message:
     notification = facts.notification
     recipient = notification.recipient
     with force_locale(notification.language):
-        title = subject(notification.kind, facts.values)
+        title = kind_named(notification.kind).subject(facts.values)
         text = render_template(f"email/{notification.kind}.txt", **facts.values)
         html = render_template(f"email/{notification.kind}.html", **facts.values)
     return envelope(recipient, notification.language, title, text, html,
@@ -108,9 +81,9 @@ def warm_up() -> None:
 
     from app.i18n import LANGUAGES
 
-    for kind in Kind:
+    for kind in all_kinds():  # which also imports every kind's module
         for extension in ("txt", "html"):
-            current_app.jinja_env.get_template(f"email/{kind.value}.{extension}")
+            current_app.jinja_env.get_template(f"email/{kind.name}.{extension}")
     for language in LANGUAGES:
         with force_locale(language):
             get_translations()

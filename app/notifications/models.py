@@ -10,15 +10,8 @@ from app.auth.models import User
 from app.clock import now
 from app.courses.models import CourseOffering
 from app.extensions import db
+from app.notifications.kinds import NAMES as KIND_NAMES
 from app.types import UTCDateTime
-
-
-class Kind(enum.StrEnum):
-    DUE_SOON = "due_soon"  # to the facilitator, before a weekly log is due
-    OVERDUE = "overdue"  # to the facilitator, after it is due and still missing or incomplete
-    UNSTAFFED = "unstaffed"  # to managers, an offering about to start without a facilitator
-    DIGEST = "digest"  # to managers, once a day: everything overdue and unstaffed
-    REFLECTION_DUE = "reflection_due"  # to a student, once their offering has ended unreflected
 
 
 class Status(enum.StrEnum):
@@ -40,8 +33,8 @@ class EmailPreference(enum.StrEnum):
     OFF = "off"
 
 
-def values(enumeration) -> str:
-    return ", ".join(f"'{member.value}'" for member in enumeration)
+def values(names) -> str:
+    return ", ".join(f"'{name}'" for name in names)
 
 
 class Notification(db.Model):
@@ -55,7 +48,7 @@ class Notification(db.Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({values(Kind)})", name="kind"),
+        CheckConstraint(f"kind IN ({values(KIND_NAMES)})", name="kind"),
         CheckConstraint(f"status IN ({values(Status)})", name="status"),
         CheckConstraint(f"channel IN ({values(Channel)})", name="channel"),
         # The inbox: newest first per recipient.
@@ -101,7 +94,7 @@ class NotificationPreference(db.Model):
 
     __tablename__ = "notification_preferences"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({values(Kind)})", name="kind"),
+        CheckConstraint(f"kind IN ({values(KIND_NAMES)})", name="kind"),
         CheckConstraint(f"email IN ({values(EmailPreference)})", name="email"),
     )
 

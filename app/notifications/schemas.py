@@ -4,7 +4,8 @@ from marshmallow import Schema, fields, validate
 
 from app.activity.schemas import OFFERING
 from app.fields import StrictSchema, UTCDateTime
-from app.notifications.models import EmailPreference, Kind
+from app.notifications import kinds
+from app.notifications.models import EmailPreference
 
 EMAIL = validate.OneOf([preference.value for preference in EmailPreference])
 
@@ -13,7 +14,7 @@ class NotificationSchema(Schema):
     id = fields.Integer(attribute="notification.id")
     kind = fields.String(
         attribute="notification.kind",
-        metadata={"description": "due_soon, overdue, unstaffed, digest or reflection_due"},
+        metadata={"description": kinds.listed()},
     )
     title = fields.String(metadata={"description": "In the caller's language"})
     offering_id = fields.Integer(
@@ -43,17 +44,10 @@ class ReadAllSchema(Schema):
     marked_read = fields.Integer()
 
 
-class PreferencesSchema(StrictSchema):
-    """E-mail per kind: `immediate`, `daily_digest` or `off` (the inbox always has them)."""
-
-    due_soon = fields.String(validate=EMAIL)
-    overdue = fields.String(validate=EMAIL)
-    unstaffed = fields.String(validate=EMAIL)
-    digest = fields.String(validate=EMAIL)
-    reflection_due = fields.String(validate=EMAIL)
-
-
-assert set(PreferencesSchema().fields) == {kind.value for kind in Kind}
+# E-mail per kind: `immediate`, `daily_digest` or `off` (the inbox always has them).
+PreferencesSchema = StrictSchema.from_dict(
+    {name: fields.String(validate=EMAIL) for name in kinds.NAMES}, name="PreferencesSchema"
+)
 
 
 class CalendarFeedSchema(Schema):

@@ -4,7 +4,6 @@ import hashlib
 import secrets
 from datetime import timedelta
 
-from babel.dates import format_date
 from flask import current_app
 from flask_babel import force_locale, get_locale
 from icalendar import Alarm, Calendar, Event
@@ -12,34 +11,23 @@ from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.orm import selectinload
 
 from app.activity.deadlines import DeadlineRule
-from app.auth.models import Role, User
+from app.auth.models import User
 from app.clock import now
-from app.courses.models import CourseOffering
+from app.courses.queries import facilitated_by
 from app.exceptions import Invalid, NotFound
 from app.extensions import db
 from app.i18n import _
-from app.notifications import mail
-from app.notifications.content import format_deadline, offering_facts
+from app.notifications.kinds import due_soon
 from app.notifications.models import (
     CalendarFeed,
     EmailPreference,
-    Kind,
     Notification,
     NotificationPreference,
     Status,
 )
-from app.notifications.reminders import Windows, email_preference
+from app.notifications.registry import NotificationKind, all_kinds, kind_named
+from app.notifications.store import email_preference
 from app.pagination import newest_first, page_of
-
-# The kinds each role receives, so preferences only offer what applies.
-KINDS_FOR = {
-    Role.FACILITATOR: (Kind.DUE_SOON, Kind.OVERDUE),
-    Role.MANAGER: (Kind.UNSTAFFED, Kind.DIGEST),
-    Role.STUDENT: (Kind.REFLECTION_DUE,),
-}
-# Kinds whose recipients get no daily digest to hold them: e-mail now, or not at all.
-NO_DIGEST = {Kind.REFLECTION_DUE}
-
 
 # --- inbox -----------------------------------------------------------------------------------
 
@@ -72,17 +60,7 @@ def inbox_entry(notification: Notification, rule: DeadlineRule | None = None) ->
 
 
 def title(notification: Notification, rule: DeadlineRule) -> str:
-    """The e-mail's subject line, from the row alone (the inbox keeps history as it was)."""
-    offering, language = notification.offering, current_language()
-    deadline = format_deadline(notification.deadline, language, rule)
-    if notification.kind == Kind.DIGEST:
-        return _("Daily digest of {date}").format(date=deadline)
-    values = offering_facts(offering) | {
-        "week": notification.week_number,
-        "deadline": deadline,
-        "starts": format_date(offering.start_date, "full", locale=language),
-    }
-    return mail.subject(notification.kind, values)
+    return kind_named(notification.kind).title(notification, rule, current_language())
 
 
 def current_language() -> str:
@@ -115,19 +93,24 @@ def mark_all_read(user: User) -> int:
 # --- preferences -----------------------------------------------------------------------------
 
 
+def received_kinds(user: User) -> dict[str, NotificationKind]:
+    """The kinds this user's role receives, so preferences only offer what applies."""
+    return {kind.name: kind for kind in all_kinds() if kind.audience == user.role}
+
+
 def preferences(user: User) -> dict:
     """{kind: immediate | daily_digest | off} for every kind this user's role receives."""
-    return {kind.value: email_preference(user.id, kind) for kind in KINDS_FOR[Role(user.role)]}
+    return {name: email_preference(user.id, kind) for name, kind in received_kinds(user).items()}
 
 
 def set_preferences(user: User, changes: dict) -> dict:
-    allowed = {kind.value for kind in KINDS_FOR[Role(user.role)]}
-    unknown = sorted(set(changes) - allowed)
+    received = received_kinds(user)
+    unknown = sorted(set(changes) - set(received))
     if unknown:
         raise Invalid({kind: [_("Not a kind of notification you receive.")] for kind in unknown})
     waiting_for_nothing = sorted(
-        kind for kind, email in changes.items()
-        if kind in NO_DIGEST and email == EmailPreference.DAILY_DIGEST
+        name for name, email in changes.items()
+        if not received[name].can_wait_for_digest and email == EmailPreference.DAILY_DIGEST
     )  # fmt: skip
     if waiting_for_nothing:
         message = _("There is no daily digest for this kind: choose immediate or off.")
@@ -175,12 +158,7 @@ def feed_owner(token: str) -> User:
 def calendar(user: User) -> bytes:
     """An iCalendar document: one event per weekly log deadline of the user's active offerings,
     past and upcoming, in the institution's zone, with an alarm when reminders would come."""
-    rule, windows = DeadlineRule.from_config(), Windows.from_config()
-    offerings = db.session.scalars(
-        select(CourseOffering)
-        .where(CourseOffering.facilitator_id == user.id, CourseOffering.is_active.is_(True))
-        .order_by(CourseOffering.start_date, CourseOffering.id)
-    ).unique()
+    rule, alarm_before = DeadlineRule.from_config(), due_soon.lead_time()
     host = current_app.config["PUBLIC_BASE_URL"].split("://")[-1].split("/")[0] or "localhost"
     document = Calendar()
     document.add("prodid", "-//Course Management Platform//Weekly log deadlines//EN")
@@ -188,14 +166,14 @@ def calendar(user: User) -> bytes:
     document.add("x-wr-timezone", rule.zone.key)
     with force_locale(user.preferred_language):
         document.add("x-wr-calname", _("Weekly log deadlines"))
-        for offering in offerings:
+        for offering in facilitated_by(user.id):
             for week in range(1, offering.weeks + 1):
-                document.add_component(deadline_event(offering, week, rule, windows, host))
+                document.add_component(deadline_event(offering, week, rule, alarm_before, host))
     document.add_missing_timezones()
     return document.to_ical()
 
 
-def deadline_event(offering, week: int, rule, windows, host: str) -> Event:
+def deadline_event(offering, week: int, rule, alarm_before: timedelta, host: str) -> Event:
     due = rule.due_at(offering.start_date, week).astimezone(rule.zone)
     event = Event()
     event.add("uid", f"offering-{offering.id}-week-{week}@{host}")
@@ -220,6 +198,6 @@ def deadline_event(offering, week: int, rule, windows, host: str) -> Event:
     alarm = Alarm()
     alarm.add("action", "DISPLAY")
     alarm.add("description", _("Weekly log due soon"))
-    alarm.add("trigger", -windows.due_soon)
+    alarm.add("trigger", -alarm_before)
     event.add_component(alarm)
     return event

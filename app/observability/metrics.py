@@ -31,7 +31,8 @@ from app.errors import error_response
 from app.extensions import db, limiter, redis_store
 from app.health import cache_state, database_state, redis_state
 from app.notifications.models import Notification, Status
-from app.notifications.reminders import LAST_SWEEP_KEY, QUEUES
+from app.notifications.queue import QUEUES
+from app.notifications.sweep import LAST_SWEEP_KEY
 from app.observability.logs import elapsed_seconds, route
 
 REQUEST_DURATION = Histogram(

@@ -18,7 +18,7 @@ import pytest
 import redis
 
 from app.config import PROJECT_ROOT
-from app.notifications import reminders
+from app.notifications import sweep as reminders_sweep
 from app.unit_of_work import unit_of_work
 from tests.faults.test_database import DUE_SOON_AT, LOGS, log_body, written_for_logs
 
@@ -152,7 +152,7 @@ def test_reminders_recorded_while_redis_is_stopped_go_out_once_it_is_back(
 
     def sweep(at):
         with app.app_context(), unit_of_work():
-            return reminders.sweep(at)
+            return reminders_sweep.sweep(at)
 
     private_redis.stop()
     during = sweep(DUE_SOON_AT)

@@ -16,9 +16,9 @@ from rq import SimpleWorker
 from sqlalchemy import select
 
 from app.extensions import db, redis_store
-from app.notifications import reminders
+from app.notifications import sweep as reminders_sweep
 from app.notifications.models import Notification
-from app.notifications.reminders import QUEUES
+from app.notifications.queue import QUEUES
 from app.unit_of_work import unit_of_work
 from tests.activity.conftest import (  # noqa: F401
     create_log,
@@ -110,7 +110,7 @@ def sweep(app):
 
     def run(at: datetime, **kwargs):
         with app.app_context(), unit_of_work():
-            return reminders.sweep(at, **kwargs)
+            return reminders_sweep.sweep(at, **kwargs)
 
     return run
 

@@ -109,11 +109,11 @@ def test_a_sweep_run_twice_or_twice_at_once_sends_each_message_once(
     results = []
 
     def concurrent_sweep():
-        from app.notifications import reminders
+        from app.notifications import sweep as reminders_sweep
         from app.unit_of_work import unit_of_work
 
         with other_app.app_context(), unit_of_work():
-            results.append(reminders.sweep(DUE_SOON_AT + MINUTE))
+            results.append(reminders_sweep.sweep(DUE_SOON_AT + MINUTE))
 
     threads = [threading.Thread(target=concurrent_sweep) for _ in range(2)]
     for thread in threads:

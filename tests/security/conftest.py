@@ -14,7 +14,7 @@ from app.auth import password_links
 from app.auth.models import User
 from app.config import TestingConfig
 from app.extensions import db
-from app.notifications.models import Channel, Kind, Notification
+from app.notifications.models import Channel, Notification
 from app.unit_of_work import unit_of_work
 from tests.activity.conftest import in_late_2026  # noqa: F401  (fixture)
 from tests.reflections.conftest import ANSWERS
@@ -168,7 +168,7 @@ def notification_for(app, recipient_id: int, offering_id: int) -> int:
         notification = Notification(
             dedupe_key=f"security:{recipient_id}:{offering_id}",
             recipient_id=recipient_id,
-            kind=Kind.REFLECTION_DUE,
+            kind="reflection_due",
             offering_id=offering_id,
             deadline=clock.now(),
             channel=Channel.IN_APP,

@@ -6,8 +6,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from app.clock import now
 from app.extensions import db, redis_store
-from app.notifications import reminders
-from app.notifications.models import Kind, Notification, Status
+from app.notifications import sweep as reminders_sweep
+from app.notifications.models import Notification, Status
 from app.unit_of_work import unit_of_work
 
 TOKEN = "metrics-token-for-tests"
@@ -79,7 +79,7 @@ def test_queue_depth_and_notifications_by_status_are_read_when_scraped(metered, 
                 Notification(
                     dedupe_key=f"metrics-test-{number}",
                     recipient_id=recipient.id,
-                    kind=Kind.DIGEST,
+                    kind="digest",
                     deadline=now(),
                     channel="email",
                     status=status,
@@ -88,7 +88,7 @@ def test_queue_depth_and_notifications_by_status_are_read_when_scraped(metered, 
             )
     with metered.app_context():
         redis_store.queue("notifications").enqueue("os.getpid")  # no worker: it waits
-        reminders.remember_sweep(now())
+        reminders_sweep.remember_sweep(now())
 
     samples = scrape(metered.test_client())
 
