@@ -3,8 +3,15 @@
 from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from app.activity.models import CHECKLIST, STATUSES
-from app.courses.schemas import query_id, strict_id
-from app.fields import Prose, StrictBoolean, StrictSchema, UTCDateTime, refuse_read_only
+from app.fields import (
+    Prose,
+    StrictBoolean,
+    StrictSchema,
+    UTCDateTime,
+    query_id,
+    refuse_read_only,
+    strict_id,
+)
 
 STATUS = validate.OneOf(STATUSES)
 NOTES = validate.Length(max=5000)

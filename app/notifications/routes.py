@@ -36,7 +36,7 @@ class Inbox(MethodView):
         return services.list_inbox(current_user, query["unread"], pagination_parameters)
 
 
-@blp.route("/notifications/<int:notification_id>/read")
+@blp.route("/notifications/<id:notification_id>/read")
 class ReadOne(MethodView):
     @blp.signed_in()
     @blp.response(200, NotificationSchema)

@@ -70,7 +70,7 @@ def signed_in_user_id() -> int | None:
 
 
 def route() -> str:
-    """The URL rule that matched (`/api/v1/course-offerings/<int:offering_id>`), so lines and
+    """The URL rule that matched (`/api/v1/course-offerings/<id:offering_id>`), so lines and
     metrics group by endpoint; `unmatched` for a URL no rule serves."""
     return request.url_rule.rule if request.url_rule else "unmatched"
 
