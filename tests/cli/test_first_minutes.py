@@ -2,7 +2,9 @@
 accounts and the translation workflow."""
 
 import json
+import os
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -23,7 +25,7 @@ from app.config import PROJECT_ROOT, TestingConfig
 from app.extensions import db
 from app.unit_of_work import unit_of_work
 from tests.app.test_config import start_app
-from tests.conftest import DEFAULT_PASSWORD, free_port
+from tests.conftest import DEFAULT_PASSWORD, free_port, wait_until
 
 
 def test_make_run_serves_on_the_port_asked_for():
@@ -131,3 +133,49 @@ def test_on_the_development_database_refused_sign_ins_answer_at_once_beside_good
     with development.app_context():
         failed = db.session.scalars(select(AuditEvent).filter_by(action="sign_in_failed")).all()
         assert len(failed) == 4
+
+
+def test_compiling_the_catalogues_reports_only_true_progress():
+    """English is the language the texts are written in: not a translation 0% done."""
+    compiled = subprocess.run(
+        [str(Path(sys.executable).with_name("flask")), "i18n", "compile"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True, env=os.environ | {"FLASK_APP": "wsgi"},
+    )  # fmt: skip
+
+    assert compiled.returncode == 0, compiled.stderr
+    progress = [line for line in compiled.stderr.splitlines() if "translated" in line]
+    assert len(progress) == 1 and "/fr/" in progress[0] and "(100%)" in progress[0], progress
+
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_the_development_server_logs_without_terminal_colours(tmp_path, log_format):
+    """`flask run` as `make run` starts it: its banner and request lines are plain text."""
+    port = free_port()
+    environment = os.environ | {"FLASK_APP": "wsgi", "LOG_FORMAT": log_format,
+                                "INSTANCE_PATH": str(tmp_path),
+                                "APP_ENV": "development"}  # fmt: skip
+    environment.pop("REDIS_URL", None)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("flask")), "run", "--port", str(port)],
+        cwd=PROJECT_ROOT, env=environment, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_until(
+            lambda: answers(f"http://127.0.0.1:{port}/api/v1/no-such-thing"), 30, "flask run"
+        )
+    finally:
+        server.terminate()
+        _out, logged = server.communicate(timeout=10)
+
+    assert "no-such-thing" in logged and "development server" in logged
+    assert "\x1b" not in logged and "\\u001b" not in logged  # as is, or escaped in JSON
+
+
+def answers(url: str) -> bool:
+    try:
+        urllib.request.urlopen(url, timeout=2)
+    except urllib.error.HTTPError:
+        return True
+    except OSError:
+        return False
+    return True
