@@ -72,7 +72,10 @@ class Preferences(MethodView):
 
 
 def ics_response(document: bytes) -> Response:
-    return Response(document, mimetype=ICS, headers={"Cache-Control": "private, max-age=300"})
+    """A calendar, `no-store` like every API answer (app/security.py): a feed is one person's
+    schedule behind a secret URL, and a revoked URL must leave no copy behind in a cache.
+    Calendar apps poll on a schedule of their own whatever the answer says."""
+    return Response(document, mimetype=ICS)
 
 
 @blp.route("/me/calendar.ics")
