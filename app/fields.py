@@ -9,10 +9,12 @@ from werkzeug.routing import IntegerConverter
 
 from app.i18n import lazy_gettext
 
-# Ids are INTEGER columns: 32-bit signed on MariaDB/MySQL. A larger one names nothing, and is
-# turned away at the edge (a path does not match, a query or body is a 422) before a database
-# driver chokes on it (SQLite's overflows past 2^63, MariaDB refuses to store past 2^31).
-MAX_ID = 2**31 - 1
+# INTEGER columns (ids, week numbers) are 32-bit signed on MariaDB/MySQL. A larger value names
+# nothing, and is turned away at the edge (a path does not match, a query or body is a 422)
+# before a database driver chokes on it (SQLite's overflows past 2^63, MariaDB refuses to store
+# past 2^31).
+MAX_INTEGER = 2**31 - 1
+MAX_ID = MAX_INTEGER
 ID_RANGE = validate.Range(min=1, max=MAX_ID)
 
 

@@ -4,6 +4,7 @@ from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from app.activity.models import CHECKLIST, STATUSES
 from app.fields import (
+    MAX_INTEGER,
     Prose,
     StrictBoolean,
     StrictSchema,
@@ -69,7 +70,7 @@ class ActivityLogCreateSchema(ActivityLogFieldsSchema):
 
 class ActivityLogQuerySchema(Schema):
     allocation_id = query_id()
-    week_number = fields.Integer(validate=validate.Range(min=1))
+    week_number = fields.Integer(validate=validate.Range(min=1, max=MAX_INTEGER))
     facilitator_id = query_id()
     module_id = query_id()
     cohort_id = query_id()
