@@ -26,7 +26,10 @@ def refuse_guessable_password(password: str) -> None:
     """NIST SP 800-63B: a password found in lists of commonly used ones is refused, whatever its
     case ("Password1" is as guessable as "password1"); so is one made only of repeated
     characters or patterns and of sequences ("aaaaaaaa", "abcabcabc", "1234abcd"). One reason
-    is given, the first that applies."""
+    is given, the first that applies; a password too long is refused for that alone (looking
+    for patterns costs time that grows with the length)."""
+    if len(password) > PASSWORD_LENGTH.max:
+        return
     if password.lower() in common_passwords():
         raise ValidationError(_("This password is too common: choose one that is harder to guess."))
     if only_repeats_and_sequences(password):
