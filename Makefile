@@ -6,8 +6,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-clocks fuzz bench lint format services translations i18n-extract i18n-update \
-	clean lock upgrade docs docs-serve
+.PHONY: run test test-sqlite test-clocks fuzz bench lint format services translations \
+	i18n-extract i18n-update clean lock upgrade docs docs-serve
 BROWSER_TESTS := tests/browser
 
 # Exactly the tested versions, checked against their hashes (requirements-dev.txt: the app's
@@ -57,6 +57,13 @@ test: translations services docs $(BROWSER_TESTS)/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+## The suite again on SQLite, the database `make run` serves from (the embedded default is a
+## deployment too): every test but the browser tests and those about MariaDB itself (marked
+## `mariadb`: its locks, planner and sessions), on a fresh file under instance/.
+test-sqlite: translations services
+	TEST_DATABASE_URL=sqlite:///$(CURDIR)/instance/test/cmp_test.sqlite3 \
+		$(BIN)/pytest -m "not mariadb" --ignore=$(BROWSER_TESTS) -q $(PYTEST_ARGS)
 
 ## The suite again (browser tests aside) with the clock started in 2025 and in 2030: no test
 ## depends on today's date.

@@ -14,6 +14,7 @@ from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
 from app.errors import init_errors, init_request_ids
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
+from app.fields import IdConverter
 from app.i18n import select_locale
 from app.observability import init_observability
 from app.security import secure_headers
@@ -134,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from app.reflections import page as reflection_page
     from app.reflections.routes import blp as reflections_blp
 
+    app.url_map.converters["id"] = IdConverter  # before the rules that use it
     blueprints = (
         auth_blp, catalogue_blp, offerings_blp, activity_blp, notifications_blp, reflections_blp,
         admin_blp, audit_blp, health.blp,

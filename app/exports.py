@@ -23,19 +23,21 @@ BATCH = 1000
 BOM = "\ufeff"
 FLUSH_AT = 64 * 1024  # characters buffered before a chunk goes out
 # A cell, or a piece of one after a `;` or tab (where European spreadsheets split lines), whose
-# first visible character starts a formula; quotes and spaces in front do not stop one.
-# (Commas and line breaks need no care: the writer quotes cells containing them.)
-FORMULA_START = re.compile(r"(^|[;\t])([\s\"']*)(?=[=+\-@\t\r])")
+# first visible character starts a formula; quotes and spaces in front do not stop one (a tab
+# does: it starts a piece of its own). (Commas and line breaks need no care: the writer quotes
+# cells containing them.)
+FORMULA_START = re.compile(r"(^|[;\t])((?:[^\S\t]|[\"'])*)(?=[=+\-@\t\r])")
 
 
 def defuse(value):
     """The value as it should appear in a cell: text that could run as a formula (anywhere a
-    spreadsheet might start a cell) gets an apostrophe in front; dates are ISO text."""
+    spreadsheet might start a cell) gets an apostrophe as the cell's, or the piece's, first
+    character; dates are ISO text."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if not isinstance(value, str):
         return value
-    return FORMULA_START.sub(lambda match: f"{match[1]}{match[2]}'", value)
+    return FORMULA_START.sub(lambda match: f"{match[1]}'{match[2]}", value)
 
 
 def csv_chunks(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:

@@ -43,11 +43,16 @@ def configure_sqlite(connection, _record) -> None:
 
 @event.listens_for(Engine, "begin")
 def begin_sqlite(connection) -> None:
+    """Each unit of work takes SQLite's write lock as it begins (IMMEDIATE), so units run one
+    after another, each waiting its turn (the driver's busy timeout). With a plain (deferred)
+    BEGIN, two units that both read and then write deadlock: each holds a read lock the other's
+    write waits for, and SQLite refuses one of them at once ("database is locked"). SQLite
+    writes one transaction at a time anyway; MariaDB has row locks instead."""
     # Not on an AUTOCOMMIT connection (delivery's outcomes): SQLAlchemy never commits that
     # one, so a BEGIN there would hold every write until the pool rolls it back.
     autocommit = connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT"
     if connection.dialect.name == "sqlite" and not autocommit:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 migrate = Migrate(compare_type=True, render_as_batch=True)

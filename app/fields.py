@@ -5,8 +5,36 @@ from datetime import UTC
 from functools import cache
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from werkzeug.routing import IntegerConverter
 
 from app.i18n import lazy_gettext
+
+# INTEGER columns (ids, week numbers) are 32-bit signed on MariaDB/MySQL. A larger value names
+# nothing, and is turned away at the edge (a path does not match, a query or body is a 422)
+# before a database driver chokes on it (SQLite's overflows past 2^63, MariaDB refuses to store
+# past 2^31).
+MAX_INTEGER = 2**31 - 1
+MAX_ID = MAX_INTEGER
+ID_RANGE = validate.Range(min=1, max=MAX_ID)
+
+
+def strict_id(**kwargs) -> fields.Integer:
+    """An id in a JSON body: an integer in the id range, never a string or a float."""
+    return fields.Integer(strict=True, validate=ID_RANGE, **kwargs)
+
+
+def query_id(**kwargs) -> fields.Integer:
+    """An id in a query string, where every value arrives as text."""
+    return fields.Integer(validate=ID_RANGE, **kwargs)
+
+
+class IdConverter(IntegerConverter):
+    """`<id:offering_id>` in a URL rule: an integer in the id range, or the rule does not match
+    (404). flask-smorest documents the range of an IntegerConverter's subclass in the path
+    parameter's schema."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        super().__init__(url_map, min=1, max=MAX_ID)
 
 
 class StrictSchema(Schema):

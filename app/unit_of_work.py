@@ -4,7 +4,10 @@ A unit of work is one HTTP request, one CLI command or one job. Use cases only f
 commits once at its end, or rolls back if anything in it raised, so two use cases can share a
 transaction and a failure leaves nothing written. Work that must only happen once the data is
 visible to others (enqueuing a job, sending mail) is registered with `after_commit` and dropped
-on rollback.
+on rollback. A record that must outlive a refusal (a failed sign-in) is registered with
+`after_end`: it is written in a unit of its own once this one has ended either way, never on a
+second connection while this one still holds the database (SQLite would make it wait for the
+very request that waits for it).
 """
 
 import logging
@@ -15,6 +18,7 @@ from app.extensions import db
 
 log = logging.getLogger(__name__)
 PENDING = "after_commit"
+ENDED = "after_end"
 
 
 def after_commit(callback: Callable[[], object]) -> None:
@@ -22,17 +26,26 @@ def after_commit(callback: Callable[[], object]) -> None:
     db.session.info.setdefault(PENDING, []).append(callback)
 
 
+def after_end(callback: Callable[[], object]) -> None:
+    """Run `callback` in a unit of work of its own once the current one has ended, whether it
+    committed or rolled back."""
+    db.session.info.setdefault(ENDED, []).append(callback)
+
+
 @contextmanager
 def unit_of_work() -> Iterator[None]:
-    """Commit what the block wrote, then run its after-commit work; roll back on any error."""
+    """Commit what the block wrote, then run its after-commit work; roll back on any error.
+    Either way, then run its after-end work."""
     try:
         yield
         db.session.commit()
     except BaseException:
         db.session.rollback()
         db.session.info.pop(PENDING, None)
+        run_after_end()
         raise
     run_after_commit()
+    run_after_end()
 
 
 def run_after_commit() -> None:
@@ -44,3 +57,13 @@ def run_after_commit() -> None:
                 callback()
             except Exception:
                 log.exception("after-commit work failed: %r", callback)
+
+
+def run_after_end() -> None:
+    # Like after-commit work, a failure here is logged: the unit it follows is over already.
+    for callback in db.session.info.pop(ENDED, []):
+        try:
+            with unit_of_work():
+                callback()
+        except Exception:
+            log.exception("after-end work failed: %r", callback)

@@ -50,7 +50,7 @@ class ActivityLogs(MethodView):
         return services.file_log(current_user, data)
 
 
-@blp.route("/<int:log_id>")
+@blp.route("/<id:log_id>")
 class ActivityLogItem(MethodView):
     @blp.signed_in(*STAFF)
     @blp.etag
@@ -78,7 +78,7 @@ class ActivityLogItem(MethodView):
         services.delete_log(current_user, services.get_log(current_user, log_id))
 
 
-@blp.route("/<int:log_id>/history")
+@blp.route("/<id:log_id>/history")
 class ActivityLogHistory(MethodView):
     @blp.signed_in(*STAFF)
     @blp.response(200, ActivityLogChangeSchema(many=True))

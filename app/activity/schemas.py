@@ -3,8 +3,16 @@
 from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from app.activity.models import CHECKLIST, STATUSES
-from app.courses.schemas import query_id, strict_id
-from app.fields import Prose, StrictBoolean, StrictSchema, UTCDateTime, refuse_read_only
+from app.fields import (
+    MAX_INTEGER,
+    Prose,
+    StrictBoolean,
+    StrictSchema,
+    UTCDateTime,
+    query_id,
+    refuse_read_only,
+    strict_id,
+)
 
 # The API's name for the offering a log (or a reminder) is about, kept from the product's first
 # description; inside the code it is `offering_id`.
@@ -65,7 +73,7 @@ class ActivityLogCreateSchema(ActivityLogFieldsSchema):
 
 class ActivityLogQuerySchema(Schema):
     offering_id = query_id(data_key=OFFERING)
-    week_number = fields.Integer(validate=validate.Range(min=1))
+    week_number = fields.Integer(validate=validate.Range(min=1, max=MAX_INTEGER))
     facilitator_id = query_id()
     module_id = query_id()
     cohort_id = query_id()

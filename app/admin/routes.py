@@ -52,7 +52,7 @@ class People(MethodView):
         return people.create_person(data, current_user)
 
 
-@blp.route("/users/<int:user_id>")
+@blp.route("/users/<id:user_id>")
 class Person(MethodView):
     @blp.signed_in(MANAGER)
     @blp.response(200, PersonDetailSchema)
@@ -153,7 +153,7 @@ class DeliveryLog(MethodView):
         return deliveries.list_notifications(filters, pagination_parameters)
 
 
-@blp.route("/notifications/<int:notification_id>/retry")
+@blp.route("/notifications/<id:notification_id>/retry")
 class DeliveryRetry(MethodView):
     @blp.signed_in(MANAGER)
     @blp.response(200, DeliverySchema)

@@ -4,8 +4,15 @@ from marshmallow import Schema, fields, pre_load, validate
 
 from app.auth.models import Role
 from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
-from app.courses.schemas import OfferingSchema, query_id
-from app.fields import StrictBoolean, StrictSchema, Text, UTCDateTime, refuse_read_only
+from app.courses.schemas import OfferingSchema
+from app.fields import (
+    StrictBoolean,
+    StrictSchema,
+    Text,
+    UTCDateTime,
+    query_id,
+    refuse_read_only,
+)
 from app.notifications import kinds
 from app.notifications.models import Channel, Status
 

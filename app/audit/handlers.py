@@ -102,4 +102,4 @@ def sign_in_failed_event(email, user=None, reason="wrong_password", **_) -> None
     # The address is kept only when it names an account: people type passwords into the
     # email field, and an unknown "address" may be one.
     changes = {"reason": [None, reason]} | ({"email": [None, email]} if user else {})
-    services.record_now("sign_in_failed", "users", getattr(user, "id", None), changes)
+    services.record_whatever_happens("sign_in_failed", "users", getattr(user, "id", None), changes)

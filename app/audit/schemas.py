@@ -2,8 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.courses.schemas import query_id
-from app.fields import UTCDateTime
+from app.fields import UTCDateTime, query_id
 
 
 class AuditEventSchema(Schema):

@@ -12,6 +12,7 @@ from app.audit.models import AuditEvent
 from app.extensions import db
 from app.filters import exact_and_window
 from app.pagination import newest_first, page_of
+from app.unit_of_work import after_end
 
 # Never copied into the trail, whatever signal carries them: a hash is still a secret.
 SECRET_FIELDS = frozenset({"password", "password_hash", "session_version"})
@@ -35,13 +36,13 @@ def record_many(action: str, entity_type: str, entity_ids, actor, changes: dict)
         db.session.execute(insert(AuditEvent), rows)
 
 
-def record_now(action: str, entity_type: str, entity_id: int | None, changes: dict) -> None:
-    """Write an event in its own transaction, for what happens on a path that rolls back
-    (a refused sign-in): the refusal itself must stay on record."""
-    with db.engine.begin() as connection:
-        connection.execute(
-            insert(AuditEvent), [event_fields(action, entity_type, entity_id, None, changes)]
-        )
+def record_whatever_happens(
+    action: str, entity_type: str, entity_id: int | None, changes: dict
+) -> None:
+    """Add an event that stays on record even if the current unit of work rolls back (a
+    refused sign-in does): written in a unit of its own once the current one has ended."""
+    fields = event_fields(action, entity_type, entity_id, None, changes)  # as of now
+    after_end(lambda: db.session.execute(insert(AuditEvent), [fields]))
 
 
 def event_fields(action, entity_type, entity_id, actor, changes) -> dict:

@@ -11,7 +11,7 @@ import logging
 import secrets
 from datetime import timedelta
 
-from flask import current_app, render_template
+from flask import current_app
 from flask_babel import force_locale
 from redis.exceptions import RedisError
 from rq import Retry
@@ -122,8 +122,7 @@ def compose(user: User, purpose: str, secret: str):
     }
     with force_locale(user.preferred_language):
         title = _("Choose your password") if purpose == WELCOME else _("Reset your password")
-        text = render_template(f"email/password_{purpose}.txt", **values)
-        html = render_template(f"email/password_{purpose}.html", **values)
+        text, html = mail.bodies(f"password_{purpose}", title, values)
     return mail.envelope(user, user.preferred_language, title, text, html,
                          f"password-{purpose}", f"password-{purpose}")  # fmt: skip
 

@@ -22,16 +22,41 @@ def common_passwords() -> frozenset[str]:
     return frozenset(password.lower() for password in FREQUENCY_LISTS["passwords"])
 
 
-def refuse_common_password(password: str) -> None:
-    """NIST SP 800-63B: a password found in lists of commonly used ones is refused, whatever
-    its case ("Password1" is as guessable as "password1")."""
+def refuse_guessable_password(password: str) -> None:
+    """NIST SP 800-63B: a password found in lists of commonly used ones is refused, whatever its
+    case ("Password1" is as guessable as "password1"); so is one made only of repeated
+    characters or patterns and of sequences ("aaaaaaaa", "abcabcabc", "1234abcd"). One reason
+    is given, the first that applies; a password too long is refused for that alone (looking
+    for patterns costs time that grows with the length)."""
+    if len(password) > PASSWORD_LENGTH.max:
+        return
     if password.lower() in common_passwords():
         raise ValidationError(_("This password is too common: choose one that is harder to guess."))
+    if only_repeats_and_sequences(password):
+        raise ValidationError(
+            _(
+                "This password is only repetitions or sequences (such as aaaa or 1234): "
+                "choose one that is harder to guess."
+            )
+        )
+
+
+def only_repeats_and_sequences(password: str) -> bool:
+    """Whether every character belongs to a repeat or a sequence (ascending or descending, of
+    letters or digits, with a steady step) that zxcvbn finds."""
+    from zxcvbn.matching import repeat_match, sequence_match
+
+    covered = {
+        position
+        for match in (*repeat_match(password), *sequence_match(password))
+        for position in range(match["i"], match["j"] + 1)
+    }
+    return len(covered) == len(password)
 
 
 # Every password someone chooses: self-registration, a change, a set-password link, an account
 # a manager creates, the `flask users` commands.
-NEW_PASSWORD = (PASSWORD_LENGTH, refuse_common_password)
+NEW_PASSWORD = (PASSWORD_LENGTH, refuse_guessable_password)
 NAME = validate.Length(max=100)
 LANGUAGE = validate.OneOf(LANGUAGES)
 

@@ -18,6 +18,7 @@ i18n_cli = AppGroup("i18n", help="Extract, update and compile translations.")
 TRANSLATIONS = PROJECT_ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
 PAGE_CATALOGUES = PROJECT_ROOT / "reflection_page" / "i18n"
+SOURCE_LANGUAGE = "en"
 
 
 def pybabel(*arguments: str) -> None:
@@ -82,8 +83,11 @@ def update():
 def compile_catalogues():
     """Compile every messages.po into the messages.mo the app loads, and write the reflection
     page's texts to reflection_page/i18n/<language>.json."""
-    pybabel("compile", "-d", str(TRANSLATIONS), "--statistics")
     for language in LANGUAGES:
+        # The texts are written in English: its catalogue is the source, never "translated",
+        # so only the other languages' progress is worth reporting.
+        statistics = ["--statistics"] if language != SOURCE_LANGUAGE else []
+        pybabel("compile", "-d", str(TRANSLATIONS), "-l", language, *statistics)
         write_page_catalogue(language)
 
 

@@ -88,7 +88,7 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
     Item.patch.__doc__ = f"Change a {noun} (managers)"
     Item.delete.__doc__ = f"Delete a {noun} no offering uses (managers)"
     catalogue_blp.route(f"/{path}", endpoint=f"{path}")(Collection)
-    catalogue_blp.route(f"/{path}/<int:entry_id>", endpoint=f"{path}_item")(Item)
+    catalogue_blp.route(f"/{path}/<id:entry_id>", endpoint=f"{path}_item")(Item)
 
 
 catalogue_resource("modules", Module, ModuleSchema, "module")
@@ -117,7 +117,7 @@ class Offerings(MethodView):
         return services.create_offering(data, current_user)
 
 
-@offerings_blp.route("/course-offerings/<int:offering_id>")
+@offerings_blp.route("/course-offerings/<id:offering_id>")
 class Offering(MethodView):
     @offerings_blp.signed_in()
     @cached(*OFFERING_TABLES, managers_share=True)
@@ -146,7 +146,7 @@ class Offering(MethodView):
         return (OfferingSchema().dump(archived), 200) if archived else None
 
 
-@offerings_blp.route("/course-offerings/<int:offering_id>/assignments")
+@offerings_blp.route("/course-offerings/<id:offering_id>/assignments")
 class AssignmentHistory(MethodView):
     @offerings_blp.signed_in(MANAGER)
     @offerings_blp.response(200, AssignmentChangeSchema(many=True))
@@ -155,7 +155,7 @@ class AssignmentHistory(MethodView):
         return services.assignment_history(services.get_offering(current_user, offering_id))
 
 
-@offerings_blp.route("/course-offerings/<int:offering_id>/enrollments")
+@offerings_blp.route("/course-offerings/<id:offering_id>/enrollments")
 class Enrollments(MethodView):
     @offerings_blp.signed_in(MANAGER, Role.FACILITATOR)
     @cached(*OFFERING_TABLES, "student_profiles", managers_share=True)
@@ -175,7 +175,7 @@ class Enrollments(MethodView):
         return services.enroll(offering_id, data["student_ids"], current_user)
 
 
-@offerings_blp.route("/course-offerings/<int:offering_id>/enrollments/<int:student_id>")
+@offerings_blp.route("/course-offerings/<id:offering_id>/enrollments/<id:student_id>")
 class EnrollmentItem(MethodView):
     @offerings_blp.signed_in(MANAGER)
     @offerings_blp.response(204)

@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, post_load, validate
 
 from app.courses.models import INTAKES
-from app.fields import Prose, StrictBoolean, StrictSchema, Text
+from app.fields import Prose, StrictBoolean, StrictSchema, Text, query_id, strict_id
 from app.i18n import lazy_gettext
 
 DEFAULT_CAPACITY = 50
@@ -11,16 +11,6 @@ DESCRIPTION = Prose(allow_none=True, validate=validate.Length(max=5000))
 CODE_PATTERN = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9_-]*$", error=lazy_gettext("Use letters, digits, - and _ only.")
 )
-
-
-def strict_id(**kwargs) -> fields.Integer:
-    """An id in a JSON body: a positive integer, never a string or a float."""
-    return fields.Integer(strict=True, validate=validate.Range(min=1), **kwargs)
-
-
-def query_id(**kwargs) -> fields.Integer:
-    """An id in a query string, where every value arrives as text."""
-    return fields.Integer(validate=validate.Range(min=1), **kwargs)
 
 
 # --- catalogue -------------------------------------------------------------------------------

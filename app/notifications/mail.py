@@ -49,10 +49,17 @@ def compose(facts: Facts) -> Message:
     recipient = notification.recipient
     with force_locale(notification.language):
         title = kind_named(notification.kind).subject(facts.values)
-        text = render_template(f"email/{notification.kind}.txt", **facts.values)
-        html = render_template(f"email/{notification.kind}.html", **facts.values)
+        text, html = bodies(notification.kind, title, facts.values)
     return envelope(recipient, notification.language, title, text, html,
                     f"notification-{notification.id}", str(notification.id))  # fmt: skip
+
+
+def bodies(template: str, title: str, values: dict) -> tuple[str, str]:
+    """The plain-text and HTML bodies of `email/<template>`; the HTML page is titled with the
+    subject (what a screen reader announces, or a browser tab shows)."""
+    text = render_template(f"email/{template}.txt", **values)
+    html = render_template(f"email/{template}.html", subject=title, **values)
+    return text, html
 
 
 def envelope(recipient, language: str, title: str, text: str, html: str, tag: str, label: str):
@@ -68,6 +75,8 @@ def envelope(recipient, language: str, title: str, text: str, html: str, tag: st
     message["Message-ID"] = make_msgid(tag, message_domain())
     message["X-Notification-Id"] = label
     message["Content-Language"] = language
+    # Sent by a program, not a person (RFC 3834): no out-of-office or vacation replies.
+    message["Auto-Submitted"] = "auto-generated"
     message.attach(MIMEText(text, "plain", "utf-8"))
     message.attach(MIMEText(html, "html", "utf-8"))
     return message

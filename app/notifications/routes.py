@@ -36,7 +36,7 @@ class Inbox(MethodView):
         return services.list_inbox(current_user, query["unread"], pagination_parameters)
 
 
-@blp.route("/notifications/<int:notification_id>/read")
+@blp.route("/notifications/<id:notification_id>/read")
 class ReadOne(MethodView):
     @blp.signed_in()
     @blp.response(200, NotificationSchema)
@@ -72,7 +72,10 @@ class Preferences(MethodView):
 
 
 def ics_response(document: bytes) -> Response:
-    return Response(document, mimetype=ICS, headers={"Cache-Control": "private, max-age=300"})
+    """A calendar, `no-store` like every API answer (app/security.py): a feed is one person's
+    schedule behind a secret URL, and a revoked URL must leave no copy behind in a cache.
+    Calendar apps poll on a schedule of their own whatever the answer says."""
+    return Response(document, mimetype=ICS)
 
 
 @blp.route("/me/calendar.ics")

@@ -8,6 +8,7 @@ lines (workers booting, timeouts) go through the same handler, so every line has
 
 import logging
 import logging.config
+import re
 import time
 
 from flask import Flask, Response, g, has_request_context, request
@@ -56,6 +57,22 @@ class RequestContext(logging.Filter):
         return True
 
 
+# Terminal colour and style codes (ESC [ … m), which werkzeug's development server puts in its
+# banner and request lines.
+TERMINAL_STYLE = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class WithoutTerminalStyle(logging.Filter):
+    """Lines are read in files and by collectors, not only on a terminal: a colour code there is
+    raw escape bytes in the middle of the text (or of a JSON string)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "\x1b" in message:
+            record.msg, record.args = TERMINAL_STYLE.sub("", message), ()
+        return True
+
+
 def signed_in_user_id() -> int | None:
     try:
         subject = get_jwt().get("sub")
@@ -65,7 +82,7 @@ def signed_in_user_id() -> int | None:
 
 
 def route() -> str:
-    """The URL rule that matched (`/api/v1/course-offerings/<int:offering_id>`), so lines and
+    """The URL rule that matched (`/api/v1/course-offerings/<id:offering_id>`), so lines and
     metrics group by endpoint; `unmatched` for a URL no rule serves."""
     return request.url_rule.rule if request.url_rule else "unmatched"
 
@@ -74,14 +91,14 @@ def route() -> str:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request": {"()": RequestContext}},
+    "filters": {"request": {"()": RequestContext}, "plain": {"()": WithoutTerminalStyle}},
     "formatters": {"chosen": {"()": formatter}},
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",
             "stream": "ext://sys.stderr",
             "formatter": "chosen",
-            "filters": ["request"],
+            "filters": ["request", "plain"],
         }
     },
     "root": {"level": env("LOG_LEVEL", "INFO").upper(), "handlers": ["stderr"]},

@@ -53,7 +53,7 @@ class Reflections(MethodView):
         return services.submit(current_user, data)
 
 
-@blp.route("/<int:reflection_id>")
+@blp.route("/<id:reflection_id>")
 class ReflectionItem(MethodView):
     @blp.signed_in()
     @blp.response(200, ReflectionSchema)

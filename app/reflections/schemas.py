@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.courses.schemas import PersonSchema, query_id, strict_id
-from app.fields import Prose, StrictSchema, visible_text
+from app.courses.schemas import PersonSchema
+from app.fields import Prose, StrictSchema, query_id, strict_id, visible_text
 from app.i18n import LANGUAGES
 from app.reflections.models import ANSWER_MAX_LENGTH, ANSWER_MIN_LENGTH, RATINGS
 

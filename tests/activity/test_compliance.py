@@ -8,6 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from app.activity.models import ActivityLog
+from app.extensions import db
 from tests.activity.conftest import ALL_DONE
 
 # The hand-worked answers below are for trimesters of 2026 seen from late 2026.
@@ -19,7 +21,7 @@ UNSYNCED = ALL_DONE | {"intranet_sync": "Pending"}  # five of six: incomplete
 
 
 @pytest.fixture
-def term(create_user, create_entry, create_offering, create_log, run_sql):
+def term(app, create_user, create_entry, create_offering, create_log):
     """Trimester 1 of 2026, every week in the past:
 
     alice — A (4 weeks): 1 on time, 2 late, 3 incomplete, 4 missing
@@ -40,10 +42,10 @@ def term(create_user, create_entry, create_offering, create_log, run_sql):
     assert (a["weeks"], b["weeks"], c["weeks"]) == (4, 4, 3)
 
     def on_time(log):
-        run_sql(
-            "UPDATE activity_logs SET submitted_at = due_at - INTERVAL 1 DAY WHERE id = :id",
-            id=log["id"],
-        )
+        with app.app_context():
+            filed = db.session.get(ActivityLog, log["id"])
+            filed.submitted_at = filed.due_at - timedelta(days=1)
+            db.session.commit()
         return log
 
     logs = {

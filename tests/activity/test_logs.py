@@ -752,11 +752,12 @@ def listed(create_user, create_entry, online_mode_id, create_offering, create_lo
         "untouched_late": create_log(alice, t2, 1),  # due 2026-05-11 07:00
         "done_on_time": create_log(bob, old, 1, **ALL_DONE),  # due 2025-01-13 07:00
     }
+    # As the app writes them (SQLite compares these as text, microseconds included).
     submitted = {
-        "done_late": "2026-01-13 10:00:00",
-        "pending_on_time": "2026-01-18 12:00:00",
-        "untouched_late": "2026-05-20 08:00:00",
-        "done_on_time": "2025-01-10 09:00:00",
+        "done_late": "2026-01-13 10:00:00.000000",
+        "pending_on_time": "2026-01-18 12:00:00.000000",
+        "untouched_late": "2026-05-20 08:00:00.000000",
+        "done_on_time": "2025-01-10 09:00:00.000000",
     }
     for name, moment in submitted.items():
         run_sql(

@@ -28,10 +28,11 @@ def read_csv(response, delimiter=",") -> list[dict]:
         ("+250 788 000 000", "'+250 788 000 000"),
         ("-2", "'-2"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        ('  "=cmd"', '  "\'=cmd"'),
-        ("\t=cmd", "\t'=cmd"),
+        ('  "=cmd"', '\'  "=cmd"'),
+        ("\t=cmd", "'\t'=cmd"),
+        ("\t\t+1", "'\t'\t'+1"),
         ("Dupont;=HYPERLINK(1)", "Dupont;'=HYPERLINK(1)"),
-        ("Dupont; =cmd", "Dupont; '=cmd"),
+        ("Dupont; =cmd", "Dupont;' =cmd"),
         ("a\t-b;@c", "a\t'-b;'@c"),
         ("Jean-Pierre Habimana", "Jean-Pierre Habimana"),
         ("Notes, - with a dash", "Notes, - with a dash"),  # the writer quotes commas
@@ -41,6 +42,7 @@ def read_csv(response, delimiter=",") -> list[dict]:
     ],
 )
 def test_formula_like_text_is_defused_wherever_a_cell_could_start(value, expected):
+    """The apostrophe is the first character of the cell, or of the piece a split would make."""
     assert defuse(value) == expected
 
 

@@ -23,7 +23,7 @@ ROUTES = [
     ("get", "/queues", None, 200),
     ("post", "/queues/failed/requeue", None, 200),
 ]
-PLACEHOLDERS = {"{me}": "<int:user_id>", "{notification}": "<int:notification_id>"}
+PLACEHOLDERS = {"{me}": "<id:user_id>", "{notification}": "<id:notification_id>"}
 ROLES = ("manager", "facilitator", "student", "anonymous")
 
 

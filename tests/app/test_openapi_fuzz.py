@@ -154,10 +154,12 @@ def seeded_ids(context, path_parameters: dict | None) -> dict | None:
 
 # Their 422 also answers for what the data means, not only for its shape, which no schema can
 # state: an id that names nothing, dates out of order, ids that are not students' or not an
-# offering's week, a wrong current password, a used link, someone else's refresh token, a
-# profile field or a notification kind of another role, a file that is not UTF-8 CSV. A
-# schema-valid request may hear it here.
+# offering's week, a wrong current password, a password too easy to guess (common, or only
+# repetitions and sequences), a used link, someone else's refresh token, a profile field or a
+# notification kind of another role, a file that is not UTF-8 CSV. A schema-valid request may
+# hear it here.
 CROSS_CHECKED = [
+    "POST /api/v1/auth/register",
     "POST /api/v1/auth/logout",
     "POST /api/v1/auth/password",
     "POST /api/v1/auth/password-reset/confirm",

@@ -74,7 +74,7 @@ def test_a_new_account_is_recorded_without_its_password_hash(client, as_manager,
 def test_each_signal_names_its_action(send, client, manager, as_manager, create_user, run_sql):
     student = create_user("student")
     run_sql("INSERT INTO modules (code, name, credits, created_at, updated_at) "
-            "VALUES ('AU1', 'Audit', 5, NOW(), NOW())")  # fmt: skip
+            "VALUES ('AU1', 'Audit', 5, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)")  # fmt: skip
     module_id = run_sql("SELECT id FROM modules WHERE code = 'AU1'")[0][0]
     actor = user_loader(manager)
     send(signals.user_signed_in, user_loader(student))

@@ -1,4 +1,5 @@
-"""Commonly used passwords are refused wherever a password is chosen (NIST SP 800-63B)."""
+"""Commonly used passwords, and those made only of repetitions and sequences, are refused
+wherever a password is chosen (NIST SP 800-63B)."""
 
 import pytest
 
@@ -58,3 +59,39 @@ def test_a_manager_cannot_give_a_new_account_a_common_password(client, as_manage
 
     assert response.status_code == 422
     assert response.json["errors"] == {"json": {"password": [TOO_COMMON]}}
+
+
+REPETITIVE = ("This password is only repetitions or sequences (such as aaaa or 1234): choose one "
+              "that is harder to guess.")  # fmt: skip
+REPETITIVE_FR = ("Ce mot de passe n\u2019est fait que de répétitions ou de suites "
+                 "(comme aaaa ou 1234) : choisissez-en un plus difficile à deviner.")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["aaaaaaaa", "zzzzzzzzzzzz", "abcabcabc", "hjklhjklhjkl", "lmnopqrstu", "98765432",
+     "aaaa1234", "2345bcde", "13579bdfh", "ZYXWVUTSRQ"],
+)  # fmt: skip
+def test_registration_refuses_repetitions_and_sequences(client, password):
+    response = client.post(f"{AUTH}/register", json=registration(password))
+
+    assert response.status_code == 422
+    assert response.json["errors"] == {"json": {"password": [REPETITIVE]}}
+
+
+def test_the_repetition_refusal_is_in_the_callers_language(client, create_user, auth_headers):
+    user = create_user()
+
+    response = client.post(
+        f"{AUTH}/password",
+        json={"current_password": user.password, "new_password": "qqqqqqqqqq"},
+        headers=auth_headers(user, **{"Accept-Language": "fr"}),
+    )
+
+    assert response.status_code == 422
+    assert response.json["errors"] == {"json": {"new_password": [REPETITIVE_FR]}}
+
+
+@pytest.mark.parametrize("password", ["abcd wxyz 7419", "mmmm but then words", "Tuesday 1234"])
+def test_a_password_with_more_than_repetitions_and_sequences_is_accepted(client, password):
+    assert client.post(f"{AUTH}/register", json=registration(password)).status_code == 201

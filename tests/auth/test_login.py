@@ -1,6 +1,14 @@
 from concurrent.futures import ThreadPoolExecutor
 
+from argon2 import PasswordHasher
 from flask_jwt_extended import decode_token
+
+from app.auth.models import User
+from app.config import BaseConfig
+from app.extensions import db
+from app.unit_of_work import unit_of_work
+
+ARGON2_SETTINGS = ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM")
 
 LOGIN = "/api/v1/auth/login"
 
@@ -115,3 +123,28 @@ def test_limits_are_shared_by_every_app_instance(app, create_user, app_with):
         sign_in(other_worker, user.email, "wrong password")
 
     assert sign_in(app.test_client(), user.email, user.password).status_code == 429
+
+
+def stored_hash(app, user) -> str:
+    with app.app_context():
+        return db.session.get(User, user.id).password_hash
+
+
+def test_a_hash_made_with_other_settings_is_redone_at_the_next_sign_in(app, create_user, app_with):
+    """A hash made with the former defaults (64 MiB, 3 passes, 4 lanes) is redone with the
+    current ones (OWASP's 46 MiB, 1 pass, 1 lane) once the password has been shown right; a
+    wrong password changes nothing."""
+    user = create_user()
+    former = PasswordHasher(time_cost=3, memory_cost=65536, parallelism=4)
+    with app.app_context(), unit_of_work():
+        db.session.get(User, user.id).password_hash = former.hash(user.password)
+    current = app_with(**{name: getattr(BaseConfig, name) for name in ARGON2_SETTINGS})
+    client = current.test_client()
+
+    refused = sign_in(client, user.email, "not the password")
+    unchanged = stored_hash(app, user)
+    first, second = (sign_in(client, user.email, user.password) for _ in range(2))
+
+    assert refused.status_code == 401 and unchanged.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert first.status_code == second.status_code == 200
+    assert stored_hash(app, user).startswith("$argon2id$v=19$m=47104,t=1,p=1$")

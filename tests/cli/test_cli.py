@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.auth.schemas import refuse_common_password
+from app.auth.schemas import refuse_guessable_password
 from app.extensions import db
 
 
@@ -75,7 +75,7 @@ def test_users_create_reports_a_taken_email_and_a_short_password(app, create_use
     assert count_users(app) == 1
 
 
-def test_users_commands_refuse_common_passwords(app, create_user):
+def test_users_commands_refuse_guessable_passwords(app, create_user):
     user = create_user()
     runner = app.test_cli_runner()
 
@@ -120,7 +120,7 @@ def test_seed_demo_is_idempotent_and_prints_working_passwords(app, client, run_s
     login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     assert login.status_code == 200
     assert login.json["user"]["role"] == role == "manager"
-    refuse_common_password(password)  # the printed password is one a person could choose
+    refuse_guessable_password(password)  # the printed password is one a person could choose
 
 
 def test_demo_facilitator_sees_their_allocated_offerings(app, client):
@@ -159,7 +159,7 @@ def test_seed_bulk_adds_what_it_reports_within_capacity(app, run_sql):
         "/api/v1/auth/login", json={"email": email, "password": password}
     )
     assert login.status_code == 200
-    refuse_common_password(password)
+    refuse_guessable_password(password)
 
 
 def test_seed_bulk_fills_a_realistic_mix_of_activity_logs(app, run_sql, time_machine):

@@ -16,8 +16,9 @@ def bulk_data(app):
     )
     assert result.exit_code == 0, result.output
     with app.app_context():
+        analyze = "ANALYZE {}" if db.engine.dialect.name == "sqlite" else "ANALYZE TABLE {}"
         for table in ("course_offerings", "enrollments", "users", "modules"):
-            db.session.execute(text(f"ANALYZE TABLE {table}"))
+            db.session.execute(text(analyze.format(table)))
         db.session.commit()
 
 
@@ -78,6 +79,7 @@ FILTER_INDEXES = {
 }
 
 
+@pytest.mark.mariadb  # MariaDB's planner and its EXPLAIN
 @pytest.mark.parametrize("name", FILTER_INDEXES)
 def test_offering_filters_are_served_by_an_index(app, bulk_data, name):
     filters, indexes = FILTER_INDEXES[name]

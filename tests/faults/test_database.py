@@ -8,6 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from functools import partial
 
+import pytest
+
 from app.activity.models import CHECKLIST
 from tests.faults.conftest import wait_until
 from tests.notifications.conftest import WEEK_1_DUE
@@ -17,6 +19,9 @@ DUE_SOON_AT = WEEK_1_DUE - timedelta(hours=48)
 FILING_REACHES_REMINDERS = "UPDATE notifications"
 KILL_EVERY = 0.05  # seconds
 WEEKS = range(1, 13)
+
+# Every test here ends or locks MariaDB sessions from outside the app.
+pytestmark = pytest.mark.mariadb
 
 
 def log_body(offering_id: int, week: int) -> dict:

@@ -17,6 +17,7 @@ from tests.faults.test_database import (
 )
 
 
+@pytest.mark.mariadb  # reads what the app wrote through a MariaDB session of its own
 def test_a_worker_killed_mid_write_leaves_nothing_and_is_replaced(
     gunicorn, database, facilitator, offering_of, sweep, notifications
 ):

@@ -44,6 +44,7 @@ def assert_unavailable(response) -> None:
     assert response.headers["Retry-After"] == "5"
 
 
+@pytest.mark.mariadb  # reads what the app wrote through a MariaDB session of its own
 def test_with_redis_stopped_signed_in_requests_answer_503_until_it_is_back(
     app_with, private_redis, database, facilitator, offering_of
 ):
@@ -102,6 +103,7 @@ def read_only(server: redis.Redis) -> None:
     server.replicaof("127.0.0.1", 1)  # a replica of nothing: it refuses writes
 
 
+@pytest.mark.mariadb  # reads what the app wrote through a MariaDB session of its own
 @pytest.mark.parametrize("refuse_writes", [out_of_memory, read_only])
 def test_a_redis_refusing_writes_is_a_redis_down_until_it_accepts_them_again(
     refuse_writes, app_with, private_redis, database, facilitator, offering_of

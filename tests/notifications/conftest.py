@@ -4,10 +4,12 @@ mode on the test Redis, sweeps at chosen instants, and the clock moved with time
 import asyncio
 import email
 import email.policy
+import re
 import ssl
 import subprocess
 import threading
 from datetime import UTC, datetime
+from html import unescape
 
 import pytest
 import time_machine
@@ -64,6 +66,23 @@ class Sink:
     def ids(self) -> list[int]:
         return sorted(int(message["X-Notification-Id"]) for message in self.messages)
 
+    def unmarked(self) -> list[str]:
+        """Subjects of the messages received that lack what every e-mail of ours carries:
+        `Auto-Submitted: auto-generated` (RFC 3834: no out-of-office replies, no loops) and
+        an HTML part titled with the subject (what a screen reader or a browser tab shows)."""
+        return [
+            message["Subject"]
+            for message in self.messages
+            if message["Auto-Submitted"] != "auto-generated"
+            or html_title(message) != message["Subject"]
+        ]
+
+
+def html_title(message) -> str | None:
+    html = message.get_body(("html",)).get_content()
+    found = re.search(r"<title>(.*?)</title>", html, re.DOTALL)
+    return unescape(found[1]) if found else None
+
 
 @pytest.fixture
 def smtp(app, monkeypatch):
@@ -76,6 +95,8 @@ def smtp(app, monkeypatch):
     sink.port = port
     yield sink
     controller.stop()
+    # Every kind of e-mail, as each test of any room sends it.
+    assert sink.unmarked() == []
 
 
 @pytest.fixture

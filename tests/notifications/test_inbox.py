@@ -177,6 +177,7 @@ def test_the_calendar_has_one_event_per_weekly_deadline_with_zone_uid_and_alarm(
     assert start.date().isoformat() == "2026-01-12"
     assert first.walk("VALARM")[0].decoded("TRIGGER") == -timedelta(hours=48)
     assert b"BEGIN:VTIMEZONE" in response.data
+    assert response.headers["Cache-Control"] == "no-store"
     again = events_of(client.get("/api/v1/me/calendar.ics", headers=auth_headers(facilitator)).data)
     assert [str(event["UID"]) for event in again] == [str(event["UID"]) for event in events]
 
@@ -195,6 +196,8 @@ def test_a_secret_feed_url_works_without_a_token_until_revoked(
 
     assert created.status_code == 201
     assert served.status_code == 200 and len(events_of(served.data)) == 13
+    # Kept nowhere on the way, like every API answer: once revoked, no copy lives on.
+    assert served.headers["Cache-Control"] == "no-store"
     assert revoked.status_code == 204
     assert after.status_code == 404 and after.json["code"] == 404
     assert client.delete("/api/v1/me/calendar-feed", headers=headers).status_code == 404

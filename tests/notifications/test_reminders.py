@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 from tests.activity.conftest import ALL_DONE
-from tests.notifications.conftest import WEEK_1_DUE
+from tests.notifications.conftest import WEEK_1_DUE, html_title
 
 DUE_SOON_AT = WEEK_1_DUE - timedelta(hours=48)
 OVERDUE_AT = WEEK_1_DUE + timedelta(hours=2)
@@ -95,6 +95,8 @@ def test_french_recipients_get_french_mail_with_the_local_time(
     assert "semaine 1" in message["Subject"]
     assert "Bonjour" in text
     assert "lundi 12 janvier 2026, 09:00" in text and "(Africa/Kigali)" in text
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert html_title(message) == message["Subject"]
 
 
 def test_a_sweep_run_twice_or_twice_at_once_sends_each_message_once(

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import flask_migrate
+import pytest
 from rq import SimpleWorker
 from rq.cron import CronScheduler
 from sqlalchemy import event, text
@@ -235,6 +236,7 @@ def wait_one_second_for_locks(connection, _record) -> None:
         cursor.execute("SET SESSION innodb_lock_wait_timeout = 1")
 
 
+@pytest.mark.mariadb  # MariaDB's lock wait timeout (1205)
 def test_a_sweep_that_loses_a_lock_conflict_runs_once_more(
     app, app_with, facilitator, offering_of, notifications, caplog
 ):

@@ -130,7 +130,7 @@ def test_the_route_is_the_url_rule_so_secrets_in_paths_stay_out_of_the_log(serve
     server.get("/no/such/page/s3cret", {"X-Request-ID": "trace-unmatched"})
 
     (rule,) = server.lines(lambda line: line.get("request_id") == "trace-rule")
-    assert rule["route"] == "/api/v1/course-offerings/<int:offering_id>"
+    assert rule["route"] == "/api/v1/course-offerings/<id:offering_id>"
     assert rule["status"] == 401 and rule["user_id"] is None
     (unmatched,) = server.lines(lambda line: line.get("request_id") == "trace-unmatched")
     assert unmatched["route"] == "unmatched" and unmatched["status"] == 404

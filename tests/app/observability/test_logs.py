@@ -47,6 +47,4 @@ def test_a_text_access_line_names_the_route_status_and_request_id(client, monkey
         access.setLevel(level)
 
     (line,) = output.getvalue().splitlines()
-    assert (
-        "INFO app.access [trace-text]: GET /api/v1/course-offerings/<int:offering_id> 401" in line
-    )
+    assert "INFO app.access [trace-text]: GET /api/v1/course-offerings/<id:offering_id> 401" in line

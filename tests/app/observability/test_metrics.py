@@ -63,7 +63,7 @@ def test_requests_are_counted_by_url_rule_and_status(metered):
     client.get("/nowhere")
 
     after = scrape(client)
-    rule = "/api/v1/course-offerings/<int:offering_id>"
+    rule = "/api/v1/course-offerings/<id:offering_id>"
     assert requests_counted(after, rule, "401") - requests_counted(before, rule, "401") == 2
     assert (
         requests_counted(after, "unmatched", "404") - requests_counted(before, "unmatched", "404")
