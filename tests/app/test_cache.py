@@ -316,7 +316,7 @@ def test_every_cached_answer_is_stamped_with_every_table_it_reads(
     for rule, policy in routes:
         entry = catalogue.get(rule.rule.split("/")[3], "id")
         ids = {"offering_id": offering["id"], "entry_id": offering[entry]}
-        url = rule.rule.replace("<int:", "{").replace(">", "}").format(**ids)
+        url = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule).format(**ids)
         for name, (user, _) in people.items():
             headers = auth_headers(user)  # issued at the moved clock
             client.get("/api/v1/auth/me", headers=headers)  # the caller's identity cached
