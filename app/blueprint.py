@@ -8,7 +8,7 @@ from flask import current_app
 from flask_smorest.error_handler import ErrorSchema
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import missing
-from webargs.flaskparser import FlaskParser
+from webargs.flaskparser import FlaskParser, abort
 
 from app.auth.guards import signed_in
 from app.exceptions import Invalid
@@ -24,21 +24,15 @@ class SafeJSONParser(FlaskParser):
     function can encode, and nesting deep enough to exhaust the interpreter's stack.
     """
 
-    def _raw_load_json(self, req):
-        data = super()._raw_load_json(req)
-        if data is missing:
-            return data
-        try:
-            json.dumps(data, ensure_ascii=False).encode("utf-8")
-        except (UnicodeEncodeError, RecursionError) as error:
-            self._handle_invalid_json_error(error, req)
-        return data
-
     def load_json(self, req, schema):
         try:
-            return super().load_json(req, schema)
-        except (RecursionError, ValueError) as error:  # ValueError: a number over 4,300 digits
-            self._handle_invalid_json_error(error, req)
+            data = super().load_json(req, schema)
+            if data is not missing:
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
+        # ValueError: a number over 4,300 digits, or (UnicodeEncodeError) a lone surrogate.
+        except (RecursionError, ValueError) as error:
+            abort(400, exc=error, messages={"json": ["Invalid JSON body."]})
+        return data
 
 
 class Blueprint(flask_smorest.Blueprint):

@@ -1,10 +1,10 @@
 """Marshmallow fields and base schemas shared by every feature."""
 
 import unicodedata
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import cache
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
 from werkzeug.routing import IntegerConverter
 
 from app.i18n import lazy_gettext
@@ -87,12 +87,16 @@ class Prose(fields.String):
     def pattern(cls) -> str:
         return visible_text("[^{hidden}]*", cls.ALLOWED)
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs)
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if isinstance(value, str):
+            value = self.cleaned(value)
+        return super().deserialize(value, attr, data, **kwargs)
+
+    def cleaned(self, text: str) -> str:
+        """The text as sent, checked for hidden characters and, as the document's maxLength
+        says, for length; a subclass that trims has the validators run on the trimmed text."""
         if any(unicodedata.category(c) in HIDDEN and c not in self.ALLOWED for c in text):
             raise ValidationError(str(self.error_messages["control"]))
-        # Lengths hold for the text as sent, as the document's maxLength says; a subclass that
-        # trims has them checked again on the trimmed text.
         for rule in self.validators:
             if isinstance(rule, validate.Length):
                 rule(text)
@@ -109,9 +113,8 @@ class Text(Prose):
     def pattern(cls) -> str:
         return visible_text(r"[^\S{hidden}]*[^\s{hidden}][^{hidden}]*", cls.ALLOWED)
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        if not text:
+    def cleaned(self, text: str) -> str:
+        if not (text := super().cleaned(text).strip()):
             raise ValidationError(str(self.error_messages["blank"]))
         return text
 
@@ -122,8 +125,10 @@ class UTCDateTime(fields.AwareDateTime):
     def __init__(self, **kwargs):
         super().__init__(default_timezone=UTC, **kwargs)
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        moment = super()._deserialize(value, attr, data, **kwargs)
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        moment = super().deserialize(value, attr, data, **kwargs)
+        if not isinstance(moment, datetime):
+            return moment
         try:
             return moment.astimezone(UTC)
         except OverflowError as error:  # e.g. 9999-12-31T23:00-05:00 is past year 9999 in UTC
@@ -133,10 +138,10 @@ class UTCDateTime(fields.AwareDateTime):
 class StrictBoolean(fields.Boolean):
     """JSON true or false only: not 1, "yes" or "true"."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        if not isinstance(value, bool):
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        if value not in (missing, None) and not isinstance(value, bool):
             raise self.make_error("invalid", input=value)
-        return value
+        return super().deserialize(value, attr, data, **kwargs)
 
 
 def public_names(schema: type[Schema] | Schema) -> dict[str, str]:

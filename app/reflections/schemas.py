@@ -21,8 +21,8 @@ class TrimmedProse(Prose):
         body = rf"{space}{edge}[^{{hidden}}]{bounds}{edge}{space}"
         self.metadata["pattern"] = visible_text(body, self.ALLOWED)
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        return self.length(super()._deserialize(value, attr, data, **kwargs).strip())
+    def cleaned(self, text: str) -> str:
+        return self.length(super().cleaned(text).strip())
 
 
 def answer(**kwargs) -> TrimmedProse:
