@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CATALOGUES, text_of, wait_until_ready
+from tests.browser.conftest import CATALOGUES, serious_violations, text_of, wait_until_ready
 
 TYPED = "The labs were the best part of the module."
 AFTERNOON = datetime(2026, 3, 2, 12, 32, 5, tzinfo=UTC)  # 14:32 in Kigali
@@ -496,16 +496,6 @@ def test_the_whole_reflection_can_be_done_with_the_keyboard(open_page, enrolled,
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.submitted"))
     assert run_sql("SELECT rating FROM reflections") == [(5,)]
-
-
-def serious_violations(page, axe_source) -> list:
-    page.evaluate(axe_source)
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])
