@@ -71,7 +71,8 @@ DEMO_LOG_HABITS = {
 @seed_cli.command("demo")
 @command_unit
 def seed_demo():
-    """Create demo accounts, catalogue, offerings and enrolments (idempotent); print passwords."""
+    """Create demo accounts, catalogue, offerings, enrolments and the weekly logs due so far
+    (idempotent); print passwords."""
     created = [line for line in (seed_account(*account) for account in DEMO_ACCOUNTS) if line]
     seed_demo_courses()
     credentials = Path(current_app.instance_path) / "demo-accounts.txt"
