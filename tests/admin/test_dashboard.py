@@ -115,7 +115,7 @@ def test_the_same_heat_map_in_french(signed_in):
     assert page.inner_text("h1") == "Tableau de bord de conformité"
     assert outcomes(page, "Alice Uwase") == ALICE
     first = page.locator("button.cell").first
-    assert first.get_attribute("aria-label") == "Alice Uwase, semaine 1 : À l'heure : 1"
+    assert first.get_attribute("aria-label") == "Alice Uwase, semaine 1\u00a0: À l'heure\u00a0: 1"
     assert page.locator("#heatmap thead th").first.inner_text() == "Formateur"
     assert sorted(page.locator("#unstaffed tbody td:last-child").all_inner_texts()) == [
         "Aucun formateur attribué", "Formateur désactivé"
@@ -131,7 +131,7 @@ def test_switching_language_redraws_the_map(signed_in):
 
     assert page.inner_text("#language-switch") == "English"
     assert page.locator("button.cell").nth(1).get_attribute("aria-label") == (
-        "Alice Uwase, semaine 2 : En retard : 1"
+        "Alice Uwase, semaine 2\u00a0: En retard\u00a0: 1"
     )
 
 
@@ -146,12 +146,15 @@ def test_queue_health_shows_a_failed_job_and_requeues_it_from_the_keyboard(app, 
         return page.inner_text(f"#queues tr[data-queue='{queue}'] td[data-count='failed']")
 
     assert (failed("default"), failed("notifications")) == ("1", "0")
-    assert page.inner_text("#workers") == "Aucun worker n'est actif : les tâches en file attendent."
+    assert (
+        page.inner_text("#workers")
+        == "Aucun worker n'est actif\u00a0: les tâches en file attendent."
+    )
     page.focus("#requeue")
     page.keyboard.press("Enter")
     page.wait_for_selector("#requeue", state="hidden")
     assert failed("default") == "0"
-    assert page.inner_text("#status") == "Tâches en échec relancées : 1."
+    assert page.inner_text("#status") == "Tâches en échec relancées\u00a0: 1."
     assert page.errors == []
 
 
@@ -272,8 +275,9 @@ def open_signin(page, live_server, language: str):
     return page
 
 
-@pytest.mark.parametrize(("language", "refused"), [("en", "Sign-in failed: "),
-                                                   ("fr", "Échec de la connexion : ")])  # fmt: skip
+@pytest.mark.parametrize(
+    ("language", "refused"), [("en", "Sign-in failed: "), ("fr", "Échec de la connexion\u00a0: ")]
+)
 def test_a_refused_password_is_cleared_from_the_box(page, live_server, manager, language, refused):
     open_signin(page, live_server, language)
     page.fill("#email", manager.email)
