@@ -13,6 +13,9 @@ let token = sessionStorage.getItem("dashboard.token");
 let report = null;
 let unstaffed = [];
 let queueHealth = null; // the queues endpoint's answer, or { error: message }
+// What the status line says, kept as a text key and its values rather than as text, so a
+// language switch redraws it; a value may be a function of the language (a formatted time).
+let status = { key: "", values: {}, isError: false };
 
 class SessionEnded extends Error {}
 
@@ -45,10 +48,21 @@ async function everyPage(path, pageSize, itemsOf = (body) => body) {
   }
 }
 
-function say(message, isError = false) {
-  const status = $("#status");
-  status.textContent = message;
-  status.classList.toggle("error", isError);
+function say(key, values = {}, isError = false) {
+  status = { key, values, isError };
+  showStatus();
+}
+
+function showStatus() {
+  const values = Object.fromEntries(
+    Object.entries(status.values).map(([name, value]) => [
+      name,
+      typeof value === "function" ? value() : value,
+    ]),
+  );
+  const line = $("#status");
+  line.textContent = status.key ? t(status.key, values) : "";
+  line.classList.toggle("error", status.isError);
 }
 
 function element(tag, attributes = {}, text = "") {
@@ -60,27 +74,37 @@ function element(tag, attributes = {}, text = "") {
 
 // --- signing in and out ----------------------------------------------------------------------
 
+// One sign-in at a time: the button stays disabled until the server has answered.
 async function signIn(event) {
   event.preventDefault();
-  const credentials = { email: $("#email").value, password: $("#password").value };
+  const button = $("#signin-form button[type=submit]");
+  button.disabled = true;
+  say("signin.sending");
   try {
-    const { body } = await call("/auth/login", {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(credentials),
-    });
-    if (body.user.role !== "manager") {
-      endSession(body.access_token);
-      return say(t("signin.not_manager"), true);
-    }
-    token = body.access_token;
-    sessionStorage.setItem("dashboard.token", token);
-    sessionStorage.setItem("dashboard.name", `${body.user.first_name} ${body.user.last_name}`);
-    $("#password").value = "";
-    await showBoard();
+    await startSession({ email: $("#email").value, password: $("#password").value });
   } catch (error) {
-    say(t("signin.failed", { message: error.message }), true);
+    $("#password").value = ""; // a refused password is typed again, not corrected
+    say("signin.failed", { message: error.message }, true);
+  } finally {
+    button.disabled = false;
   }
+}
+
+async function startSession(credentials) {
+  const { body } = await call("/auth/login", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(credentials),
+  });
+  if (body.user.role !== "manager") {
+    endSession(body.access_token);
+    return say("signin.not_manager", {}, true);
+  }
+  token = body.access_token;
+  sessionStorage.setItem("dashboard.token", token);
+  sessionStorage.setItem("dashboard.name", `${body.user.first_name} ${body.user.last_name}`);
+  $("#password").value = "";
+  await showBoard();
 }
 
 // Ends the session on the server as well, so the token stops working. Best effort: offline,
@@ -93,14 +117,15 @@ function endSession(accessToken) {
   }).catch(() => {});
 }
 
-function signOut(message = "") {
+// `reason`: the status text key saying why, if the page ended the session itself.
+function signOut(reason = "") {
   if (token) endSession(token);
   token = null;
   sessionStorage.removeItem("dashboard.token");
   sessionStorage.removeItem("dashboard.name");
   $("#board").hidden = true;
   $("#signin").hidden = false;
-  say(message, Boolean(message));
+  say(reason, {}, Boolean(reason));
 }
 
 async function showBoard() {
@@ -122,7 +147,7 @@ async function refresh(event) {
   event?.preventDefault();
   const { year, trimester } = period();
   const query = `trimester=${trimester}&year=${year}`;
-  say(t("status.loading"));
+  say("status.loading");
   try {
     const compliance = await everyPage(`/activity-logs/compliance?${query}`, 1000, (b) => b.rows);
     const staffing = await everyPage(`/admin/unstaffed-offerings?${query}`, 100);
@@ -130,10 +155,11 @@ async function refresh(event) {
     unstaffed = staffing.items;
     queueHealth = await loadQueues();
     render();
-    say(t("status.loaded", { time: new Date().toLocaleTimeString(language) }));
+    const loadedAt = new Date();
+    say("status.loaded", { time: () => loadedAt.toLocaleTimeString(language) });
   } catch (error) {
-    if (error instanceof SessionEnded) return signOut(t("status.session_ended"));
-    say(t("status.failed", { message: error.message }), true);
+    if (error instanceof SessionEnded) return signOut("status.session_ended");
+    say("status.failed", { message: error.message }, true);
   }
 }
 
@@ -152,10 +178,10 @@ async function requeueFailed() {
     const { body } = await call("/admin/queues/failed/requeue", { method: "POST" });
     queueHealth = await loadQueues();
     renderQueues();
-    say(t("queues.requeued", { count: body.requeued }));
+    say("queues.requeued", { count: body.requeued });
   } catch (error) {
-    if (error instanceof SessionEnded) return signOut(t("status.session_ended"));
-    say(t("status.failed", { message: error.message }), true);
+    if (error instanceof SessionEnded) return signOut("status.session_ended");
+    say("status.failed", { message: error.message }, true);
   }
 }
 
@@ -265,18 +291,25 @@ function renderUnstaffed() {
     const line = element("tr");
     const reason = offering.facilitator_id === null ? "unstaffed.unassigned"
       : "unstaffed.deactivated";
-    for (const text of [
-      `${offering.module.code} ${offering.module.name}`,
-      offering.class.name,
-      offering.intake,
-      new Date(`${offering.start_date}T00:00:00`).toLocaleDateString(language),
-      t(reason),
-    ]) line.append(element("td", {}, text));
+    line.append(
+      listCell("unstaffed.module", `${offering.module.code} ${offering.module.name}`),
+      listCell("unstaffed.class", offering.class.name),
+      listCell("unstaffed.intake", offering.intake),
+      listCell("unstaffed.starts",
+               new Date(`${offering.start_date}T00:00:00`).toLocaleDateString(language)),
+      listCell("unstaffed.why", t(reason)),
+    );
     return line;
   });
   $("#unstaffed tbody").replaceChildren(...rows);
   $("#unstaffed").hidden = rows.length === 0;
   $("#unstaffed-none").hidden = rows.length > 0;
+}
+
+// A cell of a list table that names its column too: on a narrow screen each row is drawn as
+// a card of "column: value" lines (style.css), the column headings being out of sight.
+function listCell(column, text, attributes = {}) {
+  return element("td", { "data-label": t(column), ...attributes }, text);
 }
 
 function renderQueues() {
@@ -285,7 +318,7 @@ function renderQueues() {
     const line = element("tr", { "data-queue": queue.name });
     line.append(element("th", { scope: "row" }, queue.name));
     for (const count of ["queued", "started", "failed", "scheduled"]) {
-      line.append(element("td", { "data-count": count }, String(queue[count])));
+      line.append(listCell(`queues.${count}`, String(queue[count]), { "data-count": count }));
     }
     return line;
   });
@@ -321,6 +354,7 @@ async function switchLanguage() {
   language = language === "en" ? "fr" : "en";
   localStorage.setItem("dashboard.language", language);
   await load(language);
+  showStatus();
   if (token && !$("#board").hidden) {
     $("#signed-in-as").textContent = t("signin.signed_in_as", {
       name: sessionStorage.getItem("dashboard.name") || "",

@@ -94,6 +94,7 @@ def status():
     click.echo(mail_line())
     if not current_app.config["REDIS_URL"]:
         click.echo("Queue: embedded (REDIS_URL unset): jobs run inline, no workers.")
+        click.echo(last_sweep_line(embedded=True))
         return
     try:
         for line in queue_lines():
@@ -122,6 +123,14 @@ def queue_lines() -> list[str]:
         lines.append(f"Queue {name}: {queue.count} queued, {failed} failed")
     workers = Worker.all(connection=connection)
     lines.append(f"Workers alive: {len(workers)}")
-    last = connection.get(LAST_SWEEP_KEY)
-    lines.append("Last sweep: " + (last.decode() if last else "never"))
+    lines.append(last_sweep_line())
     return lines
+
+
+def last_sweep_line(embedded: bool = False) -> str:
+    last = redis_store.client().get(LAST_SWEEP_KEY)
+    if last:
+        return f"Last sweep: {last.decode()}"
+    if embedded:  # the embedded Redis lives and dies with one process, such as this command
+        return "Last sweep: never (without REDIS_URL no sweep is remembered between commands)"
+    return "Last sweep: never"

@@ -14,6 +14,7 @@ from sqlalchemy import insert, select
 from app import clock
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import CHECKLIST, ActivityLog
+from app.activity.services import INCOMPLETE, LATE, MISSING, ON_TIME
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
 from app.cli.units import command_unit
@@ -27,6 +28,7 @@ from app.courses.models import (
     DeliveryMode,
     Enrollment,
     Module,
+    teaching_weeks,
 )
 from app.extensions import db
 from app.unit_of_work import after_commit
@@ -56,12 +58,21 @@ DEMO_OFFERINGS = [
     ("SE310", "2025M", "Cohort 2026", "in_person", "FT", 2, False),
     ("CS101", "2025M", "Cohort 2026", "online", "HT2", None, False),
 ]
+# How each staffed demo offering's weekly logs were filed, the latest due week first; older
+# weeks were filed on time. Counted back from the clock, the first dashboard shows the same
+# realistic mix whatever the day the demo is seeded.
+DEMO_LOG_HABITS = {
+    ("CS101", "2025J"): (ON_TIME, LATE, ON_TIME, INCOMPLETE),
+    ("CS205", "2025J"): (MISSING, ON_TIME, LATE),
+    ("SE310", "2025M"): (ON_TIME, INCOMPLETE, ON_TIME, ON_TIME, MISSING),
+}
 
 
 @seed_cli.command("demo")
 @command_unit
 def seed_demo():
-    """Create demo accounts, catalogue, offerings and enrolments (idempotent); print passwords."""
+    """Create demo accounts, catalogue, offerings, enrolments and the weekly logs due so far
+    (idempotent); print passwords."""
     created = [line for line in (seed_account(*account) for account in DEMO_ACCOUNTS) if line]
     seed_demo_courses()
     credentials = Path(current_app.instance_path) / "demo-accounts.txt"
@@ -158,6 +169,33 @@ def seed_demo_courses() -> None:
         )
         for student in people[3:] if with_students else []:
             get_or_create(Enrollment, offering_id=offering.id, student_id=student.id)
+        seed_demo_logs(offering, DEMO_LOG_HABITS.get((module, klass), ()))
+
+
+def seed_demo_logs(offering: CourseOffering, habit: tuple[str, ...]) -> None:
+    """The offering's weekly logs due by now, filed as `habit` says (see DEMO_LOG_HABITS)."""
+    if offering.facilitator_id is None:
+        return
+    rule = DeadlineRule.from_config()
+    weeks = teaching_weeks(offering.start_date, offering.end_date)
+    due_weeks = rule.weeks_due(offering.start_date, weeks, clock.now())
+    for week in range(1, due_weeks + 1):
+        weeks_ago = due_weeks - week
+        outcome = habit[weeks_ago] if weeks_ago < len(habit) else ON_TIME
+        if outcome == MISSING:
+            continue
+        due = rule.due_at(offering.start_date, week)
+        # The habits put a late log a week or more back: a day late is already in the past.
+        submitted = due + timedelta(days=1) if outcome == LATE else due - timedelta(hours=20)
+        unfinished = {"summative_grading": "Pending", "grade_book_status": "Not Started"}
+        statuses = dict.fromkeys(CHECKLIST, "Done") | (unfinished if outcome == INCOMPLETE else {})
+        get_or_create(
+            ActivityLog,
+            offering_id=offering.id,
+            week_number=week,
+            defaults={"due_at": due, "submitted_at": submitted, "updated_at": submitted,
+                      "submitted_by_id": offering.facilitator_id, **statuses},
+        )  # fmt: skip
 
 
 def trimester_dates(year: int, trimester: int, weeks: int = 13) -> dict:

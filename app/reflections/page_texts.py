@@ -34,6 +34,10 @@ PAGE_TEXTS = dict((
     page_text("offering.signed_out", "Sign in to choose one of your offerings."),
     page_text("offering.none", "You are not enrolled in any offering yet."),
     page_text("offering.option", "{module}: {name} (trimester {trimester}, {year})"),
+    page_text("offering.reviewed", "{module}: {name} (trimester {trimester}, {year}), already "
+                                   "reviewed"),
+    page_text("offering.all_reviewed", "You have reviewed every offering you are enrolled in. "
+                                       "Thank you!"),
     page_text("went_well.label", "What went well?"),
     page_text("went_well.placeholder", "For example: a topic that clicked, a helpful session…"),
     page_text("hardest.label", "What was hardest?"),

@@ -68,6 +68,11 @@ export function myEnrolments(token) {
   return call("GET", "/me/enrollments?page_size=100", { token });
 }
 
+// The student's own reflections: one per offering they have reviewed.
+export function myReflections(token) {
+  return call("GET", "/reflections?page_size=100", { token });
+}
+
 export function submitReflection(token, reflection) {
   return call("POST", "/reflections", { body: reflection, token });
 }

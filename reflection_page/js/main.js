@@ -150,14 +150,20 @@ async function showSignedIn(current) {
   say($("signed-in-as"), "signin.signed_in_as", { name });
   unsay($("status"));
   try {
-    listOfferings(await api.myEnrolments(current.token));
+    const [enrolments, reflections] = await Promise.all([
+      api.myEnrolments(current.token),
+      api.myReflections(current.token),
+    ]);
+    listOfferings(enrolments, new Set(reflections.map((reflection) => reflection.offering_id)));
   } catch (error) {
     tell(error, "status.session_ended");
   }
   return true;
 }
 
-function listOfferings(enrolments) {
+// Every enrolment is listed; an offering the student has already reviewed (`reviewed`: ids)
+// is marked so and cannot be chosen, the API taking one reflection per offering.
+function listOfferings(enrolments, reviewed) {
   const select = $("offering");
   select.replaceChildren(select.options[0]);
   for (const { offering } of enrolments) {
@@ -168,17 +174,42 @@ function listOfferings(enrolments) {
       trimester: offering.trimester,
       year: offering.year,
     });
+    if (reviewed.has(offering.id)) {
+      showReviewed(option);
+    }
     select.add(option);
   }
   select.value = select.dataset.wanted ?? "";
-  const hint = $("offering-hint");
-  if (enrolments.length) {
-    unsay(hint);
-    hint.hidden = true;
-  } else {
-    say(hint, "offering.none");
-    hint.hidden = false;
+  if (select.selectedOptions[0]?.disabled) {
+    select.value = ""; // a draft's offering reviewed since
   }
+  describeOfferings();
+}
+
+function showReviewed(option) {
+  option.disabled = true;
+  say(option, "offering.reviewed", JSON.parse(option.dataset.i18nArgs));
+}
+
+function markReviewed(offeringId) {
+  const option = [...$("offering").options].find((candidate) => candidate.value === offeringId);
+  if (option) {
+    showReviewed(option);
+  }
+  describeOfferings();
+}
+
+function describeOfferings() {
+  const offerings = [...$("offering").options].slice(1); // after "Choose an offering"
+  const hint = $("offering-hint");
+  if (!offerings.length) {
+    say(hint, "offering.none");
+  } else if (offerings.every((option) => option.disabled)) {
+    say(hint, "offering.all_reviewed");
+  } else {
+    unsay(hint);
+  }
+  hint.hidden = !hint.dataset.i18n;
 }
 
 function showSignedOut() {
@@ -240,9 +271,13 @@ async function send(current, values) {
     });
     clearDraft(owner);
     resetForm();
+    markReviewed(values.offeringId);
     unsay($("draft-status"));
     say($("status"), "status.submitted");
   } catch (error) {
+    if (error.status === 409) {
+      markReviewed(values.offeringId); // from another tab or device
+    }
     tell(error, "status.refused");
   } finally {
     button.disabled = false;

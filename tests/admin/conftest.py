@@ -9,7 +9,7 @@ from tests.activity.conftest import (  # noqa: F401  (fixtures)
     file_log,
     offering_of,
 )
-from tests.browser.conftest import browser, live_server  # noqa: F401  (fixtures)
+from tests.browser.conftest import axe_source, browser, live_server  # noqa: F401  (fixtures)
 from tests.notifications.conftest import (  # noqa: F401  (fixtures)
     notifications,
     smtp,

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from playwright.sync_api import expect
 
 from app.activity.models import CHECKLIST
 from app.config import PROJECT_ROOT
 from app.extensions import redis_store
+from tests.browser.conftest import serious_violations
 from tests.conftest import DEFAULT_PASSWORD
 
 ALL_DONE = dict.fromkeys(CHECKLIST, "Done")
@@ -113,7 +115,7 @@ def test_the_same_heat_map_in_french(signed_in):
     assert page.inner_text("h1") == "Tableau de bord de conformité"
     assert outcomes(page, "Alice Uwase") == ALICE
     first = page.locator("button.cell").first
-    assert first.get_attribute("aria-label") == "Alice Uwase, semaine 1 : À l'heure : 1"
+    assert first.get_attribute("aria-label") == "Alice Uwase, semaine 1\u00a0: À l'heure\u00a0: 1"
     assert page.locator("#heatmap thead th").first.inner_text() == "Formateur"
     assert sorted(page.locator("#unstaffed tbody td:last-child").all_inner_texts()) == [
         "Aucun formateur attribué", "Formateur désactivé"
@@ -129,7 +131,7 @@ def test_switching_language_redraws_the_map(signed_in):
 
     assert page.inner_text("#language-switch") == "English"
     assert page.locator("button.cell").nth(1).get_attribute("aria-label") == (
-        "Alice Uwase, semaine 2 : En retard : 1"
+        "Alice Uwase, semaine 2\u00a0: En retard\u00a0: 1"
     )
 
 
@@ -144,12 +146,15 @@ def test_queue_health_shows_a_failed_job_and_requeues_it_from_the_keyboard(app, 
         return page.inner_text(f"#queues tr[data-queue='{queue}'] td[data-count='failed']")
 
     assert (failed("default"), failed("notifications")) == ("1", "0")
-    assert page.inner_text("#workers") == "Aucun worker n'est actif : les tâches en file attendent."
+    assert (
+        page.inner_text("#workers")
+        == "Aucun worker n'est actif\u00a0: les tâches en file attendent."
+    )
     page.focus("#requeue")
     page.keyboard.press("Enter")
     page.wait_for_selector("#requeue", state="hidden")
     assert failed("default") == "0"
-    assert page.inner_text("#status") == "Tâches en échec relancées : 1."
+    assert page.inner_text("#status") == "Tâches en échec relancées\u00a0: 1."
     assert page.errors == []
 
 
@@ -219,3 +224,96 @@ def test_every_page_text_has_a_french_translation_with_the_same_placeholders():
     for key, text in english.items():
         assert french[key].strip(), key
         assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", french[key]))
+
+
+# --- on a phone -------------------------------------------------------------------------------
+
+# Whatever sticks out past the right edge of the screen, outside the heat map's own scrolling
+# box (the only part meant to scroll sideways, with its caption kept in view).
+STICKING_OUT = """() => {
+  const edge = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("main *, header *")]
+    .filter((node) => node.getClientRects().length)
+    .filter((node) => node.tagName === "CAPTION" || !node.closest(".scroll"))
+    .filter((node) => node.getBoundingClientRect().right > edge + 0.5)
+    .map((node) => `${node.tagName.toLowerCase()}#${node.id}.${node.className}`);
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_nothing_scrolls_sideways_on_a_phone(signed_in, axe_source, language, width, tmp_path):
+    page = signed_in(language)
+    page.set_viewport_size({"width": width, "height": 800})
+    page.wait_for_selector("#queues tbody tr")
+
+    page.screenshot(path=tmp_path / f"dashboard-{width}-{language}.png", full_page=True)
+
+    assert page.evaluate(STICKING_OUT) == []
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_width <= client_width
+    assert serious_violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize(("first", "then", "updated"), [("en", "fr", "Mis à jour à "),
+                                                         ("fr", "en", "Updated at ")])  # fmt: skip
+def test_the_status_line_follows_a_language_switch(signed_in, first, then, updated):
+    page = signed_in(first)
+    page.wait_for_selector("#status:not(:empty)")
+
+    page.click("#language-switch")
+    page.wait_for_selector(f"html[lang='{then}']", state="attached")
+
+    assert page.inner_text("#status").startswith(updated)
+
+
+def open_signin(page, live_server, language: str):
+    page.goto(f"{live_server}/admin/dashboard/?lang={language}")
+    page.wait_for_selector("body[data-ready]")
+    return page
+
+
+@pytest.mark.parametrize(
+    ("language", "refused"), [("en", "Sign-in failed: "), ("fr", "Échec de la connexion\u00a0: ")]
+)
+def test_a_refused_password_is_cleared_from_the_box(page, live_server, manager, language, refused):
+    open_signin(page, live_server, language)
+    page.fill("#email", manager.email)
+    page.fill("#password", "not the password")
+
+    page.press("#password", "Enter")
+
+    page.wait_for_selector("#status.error")
+    assert page.inner_text("#status").startswith(refused)
+    assert page.input_value("#password") == ""
+    assert page.input_value("#email") == manager.email
+
+
+@pytest.mark.parametrize(("language", "progress"), [("en", "Signing in…"),
+                                                    ("fr", "Connexion en cours…")])  # fmt: skip
+def test_a_sign_in_in_flight_shows_progress_and_is_sent_once(
+    page, live_server, manager, language, progress
+):
+    held, sent = [], []
+    page.route(
+        "**/api/v1/auth/login", lambda route: held.append(route)
+    )  # answered only when the test says so
+    page.on("request", lambda request: "/auth/login" in request.url and sent.append(request))
+    open_signin(page, live_server, language)
+    page.fill("#email", manager.email)
+    page.fill("#password", DEFAULT_PASSWORD)
+
+    page.press("#password", "Enter")
+    page.wait_for_selector("#signin-form button[type=submit]:disabled", timeout=5000)
+    page.press("#password", "Enter")  # impatient: a second try while the first is out
+    page.click("#signin-form button[type=submit]", force=True)
+
+    assert page.inner_text("#status") == progress
+    assert len(held) == 1
+    held[0].continue_()
+    page.wait_for_selector("#board:not([hidden])")
+    assert len(sent) == 1
+    page.click("#signout")
+    expect(page.locator("#signin-form button[type=submit]")).to_be_enabled()

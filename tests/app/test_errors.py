@@ -74,7 +74,10 @@ def test_request_id_is_echoed_or_generated(client):
 def test_french_messages_follow_accept_language(client):
     response = client.get("/api/v1/auth/me", headers={"Accept-Language": "fr-CA,fr;q=0.9,en;q=0.5"})
 
-    assert response.json["message"] == "Une authentification est requise : envoyez un jeton bearer."
+    assert (
+        response.json["message"]
+        == "Une authentification est requise\u00a0: envoyez un jeton bearer."
+    )
 
 
 def test_french_validation_messages(client):

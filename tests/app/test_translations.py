@@ -1,6 +1,7 @@
 """Every text the code marks for translation has a French translation with the same
 placeholders (a missing one would reach French users in English)."""
 
+import json
 import re
 
 from babel.messages.extract import extract_from_dir
@@ -47,3 +48,45 @@ def test_every_marked_text_has_a_french_translation_with_the_same_placeholders()
         assert entry is not None and entry.string, f"no French for {text!r}"
         assert not entry.fuzzy, f"fuzzy French for {text!r}"
         assert set(PLACEHOLDER.findall(entry.string)) == set(PLACEHOLDER.findall(text)), text
+
+
+# French typography: a no-break space before a colon (U+00A0) and before ; ! ? (U+202F, the
+# narrow one, or U+00A0), and inside « », so that no line ever starts with one of them.
+TYPOGRAPHY_FAULT = re.compile(
+    r"(?:^|[^\u00a0\u202f])[:;!?»](?=\s|$)|«(?![\u00a0\u202f])|(?<![\u00a0\u202f])»"
+)
+
+
+def french_texts() -> dict[str, list[str]]:
+    """Every French text users see, by where it lives: the Babel catalogue (API, e-mails,
+    reflection page) and each page's French file."""
+    with open(PROJECT_ROOT / "translations/fr/LC_MESSAGES/messages.po", "rb") as handle:
+        catalogue = read_po(handle)
+    texts = {"messages.po": [
+        text for message in catalogue if message.id
+        for text in (message.string if isinstance(message.string, tuple) else (message.string,))
+    ]}  # fmt: skip
+    for page in PROJECT_ROOT.glob("*/i18n/fr.json"):
+        texts[str(page.relative_to(PROJECT_ROOT))] = list(json.loads(page.read_text()).values())
+    return texts
+
+
+def test_every_french_text_keeps_its_punctuation_on_the_line_of_the_word_before():
+    texts = french_texts()
+
+    faults = {
+        (where, text) for where, found in texts.items() for text in found
+        if TYPOGRAPHY_FAULT.search(text)
+    }  # fmt: skip
+
+    pages = {"reflection_page/i18n/fr.json", "admin_dashboard/i18n/fr.json"}
+    assert {"messages.po", *pages} <= set(texts)
+    assert faults == set()
+
+
+def test_the_typography_check_tells_right_from_wrong():
+    wrong = ["Semaine 1 : 3", "Merci!", "Pourquoi ?", "« Done »", "Vos rappels :"]
+    right = ["Semaine 1\u00a0: 3", "Merci\u202f!", "à 14:32", "«\u00a0Done\u00a0»", "?lang=fr x"]
+
+    assert [bool(TYPOGRAPHY_FAULT.search(text)) for text in wrong] == [True] * len(wrong)
+    assert [bool(TYPOGRAPHY_FAULT.search(text)) for text in right] == [False] * len(right)

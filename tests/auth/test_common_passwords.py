@@ -8,7 +8,7 @@ from tests.conftest import DEFAULT_PASSWORD
 
 AUTH = "/api/v1/auth"
 TOO_COMMON = "This password is too common: choose one that is harder to guess."
-TOO_COMMON_FR = "Ce mot de passe est trop courant : choisissez-en un plus difficile à deviner."
+TOO_COMMON_FR = "Ce mot de passe est trop courant\u00a0: choisissez-en un plus difficile à deviner."
 
 
 def registration(password: str) -> dict:

@@ -126,6 +126,16 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
+def serious_violations(page, axe_source) -> list:
+    page.evaluate(axe_source)
+    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [
+        (violation["id"], [node["target"] for node in violation["nodes"]])
+        for violation in results["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+
+
 def text_of(language: str, key: str, **args) -> str:
     """The page's text for `key`, as the page formats it."""
     text = CATALOGUES[language][key]

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import CATALOGUES, text_of, wait_until_ready
+from tests.browser.conftest import CATALOGUES, serious_violations, text_of, wait_until_ready
 
 TYPED = "The labs were the best part of the module."
 AFTERNOON = datetime(2026, 3, 2, 12, 32, 5, tzinfo=UTC)  # 14:32 in Kigali
@@ -325,6 +325,78 @@ def test_the_offering_list_shows_the_students_enrolments(open_page, enrolled):
     assert options[1:] == [f"{code}: {enrolled.offering['module']['name']} (trimester 1, 2026)"]
 
 
+@pytest.fixture
+def half_reviewed(create_user, create_offering, enrol, client, auth_headers):
+    """A student enrolled in two offerings who has reviewed the first through the API."""
+    student = create_user("student", first_name="Ama", last_name="Mensah")
+    reviewed, open_ = create_offering(), create_offering()
+    for offering in (reviewed, open_):
+        enrol(offering["id"], student)
+    reflect_through_the_api(client, auth_headers(student), reviewed)
+    return SimpleNamespace(student=student, reviewed=reviewed, open=open_)
+
+
+def reflect_through_the_api(client, headers, offering) -> None:
+    body = {"offering_id": offering["id"], "rating": 4, "language": "en",
+            "answers": dict.fromkeys(("went_well", "hardest", "would_help"), TYPED)}  # fmt: skip
+    assert client.post("/api/v1/reflections", json=body, headers=headers).status_code == 201
+
+
+def sign_in_by_keyboard(page, student) -> None:
+    """Whatever the page's language."""
+    page.locator("#email").fill(student.email)
+    page.locator("#password").fill(student.password)
+    page.locator("#password").press("Enter")
+    expect(page.locator("#signed-in")).to_be_visible()
+
+
+def option_text(language: str, key: str, offering: dict) -> str:
+    module = offering["module"]
+    return text_of(language, key, module=module["code"], name=module["name"],
+                   trimester=offering["trimester"], year=offering["year"])  # fmt: skip
+
+
+@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_an_offering_already_reviewed_is_marked_and_cannot_be_chosen(
+    open_page, half_reviewed, language, width
+):
+    page = open_page(f"?lang={language}", viewport={"width": width, "height": 640})
+
+    sign_in_by_keyboard(page, half_reviewed.student)
+
+    reviewed = page.locator(f"#offering option[value='{half_reviewed.reviewed['id']}']")
+    still_open = page.locator(f"#offering option[value='{half_reviewed.open['id']}']")
+    expect(reviewed).to_have_text(
+        option_text(language, "offering.reviewed", half_reviewed.reviewed)
+    )
+    expect(reviewed).to_be_disabled()
+    expect(still_open).to_have_text(option_text(language, "offering.option", half_reviewed.open))
+    expect(still_open).to_be_enabled()
+    scroll_width, client_width = page.evaluate(
+        "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert scroll_width <= client_width
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_once_every_offering_is_reviewed_the_page_says_so(open_page, half_reviewed, language):
+    page = open_page(f"?lang={language}")
+    sign_in_by_keyboard(page, half_reviewed.student)
+    page.locator("#offering").select_option(str(half_reviewed.open["id"]))
+    answer_everything_but_the_offering(page)
+
+    page.locator("#submit").click()
+
+    expect(page.locator("#status")).to_have_text(text_of(language, "status.submitted"))
+    just_reviewed = page.locator(f"#offering option[value='{half_reviewed.open['id']}']")
+    expect(just_reviewed).to_be_disabled()
+    expect(just_reviewed).to_have_text(
+        option_text(language, "offering.reviewed", half_reviewed.open)
+    )
+    expect(page.locator("#offering-hint")).to_have_text(text_of(language, "offering.all_reviewed"))
+
+
 def test_submitting_signed_out_keeps_the_draft_and_says_so(open_page, run_sql):
     page = open_page()
     answer_everything_but_the_offering(page)
@@ -364,19 +436,22 @@ def test_submitting_offline_keeps_the_draft_and_says_so(open_page, enrolled, run
     assert run_sql("SELECT COUNT(*) FROM reflections") == [(1,)]
 
 
-def test_a_second_submission_is_refused_and_the_draft_kept(open_page, enrolled, run_sql):
+def test_a_second_submission_is_refused_and_the_draft_kept(
+    open_page, enrolled, run_sql, client, auth_headers
+):
     page = open_page()
     sign_in(page, enrolled.student)
     answer_everything(page, enrolled.offering)
-    page.get_by_role("button", name="Submit my reflection").click()
-    expect(page.locator("#status")).to_have_text(text_of("en", "status.submitted"))
+    # Meanwhile, the same student reviews the same offering from another device.
+    reflect_through_the_api(client, auth_headers(enrolled.student), enrolled.offering)
 
-    answer_everything(page, enrolled.offering)
     page.get_by_role("button", name="Submit my reflection").click()
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.duplicate"))
     assert draft_of(page, enrolled.student)["answers"]["went_well"] == TYPED
     assert run_sql("SELECT COUNT(*) FROM reflections") == [(1,)]
+    offering = page.locator(f"#offering option[value='{enrolled.offering['id']}']")
+    expect(offering).to_be_disabled()
 
 
 def test_wrong_credentials_are_reported_without_losing_the_draft(open_page, enrolled):
@@ -496,16 +571,6 @@ def test_the_whole_reflection_can_be_done_with_the_keyboard(open_page, enrolled,
 
     expect(page.locator("#status")).to_have_text(text_of("en", "status.submitted"))
     assert run_sql("SELECT rating FROM reflections") == [(5,)]
-
-
-def serious_violations(page, axe_source) -> list:
-    page.evaluate(axe_source)
-    results = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        (violation["id"], [node["target"] for node in violation["nodes"]])
-        for violation in results["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
 
 
 @pytest.mark.parametrize("language", ["en", "fr"])

@@ -1,5 +1,6 @@
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -136,6 +137,42 @@ def test_demo_facilitator_sees_their_allocated_offerings(app, client):
 
     assert len(offerings) == 2
     assert {offering["facilitator"]["email"] for offering in offerings} == {email}
+
+
+def demo_sign_in(client, output: str, who: str) -> dict:
+    """Headers for the demo account whose printed line mentions `who`."""
+    _, email, password = next(line.split() for line in output.splitlines() if who in line)
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    return {"Authorization": f"Bearer {login.json['access_token']}"}
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 2, 4, 10, tzinfo=UTC),  # trimester 1, three weeks due
+        datetime(2026, 12, 7, 8, tzinfo=UTC),  # trimester 3 taught, every week due
+        datetime(2031, 6, 20, 15, tzinfo=UTC),  # trimester 2, six weeks due
+    ],
+)
+def test_seed_demo_files_a_realistic_mix_of_weekly_logs_whatever_the_date(
+    app, client, time_machine, moment
+):
+    time_machine.move_to(moment)
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["seed", "demo"]).output
+    assert runner.invoke(args=["seed", "demo"]).exit_code == 0  # the logs are not filed twice
+
+    report = client.get(
+        "/api/v1/activity-logs/compliance",
+        query_string={"year": moment.year, "trimester": (moment.month - 1) // 4 + 1},
+        headers=demo_sign_in(client, output, "manager@"),
+    ).json
+
+    overall = report["overall"]
+    outcomes = ("submitted_on_time", "submitted_late", "incomplete", "missing")
+    assert all(overall[outcome] > 0 for outcome in outcomes), overall
+    assert overall["submitted_on_time"] == max(overall[outcome] for outcome in outcomes)
+    assert sum(overall[outcome] for outcome in outcomes) == overall["due"]
 
 
 def test_seed_bulk_adds_what_it_reports_within_capacity(app, run_sql):

@@ -80,6 +80,16 @@ def test_embedded_default_delivers_inline_into_the_outbox(
     status = embedded.test_cli_runner().invoke(args=["reminders", "status"])
     assert "Notifications: 1 sent" in status.output and "embedded" in status.output
     assert f"Mail: development outbox, .eml files in {tmp_path / 'outbox'}" in status.output
+    assert "Last sweep: " in status.output and "never" not in status.output  # the same process
+
+
+def test_status_says_so_when_no_sweep_has_run(app_with, tmp_path):
+    embedded = app_with(REDIS_URL=None, SMTP_HOST=None, INSTANCE_PATH=str(tmp_path))
+
+    status = embedded.test_cli_runner().invoke(args=["reminders", "status"])
+
+    assert status.exit_code == 0, status.output
+    assert "Last sweep: never" in status.output
 
 
 def test_in_production_without_smtp_host_nothing_is_marked_sent_and_health_says_so(
