@@ -124,6 +124,7 @@ def connect_handlers() -> None:
 def register_blueprints(app: Flask) -> None:
     # Imported here, so a worker that only needs the services never loads the web layer.
     from app import docs, health
+    from app.activity.routes import attendance_blp
     from app.activity.routes import blp as activity_blp
     from app.admin.page import blp as dashboard_page
     from app.admin.routes import blp as admin_blp
@@ -135,8 +136,8 @@ def register_blueprints(app: Flask) -> None:
     from app.reflections.routes import blp as reflections_blp
 
     blueprints = (
-        auth_blp, catalogue_blp, offerings_blp, activity_blp, notifications_blp, reflections_blp,
-        admin_blp, audit_blp, health.blp,
+        auth_blp, catalogue_blp, offerings_blp, activity_blp, attendance_blp, notifications_blp,
+        reflections_blp, admin_blp, audit_blp, health.blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

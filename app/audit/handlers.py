@@ -35,8 +35,9 @@ def offering_changed_event(offering, actor=None, what=frozenset(), changes=None,
 
 
 @log_filed.connect
-def log_filed_event(log, actor=None, **_) -> None:
-    services.record("created", log, actor, services.snapshot(log))
+def log_filed_event(log, actor=None, changes=None, **_) -> None:
+    # The snapshot holds the log's columns; `changes` what it recorded per student.
+    services.record("created", log, actor, services.snapshot(log) | (changes or {}))
 
 
 @log_changed.connect

@@ -20,7 +20,7 @@ WEEKS = range(1, 13)
 
 
 def log_body(offering_id: int, week: int) -> dict:
-    return {"allocation_id": offering_id, "week_number": week, "attendance": [True, False] * 10}
+    return {"allocation_id": offering_id, "week_number": week}
 
 
 def written_for_logs(database) -> tuple:
