@@ -93,12 +93,8 @@ def upgrade():
 
 def downgrade():
     rebuild_boolean_lists(op.get_bind())
-    with op.batch_alter_table('attendance_records', schema=None) as batch_op:
-        batch_op.drop_index('ix_attendance_records_student_id')
+    # Their indexes go with them (MariaDB refuses to drop one a foreign key needs first).
     op.drop_table('attendance_records')
-    with op.batch_alter_table('ended_enrollments', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_ended_enrollments_student_id'))
-        batch_op.drop_index(batch_op.f('ix_ended_enrollments_offering_id'))
     op.drop_table('ended_enrollments')
     with op.batch_alter_table('activity_logs', schema=None) as batch_op:
         batch_op.alter_column('attendance', existing_type=sa.JSON(), nullable=False)

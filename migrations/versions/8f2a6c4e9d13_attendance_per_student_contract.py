@@ -29,7 +29,9 @@ def expand():
 
 def upgrade():
     expand().convert_boolean_lists(op.get_bind())
-    with op.batch_alter_table('activity_logs', schema=None) as batch_op:
+    # In place (SQLite 3.35+ drops a column itself): rebuilding the table would drop the old
+    # one, and with it, through their foreign key, every attendance record.
+    with op.batch_alter_table('activity_logs', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('attendance')
 
 
