@@ -125,6 +125,7 @@ def connect_handlers() -> None:
 def register_blueprints(app: Flask) -> None:
     # Imported here, so a worker that only needs the services never loads the web layer.
     from app import docs, health
+    from app.activity.routes import attendance_blp
     from app.activity.routes import blp as activity_blp
     from app.admin.page import blp as dashboard_page
     from app.admin.routes import blp as admin_blp
@@ -137,8 +138,8 @@ def register_blueprints(app: Flask) -> None:
 
     app.url_map.converters["id"] = IdConverter  # before the rules that use it
     blueprints = (
-        auth_blp, catalogue_blp, offerings_blp, activity_blp, notifications_blp, reflections_blp,
-        admin_blp, audit_blp, health.blp,
+        auth_blp, catalogue_blp, offerings_blp, activity_blp, attendance_blp, notifications_blp,
+        reflections_blp, admin_blp, audit_blp, health.blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -92,6 +92,12 @@ class BaseConfig:
     LOG_DEADLINE_TIME = env("LOG_DEADLINE_TIME", "09:00")
     LOG_GRACE_HOURS = env_int("LOG_GRACE_HOURS", 0)
     LOG_LOCK_DAYS = env_int("LOG_LOCK_DAYS", 14)
+    # A student is at risk in an offering once AT_RISK_MIN_WEEKS weeks of theirs are recorded
+    # and their attendance rate there is below AT_RISK_ATTENDANCE, or after
+    # AT_RISK_CONSECUTIVE_ABSENCES unexcused absences in a row (their latest recorded weeks).
+    AT_RISK_MIN_WEEKS = env_int("AT_RISK_MIN_WEEKS", 3)
+    AT_RISK_ATTENDANCE = float(env("AT_RISK_ATTENDANCE", "0.75"))
+    AT_RISK_CONSECUTIVE_ABSENCES = env_int("AT_RISK_CONSECUTIVE_ABSENCES", 2)
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("JWT_REFRESH_DAYS", 7))
@@ -219,6 +225,10 @@ class BaseConfig:
             allowed_origins(cls.CORS_ORIGINS)
             if not 0 <= cls.REMINDER_DIGEST_HOUR <= 23:
                 raise ValueError("REMINDER_DIGEST_HOUR must be 0-23")
+            if not 0 < cls.AT_RISK_ATTENDANCE <= 1:
+                raise ValueError("AT_RISK_ATTENDANCE must be a share, above 0 and at most 1")
+            if min(cls.AT_RISK_MIN_WEEKS, cls.AT_RISK_CONSECUTIVE_ABSENCES) < 1:
+                raise ValueError("AT_RISK_MIN_WEEKS and AT_RISK_CONSECUTIVE_ABSENCES: at least 1")
             if cls.DATABASE_LOCK_WAIT_SECONDS < 1:
                 raise ValueError("DATABASE_LOCK_WAIT_SECONDS must be at least 1")
             for setting in (name for name in dir(cls) if "RATE_LIMIT" in name):

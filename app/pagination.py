@@ -7,9 +7,13 @@ from app.extensions import db
 
 
 def page_of(
-    statement: Select, pagination: PaginationParameters, count_from: Select | None = None
+    statement: Select,
+    pagination: PaginationParameters,
+    count_from: Select | None = None,
+    rows: bool = False,
 ) -> list:
-    """One page of `statement`'s rows, after one COUNT for the pagination header.
+    """One page of `statement`'s rows, after one COUNT for the pagination header: its first
+    column's values (ORM objects, say), or whole rows as mappings with `rows`.
 
     `count_from` is the same filter without eager loads or sorting, when those would make
     counting slower than it needs to be.
@@ -19,6 +23,8 @@ def page_of(
     if pagination.first_item >= pagination.item_count:
         return []  # past the end (and an offset the database might not even accept)
     page = statement.limit(pagination.page_size).offset(pagination.first_item)
+    if rows:
+        return db.session.execute(page).mappings().all()
     return db.session.scalars(page).unique().all()
 
 

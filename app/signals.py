@@ -20,9 +20,10 @@ offering_changed = signals.signal("offering-changed")
 catalogue_changed = signals.signal("catalogue-changed")
 # sender: CourseOffering; action: "enrolled" or "unenrolled"; student_ids: who.
 enrolment_changed = signals.signal("enrolment-changed")
-# sender: ActivityLog, just filed.
+# sender: ActivityLog, just filed; changes: the attendance it recorded, per student.
 log_filed = signals.signal("log-filed")
-# sender: ActivityLog; action: "updated" or "deleted".
+# sender: ActivityLog; action: "updated" or "deleted"; changes name attendance per student
+# ("attendance: Ada Lovelace (#12)": ["absent", "excused"]).
 log_changed = signals.signal("log-changed")
 # sender: Reflection, just submitted by its student.
 reflection_submitted = signals.signal("reflection-submitted")

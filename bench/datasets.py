@@ -176,8 +176,7 @@ def fresh_log_bodies(app) -> list[dict]:
         ).all()
         weeks = {offering.id: offering.weeks for offering in offerings}
     return [
-        {"allocation_id": offering_id, "week_number": week,
-         "attendance": [n % 7 != 0 for n in range(30)], "notes": f"Week {week}: on track.",
+        {"allocation_id": offering_id, "week_number": week, "notes": f"Week {week}: on track.",
          **dict.fromkeys(CHECKLIST, "Done")}
         for week, offering_id in itertools.product(range(1, 16), weeks)
         if week <= weeks[offering_id]

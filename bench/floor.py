@@ -22,10 +22,10 @@ STATEMENTS = (
     "SELECT id, module_id, class_id, cohort_id, mode_id, trimester, year, intake, start_date, "
     "end_date, facilitator_id, max_students, is_active, created_at, updated_at "
     "FROM course_offerings WHERE id = %(offering)s",
-    "INSERT INTO activity_logs (offering_id, week_number, attendance, formative_one_grading, "
+    "INSERT INTO activity_logs (offering_id, week_number, formative_one_grading, "
     "formative_two_grading, summative_grading, course_moderation, intranet_sync, "
     "grade_book_status, notes, submitted_by_id, filed_on_behalf, due_at, submitted_at, "
-    "updated_at) VALUES (%(offering)s, %(week)s, %(attendance)s, 'Done', 'Done', 'Done', "
+    "updated_at) VALUES (%(offering)s, %(week)s, 'Done', 'Done', 'Done', "
     "'Done', 'Done', 'Done', %(notes)s, %(user)s, 1, %(now)s, %(now)s, %(now)s)",
     "UPDATE notifications SET status = 'cancelled' WHERE status = 'pending' AND claimed_by IS "
     "NULL AND offering_id = %(offering)s AND week_number = %(week)s AND kind IN ('due_soon', "
@@ -99,8 +99,8 @@ def write(worker: Worker, body: dict) -> int:
                "submitted_by_id": [None, worker.user], "filed_on_behalf": [None, True]}  # fmt: skip
     values = {
         "offering": offering, "week": week, "user": worker.user, "now": now,
-        "attendance": json.dumps(body["attendance"]), "notes": body["notes"],
-        "request": os.urandom(16).hex(), "address": request.remote_addr,
+        "notes": body["notes"], "request": os.urandom(16).hex(),
+        "address": request.remote_addr,
     }  # fmt: skip
     try:
         with worker.connection.cursor() as cursor:

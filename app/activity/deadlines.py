@@ -37,6 +37,15 @@ class DeadlineRule:
         local = datetime.combine(day, self.local_time, tzinfo=self.zone)
         return local.astimezone(UTC) + self.grace
 
+    def week_bounds(self, start_date: date, week_number: int) -> tuple[datetime, datetime]:
+        """The UTC instants teaching week `week_number` begins and ends: local midnights, seven
+        days apart, from the offering's start date."""
+        begins = start_date + timedelta(days=7 * (week_number - 1))
+        return tuple(
+            datetime.combine(day, time(), tzinfo=self.zone).astimezone(UTC)
+            for day in (begins, begins + timedelta(days=7))
+        )
+
     def locks_at(self, due_at: datetime) -> datetime:
         """When a log due at `due_at` closes to its facilitator (never to managers)."""
         return due_at + self.lock_after

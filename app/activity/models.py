@@ -3,7 +3,6 @@
 from datetime import datetime
 
 from sqlalchemy import (
-    JSON,
     CheckConstraint,
     ColumnElement,
     ForeignKey,
@@ -33,6 +32,7 @@ CHECKLIST = (
     "grade_book_status",
 )
 STATUS_LIST = ", ".join(f"'{status}'" for status in STATUSES)
+PRESENT, ABSENT, EXCUSED = ATTENDANCE_STATUSES = ("present", "absent", "excused")
 
 
 def every_item_done(log, every):
@@ -45,9 +45,29 @@ def checklist_column() -> Mapped[str]:
     return mapped_column(String(12), default="Not Started", nullable=False)
 
 
-def attendance_rate(attendance: list[bool]) -> float | None:
-    """The share of students present (None when no attendance was taken)."""
-    return round(sum(attendance) / len(attendance), 4) if attendance else None
+def attendance_rate(present: int, recorded: int) -> float | None:
+    """The share of recorded students present (None when no attendance was taken)."""
+    return round(present / recorded, 4) if recorded else None
+
+
+class AttendanceRecord(db.Model):
+    """One student's attendance in one logged week. A roster student without a record was
+    not taken, which is not the same as absent."""
+
+    __tablename__ = "attendance_records"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ({})".format(", ".join(f"'{s}'" for s in ATTENDANCE_STATUSES)),
+            name="status",
+        ),
+        Index("ix_attendance_records_student_id", "student_id"),
+    )
+
+    log_id: Mapped[int] = mapped_column(
+        ForeignKey("activity_logs.id", ondelete="CASCADE"), primary_key=True
+    )
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(8), nullable=False)
 
 
 class ActivityLog(db.Model):
@@ -65,7 +85,10 @@ class ActivityLog(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     offering_id: Mapped[int] = mapped_column(ForeignKey("course_offerings.id"), nullable=False)
     week_number: Mapped[int] = mapped_column(nullable=False)
-    attendance: Mapped[list] = mapped_column(JSON, default=list, nullable=False)
+    # Lists of booleans filed before attendance was per student, whose length did not match
+    # their week's roster: kept as counts (`flask attendance unmatched` lists them).
+    legacy_present: Mapped[int | None] = mapped_column()
+    legacy_recorded: Mapped[int | None] = mapped_column()
     formative_one_grading: Mapped[str] = checklist_column()
     formative_two_grading: Mapped[str] = checklist_column()
     summative_grading: Mapped[str] = checklist_column()
@@ -86,6 +109,9 @@ class ActivityLog(db.Model):
 
     offering: Mapped[CourseOffering] = relationship(lazy="joined", innerjoin=True)
     submitted_by: Mapped[User] = relationship()
+    attendance: Mapped[list[AttendanceRecord]] = relationship(
+        order_by=AttendanceRecord.student_id, cascade="all, delete-orphan", passive_deletes=True
+    )
 
     @property
     def is_late(self) -> bool:
@@ -101,8 +127,17 @@ class ActivityLog(db.Model):
         return every_item_done(cls, lambda terms: and_(*terms))
 
     @property
+    def legacy_attendance(self) -> dict | None:
+        if self.legacy_recorded is None:
+            return None
+        return {"present": self.legacy_present, "recorded": self.legacy_recorded}
+
+    @property
     def attendance_rate(self) -> float | None:
-        return attendance_rate(self.attendance)
+        if self.attendance:
+            present = sum(record.status == PRESENT for record in self.attendance)
+            return attendance_rate(present, len(self.attendance))
+        return attendance_rate(self.legacy_present or 0, self.legacy_recorded or 0)
 
     @property
     def facilitator_id(self) -> int | None:

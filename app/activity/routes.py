@@ -1,11 +1,12 @@
-"""`/api/v1/activity-logs`: weekly logs, their history, and the compliance report."""
+"""`/api/v1/activity-logs`: weekly logs, their history, and the compliance report; rosters,
+students at risk and a student's own attendance."""
 
 from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from app import clock
-from app.activity import services
+from app.activity import at_risk, attendance, services
 from app.activity.deadlines import DeadlineRule
 from app.activity.schemas import (
     ActivityLogChangeSchema,
@@ -13,21 +14,28 @@ from app.activity.schemas import (
     ActivityLogQuerySchema,
     ActivityLogSchema,
     ActivityLogUpdateSchema,
+    AtRiskQuerySchema,
     ComplianceQuerySchema,
     ComplianceReportSchema,
     ComplianceRowSchema,
+    MyAttendanceSchema,
+    RosterQuerySchema,
+    RosterStudentSchema,
+    StudentAtRiskSchema,
 )
 from app.auth.models import Role
 from app.blueprint import Blueprint
 from app.cache import cached
+from app.courses.services import get_offering
 from app.exports import csv_response
 from app.fields import public_names
+from app.signals import data_exported
 
 blp = Blueprint(
     "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"
 )
 STAFF = (Role.MANAGER, Role.FACILITATOR)
-LOG_TABLES = ("activity_logs", "course_offerings")
+LOG_TABLES = ("activity_logs", "course_offerings", "attendance_records")
 
 
 @blp.route("")
@@ -121,3 +129,84 @@ def as_csv(report: dict) -> Response:
     rows = ([row[column] for column in columns] for row in report["rows"])
     filename = f"compliance-{report['year']}-T{report['trimester']}.csv"
     return csv_response(filename, list(columns.values()), rows, stream=False)
+
+
+attendance_blp = Blueprint(
+    "attendance", __name__, url_prefix="/api/v1", description="Attendance and students at risk"
+)
+
+
+@attendance_blp.route("/course-offerings/<int:offering_id>/roster")
+class Roster(MethodView):
+    @attendance_blp.signed_in(*STAFF)
+    @attendance_blp.arguments(RosterQuerySchema, location="query")
+    @attendance_blp.response(200, RosterStudentSchema(many=True))
+    @attendance_blp.alt_response(422, response="DEFAULT_ERROR", description="No such week")
+    def get(self, query, offering_id):
+        """The students enrolled during one teaching week, whole (its facilitator, managers).
+
+        Enrolled before the week ended and not unenrolled before it began (without
+        `week_number`: enrolled now); by last name, first name, id: the order a legacy boolean
+        attendance list is read in.
+        """
+        offering = get_offering(current_user, offering_id)
+        week_number = query.get("week_number")
+        if week_number is not None:
+            services.check_week(offering, week_number, location="query")
+        return attendance.roster(offering, week_number)
+
+
+@attendance_blp.route("/course-offerings/<int:offering_id>/at-risk")
+class OfferingAtRisk(MethodView):
+    @attendance_blp.signed_in(*STAFF)
+    @attendance_blp.response(200, StudentAtRiskSchema(many=True))
+    @attendance_blp.paginate()
+    def get(self, offering_id, pagination_parameters):
+        """Its enrolled students at risk through absence, why, and the figures (its
+        facilitator, managers)"""
+        offering = get_offering(current_user, offering_id)
+        return at_risk.page(at_risk.in_offering(offering.id), pagination_parameters)
+
+
+@attendance_blp.route("/admin/at-risk")
+class AtRisk(MethodView):
+    @attendance_blp.signed_in(Role.MANAGER)
+    @attendance_blp.arguments(AtRiskQuerySchema, location="query")
+    @attendance_blp.response(200, StudentAtRiskSchema(many=True))
+    @attendance_blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Students at risk in a trimester's active offerings, by module (managers).
+
+        Filter by module, cohort or facilitator; /admin/exports/at-risk.csv downloads them all.
+        """
+        return at_risk.page(services.in_scope(current_user, query), pagination_parameters)
+
+
+@attendance_blp.route("/admin/exports/at-risk.csv")
+class AtRiskExport(MethodView):
+    @attendance_blp.signed_in(Role.MANAGER)
+    @attendance_blp.limited("EXPORT_RATE_LIMIT")
+    @attendance_blp.arguments(AtRiskQuerySchema, location="query")
+    @attendance_blp.response(
+        200, content_type="text/csv", description="CSV, UTF-8 with a BOM, streamed"
+    )
+    def get(self, query):
+        """Download the students at risk of a trimester as CSV: the list's columns, reasons
+        separated by spaces (streamed; managers)"""
+        data_exported.send(current_user, export="at-risk", filters=query)
+        columns = list(StudentAtRiskSchema().fields)
+        rows = (
+            [" ".join(value) if column == "reasons" else value for column, value in row.items()]
+            for row in at_risk.every_row(services.in_scope(current_user, query))
+        )
+        filename = f"at-risk-{query['year']}-T{query['trimester']}.csv"
+        return csv_response(filename, columns, rows)
+
+
+@attendance_blp.route("/me/attendance")
+class MyAttendance(MethodView):
+    @attendance_blp.signed_in(Role.STUDENT)
+    @attendance_blp.response(200, MyAttendanceSchema(many=True))
+    def get(self):
+        """Your attendance: per offering, your recorded weeks and your rate (students)"""
+        return attendance.of_student(current_user)

@@ -1,24 +1,96 @@
 """Request and response shapes for weekly activity logs and the compliance report."""
 
-from marshmallow import Schema, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
 
-from app.activity.models import CHECKLIST, STATUSES
+from app.activity.attendance import BooleanAttendance
+from app.activity.models import ATTENDANCE_STATUSES, CHECKLIST, STATUSES
 from app.fields import (
     MAX_INTEGER,
     Prose,
-    StrictBoolean,
     StrictSchema,
     UTCDateTime,
     query_id,
     refuse_read_only,
     strict_id,
 )
+from app.i18n import lazy_gettext
 
 # The API's name for the offering a log (or a reminder) is about, kept from the product's first
 # description; inside the code it is `offering_id`.
 OFFERING = "allocation_id"
 STATUS = validate.OneOf(STATUSES)
 NOTES = validate.Length(max=5000)
+
+
+class AttendanceEntrySchema(StrictSchema):
+    student_id = strict_id(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
+
+
+class LegacyAttendanceSchema(Schema):
+    present = fields.Integer()
+    recorded = fields.Integer()
+
+
+ENTRY_DOC = {
+    "type": "object",
+    "required": ["student_id", "status"],
+    "properties": {
+        "student_id": {"type": "integer", "minimum": 1},
+        "status": {"type": "string", "enum": list(ATTENDANCE_STATUSES)},
+    },
+}
+MAX_ENTRIES = 500
+
+
+class AttendanceField(fields.Field):
+    """A week's attendance: `[{"student_id", "status"}, …]`, each student at most once; or the
+    legacy form, one boolean per student on the week's roster in roster order (checked against
+    the roster by the service, which knows it)."""
+
+    default_error_messages = {
+        "invalid": lazy_gettext("A list of entries with student_id and status (or of booleans)."),
+        "too_long": lazy_gettext("At most {max} entries."),
+        "twice": lazy_gettext("Student {id} appears twice."),
+    }
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, list):
+            raise ValidationError(self.error("invalid"))
+        if len(value) > MAX_ENTRIES:
+            raise ValidationError(self.error("too_long", max=MAX_ENTRIES))
+        if value and all(isinstance(item, bool) for item in value):
+            return BooleanAttendance(value)
+        errors, entries, seen = {}, [], set()
+        for index, item in enumerate(value):
+            try:
+                entry = AttendanceEntrySchema().load(item if isinstance(item, dict) else {})
+            except ValidationError as error:
+                errors[index] = (
+                    error.messages if isinstance(item, dict) else [self.error("invalid")]
+                )
+                continue
+            if entry["student_id"] in seen:
+                errors[index] = {"student_id": [self.error("twice", id=entry["student_id"])]}
+            seen.add(entry["student_id"])
+            entries.append(entry)
+        if errors:
+            raise ValidationError(errors)
+        return entries
+
+    def error(self, key: str, **values) -> str:
+        return str(self.error_messages[key]).format(**values)
+
+
+ATTENDANCE_DOC = {
+    "description": "One entry per student taken (others are 'not taken'). Legacy form: one "
+    "boolean per student on the week's roster, in roster order (true present, false absent); "
+    "its length must equal the roster's.",
+    "oneOf": [
+        {"type": "array", "items": ENTRY_DOC, "maxItems": MAX_ENTRIES},
+        {"type": "array", "items": {"type": "boolean"}, "maxItems": MAX_ENTRIES},
+    ],
+}
 
 
 def checklist(**options) -> dict:
@@ -31,8 +103,19 @@ class ActivityLogSchema(Schema.from_dict(checklist(), name="ChecklistSchema")):
     offering_id = fields.Integer(data_key=OFFERING, metadata={"description": "The course offering"})
     facilitator_id = fields.Integer(allow_none=True)
     week_number = fields.Integer()
-    attendance = fields.List(fields.Boolean())
-    attendance_rate = fields.Float(allow_none=True, metadata={"description": "Share present"})
+    attendance = fields.List(
+        fields.Nested(AttendanceEntrySchema),
+        metadata={"description": "Each student taken that week; others were not taken"},
+    )
+    attendance_rate = fields.Float(
+        allow_none=True,
+        metadata={"description": "Present ÷ recorded (or the legacy counts'); null: none taken"},
+    )
+    legacy_attendance = fields.Nested(
+        LegacyAttendanceSchema,
+        allow_none=True,
+        metadata={"description": "Counts of an old boolean list no roster matched; re-enter"},
+    )
     notes = fields.String(allow_none=True)
     submitted_by_id = fields.Integer()
     filed_on_behalf = fields.Boolean()
@@ -46,7 +129,7 @@ class ActivityLogSchema(Schema.from_dict(checklist(), name="ChecklistSchema")):
 class ActivityLogFieldsSchema(
     StrictSchema.from_dict(checklist(validate=STATUS), name="ChecklistFieldsSchema")
 ):
-    attendance = fields.List(StrictBoolean(), validate=validate.Length(max=500))
+    attendance = AttendanceField(metadata=ATTENDANCE_DOC)
     notes = Prose(allow_none=True, validate=NOTES)
 
 
@@ -145,3 +228,79 @@ class ComplianceReportSchema(Schema):
     overall = fields.Nested(ComplianceTotalsSchema(exclude=("facilitator_id", "facilitator_name")))
     facilitators = fields.List(fields.Nested(ComplianceTotalsSchema))
     rows = fields.List(fields.Nested(ComplianceRowSchema))
+
+
+# --- rosters, students at risk, a student's own attendance -----------------------------------
+
+
+class RosterQuerySchema(Schema):
+    week_number = fields.Integer(
+        validate=validate.Range(min=1),
+        metadata={
+            "description": "A teaching week of the offering (1 … its weeks); "
+            "without it, the students enrolled now"
+        },
+    )
+
+
+class RosterStudentSchema(Schema):
+    id = fields.Integer(metadata={"description": "The student's user id"})
+    first_name = fields.String()
+    last_name = fields.String()
+    name = fields.Function(lambda student: f"{student.first_name} {student.last_name}")
+    student_number = fields.String(allow_none=True)
+
+
+class AtRiskQuerySchema(ComplianceQuerySchema):
+    """The compliance report's filters: a trimester, optionally one module, cohort or
+    facilitator."""
+
+    class Meta:
+        exclude = ("format",)
+
+
+REASONS_DOC = (
+    "low_attendance: rate below AT_RISK_ATTENDANCE after AT_RISK_MIN_WEEKS recorded weeks; "
+    "consecutive_absences: the latest AT_RISK_CONSECUTIVE_ABSENCES recorded weeks all absent"
+)
+
+
+class StudentAtRiskSchema(Schema):
+    allocation_id = fields.Integer(metadata={"description": "The course offering"})
+    module_code = fields.String()
+    facilitator_id = fields.Integer(allow_none=True)
+    student_id = fields.Integer()
+    first_name = fields.String()
+    last_name = fields.String()
+    student_number = fields.String(allow_none=True)
+    reasons = fields.List(fields.String(), metadata={"description": REASONS_DOC})
+    attendance_rate = fields.Float(metadata={"description": "Present ÷ recorded weeks"})
+    recorded_weeks = fields.Integer(metadata={"description": "Weeks the student was taken"})
+    present = fields.Integer()
+    absent = fields.Integer()
+    excused = fields.Integer()
+    consecutive_absences = fields.Integer(
+        metadata={"description": "Absences in a row up to the latest recorded week"}
+    )
+
+
+class WeekAttendanceSchema(Schema):
+    week_number = fields.Integer()
+    status = fields.String(metadata={"description": "present, absent or excused"})
+
+
+class MyAttendanceSchema(Schema):
+    allocation_id = fields.Integer(metadata={"description": "The course offering"})
+    module_code = fields.String()
+    module_name = fields.String()
+    weeks = fields.List(
+        fields.Nested(WeekAttendanceSchema),
+        metadata={"description": "Recorded weeks only; a week missing was not taken"},
+    )
+    present = fields.Integer()
+    absent = fields.Integer()
+    excused = fields.Integer()
+    recorded = fields.Integer()
+    attendance_rate = fields.Float(
+        allow_none=True, metadata={"description": "Present ÷ recorded; null: none recorded"}
+    )

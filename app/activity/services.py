@@ -3,9 +3,10 @@
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
-from sqlalchemy.orm import contains_eager, defer, lazyload
+from sqlalchemy.orm import contains_eager, defer, lazyload, selectinload
 
 from app import clock
+from app.activity import attendance
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import CHECKLIST, ActivityLog
 from app.audit import services as audit
@@ -88,7 +89,8 @@ def list_logs(user: User, filters: dict, pagination) -> list[ActivityLog]:
         .options(
             contains_eager(ActivityLog.offering)
             .load_only(CourseOffering.facilitator_id)
-            .lazyload("*")
+            .lazyload("*"),
+            selectinload(ActivityLog.attendance),
         )
         .where(*conditions)
         .order_by(ActivityLog.offering_id, ActivityLog.week_number)
@@ -128,7 +130,7 @@ def file_log(user: User, data: dict) -> ActivityLog:
     """File the log for one week; the unique (offering, week) key settles duplicates."""
     offering = offering_to_file_for(user, data.pop("offering_id"))
     check_week(offering, data["week_number"])
-    check_attendance(offering, data["attendance"])
+    statuses = attendance.taken(offering, data["week_number"], data.pop("attendance"))
     rule = DeadlineRule.from_config()
     due_at = rule.due_at(offering.start_date, data["week_number"])
     log = ActivityLog(
@@ -137,6 +139,8 @@ def file_log(user: User, data: dict) -> ActivityLog:
         submitted_by_id=user.id,
         filed_on_behalf=user.id != offering.facilitator_id,
         due_at=due_at,
+        # Added with the log, in one multi-row INSERT whatever the roster's size.
+        attendance=attendance.records(statuses),
         **data,
     )
     with unique_or_conflict(
@@ -145,7 +149,8 @@ def file_log(user: User, data: dict) -> ActivityLog:
         savepoint=False,
     ):
         db.session.add(log)
-    log_filed.send(log, actor=user)
+    taken = attendance.as_history({student: (None, new) for student, new in statuses.items()})
+    log_filed.send(log, actor=user, changes=taken)
     return log
 
 
@@ -181,27 +186,19 @@ def check_open(user: User, rule: DeadlineRule, due_at: datetime) -> None:
         )
 
 
-def check_week(offering: CourseOffering, week_number: int) -> None:
+def check_week(offering: CourseOffering, week_number: int, location: str = "json") -> None:
     if not 1 <= week_number <= offering.weeks:
-        raise Invalid(
-            {"week_number": [_("Must be between 1 and {weeks}, the offering's teaching weeks.")
-                             .format(weeks=offering.weeks)]}
-        )  # fmt: skip
-
-
-def check_attendance(offering: CourseOffering, attendance: list[bool]) -> None:
-    if len(attendance) > offering.max_students:
-        raise Invalid(
-            {"attendance": [_("At most {count} entries: the offering's capacity.")
-                            .format(count=offering.max_students)]}
+        raise Invalid(errors={location: {
+            "week_number": [_("Must be between 1 and {weeks}, the offering's teaching weeks.")
+                            .format(weeks=offering.weeks)]}}
         )  # fmt: skip
 
 
 def update_log(user: User, log: ActivityLog, changes: dict) -> ActivityLog:
     """Change a log (locked for its facilitator once the lock date passes; managers always)."""
     check_open(user, DeadlineRule.from_config(), log.due_at)
-    if "attendance" in changes:
-        check_attendance(log.offering, changes["attendance"])
+    given = changes.pop("attendance", None)
+    statuses = None if given is None else attendance.taken(log.offering, log.week_number, given)
     diff = {
         field: [getattr(log, field), value]
         for field, value in changes.items()
@@ -209,6 +206,9 @@ def update_log(user: User, log: ActivityLog, changes: dict) -> ActivityLog:
     }
     for field, (_old, new) in diff.items():
         setattr(log, field, new)
+    if statuses is not None:
+        diff |= attendance.save(log, statuses, before=attendance.recorded(log))
+        diff |= attendance.clear_legacy_counts(log)
     if diff:
         log_changed.send(log, actor=user, action="updated", changes=diff)
         db.session.flush()  # the response shows the new updated_at
@@ -240,7 +240,10 @@ def reschedule_logs(offering: CourseOffering) -> None:
 
 def delete_log(manager: User, log: ActivityLog) -> None:
     """Delete a log; its history stays, with a last entry holding what was deleted."""
-    log_changed.send(log, actor=manager, action="deleted")
+    recorded = {student: (status, None) for student, status in attendance.recorded(log).items()}
+    log_changed.send(
+        log, actor=manager, action="deleted", per_student=attendance.as_history(recorded)
+    )
     db.session.delete(log)
 
 

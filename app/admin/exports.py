@@ -5,8 +5,9 @@ from flask import Response
 from sqlalchemy import Select, select
 
 from app import clock, exports
+from app.activity import attendance
 from app.activity import services as activity_services
-from app.activity.models import CHECKLIST, ActivityLog, attendance_rate
+from app.activity.models import CHECKLIST, ActivityLog
 from app.activity.schemas import ActivityLogSchema
 from app.auth.models import User
 from app.courses import services as course_services
@@ -44,7 +45,7 @@ LOG_COLUMNS = {
     "submitted_at": ActivityLog.submitted_at,
     "is_late": (activity_services.LATE_LOG, bool),
     "is_complete": (activity_services.COMPLETE, bool),
-    "attendance_rate": (ActivityLog.attendance, attendance_rate),
+    "attendance_rate": (attendance.rate_column(), attendance.rounded_rate),
     **{item: getattr(ActivityLog, item) for item in CHECKLIST},
     "notes": ActivityLog.notes,
     "submitted_by_id": ActivityLog.submitted_by_id,

@@ -35,13 +35,15 @@ def offering_changed_event(offering, actor=None, what=frozenset(), changes=None,
 
 
 @log_filed.connect
-def log_filed_event(log, actor=None, **_) -> None:
-    services.record("created", log, actor, services.snapshot(log))
+def log_filed_event(log, actor=None, changes=None, **_) -> None:
+    # The snapshot holds the log's columns; `changes` what it recorded per student.
+    services.record("created", log, actor, services.snapshot(log) | (changes or {}))
 
 
 @log_changed.connect
-def log_changed_event(log, actor=None, action="updated", changes=None, **_) -> None:
-    services.record(action, log, actor, changes or whole(log, action))
+def log_changed_event(log, actor=None, action="updated", changes=None, per_student=None, **_):
+    # A deleted log's snapshot holds its columns; `per_student` what it recorded per student.
+    services.record(action, log, actor, (changes or whole(log, action)) | (per_student or {}))
 
 
 @reflection_submitted.connect

@@ -2,7 +2,7 @@
 
 import random
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice, product
 from pathlib import Path
 
@@ -13,7 +13,14 @@ from sqlalchemy import insert, select
 
 from app import clock
 from app.activity.deadlines import DeadlineRule
-from app.activity.models import CHECKLIST, ActivityLog
+from app.activity.models import (
+    ABSENT,
+    CHECKLIST,
+    EXCUSED,
+    PRESENT,
+    ActivityLog,
+    AttendanceRecord,
+)
 from app.activity.services import INCOMPLETE, LATE, MISSING, ON_TIME
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
@@ -28,7 +35,6 @@ from app.courses.models import (
     DeliveryMode,
     Enrollment,
     Module,
-    teaching_weeks,
 )
 from app.extensions import db
 from app.unit_of_work import after_commit
@@ -50,8 +56,21 @@ DEMO_MODULES = [
 ]
 DEMO_COHORTS = ["Cohort 2025", "Cohort 2026"]
 DEMO_CLASSES = ["2025J", "2025M"]
+# Classmates of the demo students (no sign-in: nobody knows their passwords), each with how
+# they attend week after week: P present, A absent, E excused (repeated as weeks go by; the
+# last two weeks that are due are taken from the end of `latest`).
+DEMO_CLASSMATES = [
+    ("Alice", "Mukamana", "PPPPPPPPPEPP", ""),
+    ("Patrick", "Niyonzima", "PPPPPPPPPPPP", "AA"),  # absent twice in a row: at risk
+    ("Diane", "Uwimana", "PAPAAPPAPAPA", ""),  # about half the weeks: at risk
+    ("Olivier", "Gasana", "PPPAPPPPPPPP", ""),
+    ("Sandrine", "Iradukunda", "PPPPPPPPPPPP", ""),
+    ("Yves", "Mugabo", "PPEPPPPPAPPP", ""),
+]
+DEMO_PATTERN = ("PPPPPPPPPPPP", "")  # the demo students attend
+STATUS_LETTERS = {"P": PRESENT, "A": ABSENT, "E": EXCUSED}
 # In the current trimester: module, class, cohort, mode, intake, facilitator (index in
-# DEMO_ACCOUNTS or None), whether the demo students are enrolled.
+# DEMO_ACCOUNTS or None), whether the demo students (and their classmates) are enrolled.
 DEMO_OFFERINGS = [
     ("CS101", "2025J", "Cohort 2025", "online", "HT1", 1, True),
     ("CS205", "2025J", "Cohort 2025", "hybrid", "HT1", 1, True),
@@ -150,6 +169,7 @@ def seed_demo_courses() -> None:
         for code in STANDARD_MODES
     }
     people = [auth_services.find_user_by_email(email) for _, email, *_ in DEMO_ACCOUNTS]
+    classmates = seed_demo_classmates()
     year, trimester = current_trimester()
     for module, klass, cohort, mode, intake, facilitator, with_students in DEMO_OFFERINGS:
         offering = get_or_create(
@@ -167,18 +187,45 @@ def seed_demo_courses() -> None:
                 "max_students": 40,
             },
         )
-        for student in people[3:] if with_students else []:
-            get_or_create(Enrollment, offering_id=offering.id, student_id=student.id)
-        seed_demo_logs(offering, DEMO_LOG_HABITS.get((module, klass), ()))
+        students = people[3:] + classmates if with_students else []
+        enrol_demo_class(offering, students)
+        seed_demo_logs(offering, DEMO_LOG_HABITS.get((module, klass), ()), students)
 
 
-def seed_demo_logs(offering: CourseOffering, habit: tuple[str, ...]) -> None:
-    """The offering's weekly logs due by now, filed as `habit` says (see DEMO_LOG_HABITS)."""
+def seed_demo_classmates() -> list[User]:
+    classmates = []
+    for n, (first_name, last_name, *_pattern) in enumerate(DEMO_CLASSMATES, start=1):
+        email = f"classmate{n}@demo.cmp.test"
+        classmates.append(
+            auth_services.find_user_by_email(email)
+            or auth_services.create_user(
+                role=Role.STUDENT, email=email, first_name=first_name, last_name=last_name
+            )
+        )
+    return classmates
+
+
+def enrol_demo_class(offering: CourseOffering, students: list[User]) -> None:
+    """Enrol the students from a week before the offering began."""
+    begins = datetime.combine(offering.start_date, time(), tzinfo=UTC) - timedelta(days=7)
+    for student in students:
+        get_or_create(
+            Enrollment, offering_id=offering.id, student_id=student.id,
+            defaults={"enrolled_at": begins},
+        )  # fmt: skip
+
+
+def seed_demo_logs(offering: CourseOffering, habit: tuple[str, ...], students: list) -> None:
+    """The offering's weekly logs due by now, filed as `habit` says (see DEMO_LOG_HABITS), with
+    the class's attendance (DEMO_CLASSMATES: the lists of students at risk have someone in
+    them)."""
     if offering.facilitator_id is None:
         return
     rule = DeadlineRule.from_config()
-    weeks = teaching_weeks(offering.start_date, offering.end_date)
-    due_weeks = rule.weeks_due(offering.start_date, weeks, clock.now())
+    patterns = [DEMO_PATTERN] * (len(students) - len(DEMO_CLASSMATES)) + [
+        (pattern, latest) for *_name, pattern, latest in DEMO_CLASSMATES
+    ]
+    due_weeks = rule.weeks_due(offering.start_date, offering.weeks, clock.now())
     for week in range(1, due_weeks + 1):
         weeks_ago = due_weeks - week
         outcome = habit[weeks_ago] if weeks_ago < len(habit) else ON_TIME
@@ -189,13 +236,26 @@ def seed_demo_logs(offering: CourseOffering, habit: tuple[str, ...]) -> None:
         submitted = due + timedelta(days=1) if outcome == LATE else due - timedelta(hours=20)
         unfinished = {"summative_grading": "Pending", "grade_book_status": "Not Started"}
         statuses = dict.fromkeys(CHECKLIST, "Done") | (unfinished if outcome == INCOMPLETE else {})
+        attendance = [
+            AttendanceRecord(student_id=student.id, status=demo_status(*pattern, week, due_weeks))
+            for student, pattern in zip(students, patterns, strict=bool(students))
+        ]
         get_or_create(
             ActivityLog,
             offering_id=offering.id,
             week_number=week,
             defaults={"due_at": due, "submitted_at": submitted, "updated_at": submitted,
-                      "submitted_by_id": offering.facilitator_id, **statuses},
+                      "submitted_by_id": offering.facilitator_id, "attendance": attendance,
+                      **statuses},
         )  # fmt: skip
+
+
+def demo_status(letters: str, latest: str, week: int, due_weeks: int) -> str:
+    """The status a pattern gives a week: its `latest` letters for the last weeks due."""
+    from_end = due_weeks - week
+    if from_end < len(latest):
+        return STATUS_LETTERS[latest[len(latest) - 1 - from_end]]
+    return STATUS_LETTERS[letters[(week - 1) % len(letters)]]
 
 
 def trimester_dates(year: int, trimester: int, weeks: int = 13) -> dict:
@@ -247,11 +307,12 @@ def seed_bulk(
     years = [year] if year else [2025, 2026]
     periods = list(product(years, [trimester] if trimester else [1, 2, 3]))
     offering_rows = insert_offerings(offerings, facilitator_ids, periods, rng)
-    enrolled = insert_enrolments(offering_rows, student_ids, enrolments_per_student, rng)
+    enrolments = insert_enrolments(offering_rows, student_ids, enrolments_per_student, rng)
     logs = insert_logs(offering_rows, weeks, rng)
+    insert_attendance(offering_rows, enrolments, weeks, rng)
     click.echo(
         f"Added {len(facilitator_ids)} facilitators, {len(student_ids)} students, "
-        f"{len(offering_rows)} offerings, {enrolled} enrolments, {logs} activity logs "
+        f"{len(offering_rows)} offerings, {len(enrolments)} enrolments, {logs} activity logs "
         f"(run {run}). Every new account's password: {password}"
     )
 
@@ -334,20 +395,25 @@ def insert_offerings(count: int, facilitator_ids: list[int], periods, rng) -> li
     return [{**row, "id": ids[tuple(row[field] for field in NATURAL_KEY)]} for row in rows]
 
 
-def insert_enrolments(offerings: list[dict], student_ids: list[int], per_student: int, rng) -> int:
-    """Each student into up to `per_student` offerings that still have room."""
+def insert_enrolments(
+    offerings: list[dict], student_ids: list[int], per_student: int, rng
+) -> list[dict]:
+    """Each student into up to `per_student` offerings that still have room, a week or two
+    before it starts (so every week's roster has them)."""
     room = {offering["id"]: offering["max_students"] for offering in offerings}
+    starts = {offering["id"]: offering["start_date"] for offering in offerings}
     open_ids = list(room)
-    now = clock.now()
     rows = []
     for student_id in student_ids:
         for offering_id in rng.sample(open_ids, min(per_student, len(open_ids))):
-            rows.append({"offering_id": offering_id, "student_id": student_id, "enrolled_at": now})
+            since = datetime.combine(starts[offering_id], time(), tzinfo=UTC)
+            rows.append({"offering_id": offering_id, "student_id": student_id,
+                         "enrolled_at": since - timedelta(days=rng.randint(7, 14))})  # fmt: skip
             room[offering_id] -= 1
             if room[offering_id] == 0:
                 open_ids.remove(offering_id)
     insert_rows(Enrollment, rows, "enrolments")
-    return len(rows)
+    return rows
 
 
 def insert_logs(offerings: list[dict], weeks: int, rng) -> int:
@@ -376,8 +442,38 @@ def insert_logs(offerings: list[dict], weeks: int, rng) -> int:
                 {"offering_id": offering["id"], "week_number": week, "due_at": due,
                  "submitted_at": submitted, "updated_at": submitted,
                  "submitted_by_id": offering["facilitator_id"], "filed_on_behalf": False,
-                 "attendance": [rng.random() < 0.85 for _ in range(offering["max_students"])],
                  **dict(zip(CHECKLIST, statuses, strict=True))}
             )  # fmt: skip
     insert_rows(ActivityLog, rows, "activity logs")
     return len(rows)
+
+
+def insert_attendance(offerings: list[dict], enrolments: list[dict], weeks: int, rng) -> None:
+    """Every enrolled student's attendance in each filed log. Most attend about nine weeks in
+    ten; one in ten attends about half the time and one in twenty rarely (at risk); a few
+    absences are excused."""
+    if not weeks:
+        return
+    ids = {offering["id"] for offering in offerings}
+    logs = db.session.execute(
+        select(ActivityLog.id, ActivityLog.offering_id).where(ActivityLog.offering_id.in_(ids))
+    ).all()
+    students: dict[int, list[int]] = {}
+    for enrolment in enrolments:
+        students.setdefault(enrolment["offering_id"], []).append(enrolment["student_id"])
+    likelihood = {
+        student: rng.choice([0.92] * 17 + [0.55] * 2 + [0.2])
+        for student in {enrolment["student_id"] for enrolment in enrolments}
+    }
+    rows = (
+        {"log_id": log_id, "student_id": student, "status": bulk_status(likelihood[student], rng)}
+        for log_id, offering_id in logs
+        for student in students.get(offering_id, [])
+    )
+    insert_rows(AttendanceRecord, list(rows), "attendance")
+
+
+def bulk_status(likelihood: float, rng) -> str:
+    if rng.random() < likelihood:
+        return PRESENT
+    return EXCUSED if rng.random() < 0.15 else ABSENT

@@ -150,6 +150,22 @@ class Enrollment(db.Model):
     student: Mapped[User] = relationship(foreign_keys=[student_id])
 
 
+class EndedEnrollment(db.Model):
+    """An enrolment that was removed: from when to when the student was in the offering, so
+    the roster of a week they attended still names them."""
+
+    __tablename__ = "ended_enrollments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    offering_id: Mapped[int] = mapped_column(
+        ForeignKey("course_offerings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    student_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False, index=True)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    unenrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
+    unenrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
 # Counted in the same SQL statement as the offering itself (no query per row).
 CourseOffering.enrolled_count = column_property(
     select(func.count(Enrollment.id))

@@ -1,8 +1,8 @@
 """Catalogue, offering and enrolment use cases. They flush; the unit of work commits."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, CompoundSelect, Select, func, or_, select, union
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
@@ -14,6 +14,7 @@ from app.courses.models import (
     CourseClass,
     CourseOffering,
     DeliveryMode,
+    EndedEnrollment,
     Enrollment,
     Module,
 )
@@ -426,8 +427,30 @@ def unenroll(offering: CourseOffering, student_id: int, manager: User) -> None:
     )
     if enrollment is None:
         raise NotFound(_("This student is not enrolled in this offering."))
+    db.session.add(
+        EndedEnrollment(
+            offering_id=offering.id,
+            student_id=student_id,
+            enrolled_at=enrollment.enrolled_at,
+            unenrolled_by_id=manager.id,
+        )
+    )
     db.session.delete(enrollment)
     enrolment_changed.send(offering, actor=manager, action="unenrolled", student_ids=[student_id])
+
+
+def enrolled_between(offering_id: int, begins: datetime, ends: datetime) -> CompoundSelect:
+    """The ids of the students enrolled in the offering at some moment in [begins, ends):
+    enrolled before it ends, and not unenrolled before it begins (then or later)."""
+    current = select(Enrollment.student_id).where(
+        Enrollment.offering_id == offering_id, Enrollment.enrolled_at < ends
+    )
+    ended = select(EndedEnrollment.student_id).where(
+        EndedEnrollment.offering_id == offering_id,
+        EndedEnrollment.enrolled_at < ends,
+        EndedEnrollment.unenrolled_at >= begins,
+    )
+    return union(current, ended)
 
 
 def list_enrollments(offering: CourseOffering, pagination) -> list[Enrollment]:

@@ -72,3 +72,38 @@ def edit_log(client, auth_headers):
         )
 
     return patch
+
+
+# Before any offering these tests create begins (the default one starts 2026-01-05).
+LONG_AGO = datetime(2025, 12, 1, tzinfo=UTC)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """As the database stores a timestamp (naive UTC), for raw SQL."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+@pytest.fixture
+def enrolled(create_user, enrol, run_sql):
+    """`enrolled(offering_id, "Ada Lovelace", …, since=LONG_AGO)` → the new students, enrolled
+    (through the API) since that moment, in the order given."""
+
+    def make(offering_id: int, *names: str, since: datetime = LONG_AGO) -> list:
+        students = [
+            create_user("student", first_name=first, last_name=last)
+            for first, last in (name.split(" ", 1) for name in names)
+        ]
+        enrol(offering_id, *students)
+        run_sql(
+            "UPDATE enrollments SET enrolled_at = :at WHERE offering_id = :offering"
+            " AND student_id IN :ids",
+            at=naive_utc(since), offering=offering_id, ids=tuple(s.id for s in students),
+        )  # fmt: skip
+        return students
+
+    return make
+
+
+def entries(*pairs) -> list[dict]:
+    """`entries((ada, "present"), …)` → an attendance list for a log body."""
+    return [{"student_id": student.id, "status": status} for student, status in pairs]

@@ -17,6 +17,8 @@ ROUTES = [
     ("get", "/audit-events", None, 200),
     ("get", "/exports/offerings.csv", None, 200),
     ("get", "/exports/activity-logs.csv", None, 200),
+    ("get", "/exports/at-risk.csv", None, 422),  # the manager named no trimester
+    ("get", "/at-risk", None, 422),
     ("get", "/unstaffed-offerings", None, 200),
     ("get", "/notifications", None, 200),
     ("post", "/notifications/{notification}/retry", None, 404),

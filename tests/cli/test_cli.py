@@ -3,6 +3,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
+from app.activity.at_risk import students_at_risk
 from app.auth.models import User
 from app.auth.schemas import refuse_guessable_password
 from app.extensions import db
@@ -111,7 +112,7 @@ def test_seed_demo_is_idempotent_and_prints_working_passwords(app, client, run_s
 
     assert first.exit_code == second.exit_code == 0
     assert table_sizes(run_sql) == sizes_after_first
-    assert sizes_after_first["users"] == 5
+    assert sizes_after_first["users"] == 11  # the five demo accounts, six classmates
     assert sizes_after_first["course_offerings"] == 4
     assert sizes_after_first["enrollments"] > 0
     assert "created now: 0" in second.output
@@ -220,6 +221,44 @@ def test_seed_bulk_fills_a_realistic_mix_of_activity_logs(app, run_sql, time_mac
     incomplete = sum(1 for _, _, status, *_ in logs if status != "Done")
     assert 0.05 * len(logs) < late < 0.2 * len(logs)
     assert 0.03 * len(logs) < incomplete < 0.2 * len(logs)
+
+
+def test_seed_bulk_records_attendance_with_a_few_students_at_risk(app, run_sql, time_machine):
+    time_machine.move_to(datetime(2026, 11, 25, 10, 0, tzinfo=UTC))
+    result = app.test_cli_runner().invoke(
+        args=["seed", "bulk", "--facilitators", "3", "--offerings", "10", "--students", "120",
+              "--enrolments-per-student", "2", "--weeks", "6", "--year", "2026",
+              "--trimester", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    missing = run_sql(
+        "SELECT COUNT(*) FROM activity_logs l JOIN enrollments e ON e.offering_id = l.offering_id"
+        " LEFT JOIN attendance_records r ON r.log_id = l.id AND r.student_id = e.student_id"
+        " WHERE r.log_id IS NULL"
+    )[0][0]
+    assert missing == 0  # every enrolled student is taken in every filed log
+
+    with app.app_context():
+        at_risk = students_at_risk()
+    students = 120
+    assert 0.02 * students < len({s.student_id for s in at_risk}) < 0.4 * students
+
+
+def test_seed_demo_records_attendance_with_students_at_risk(app, client, time_machine):
+    time_machine.move_to(datetime(2026, 3, 2, 10, 0, tzinfo=UTC))  # week 9 of trimester 1
+    output = app.test_cli_runner().invoke(args=["seed", "demo"]).output
+    _, email, password = next(line.split() for line in output.splitlines() if "manager@" in line)
+    token = client.post("/api/v1/auth/login", json={"email": email, "password": password}).json
+
+    listed = client.get(
+        "/api/v1/admin/at-risk", query_string={"trimester": 1, "year": 2026},
+        headers={"Authorization": f"Bearer {token['access_token']}"},
+    ).json  # fmt: skip
+
+    assert {(row["first_name"], tuple(row["reasons"])) for row in listed} == {
+        ("Patrick", ("consecutive_absences",)),
+        ("Diane", ("low_attendance",)),
+    }
 
 
 def test_seed_demo_recreates_a_deleted_standard_mode_and_keeps_the_passwords(app, run_sql):

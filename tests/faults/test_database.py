@@ -25,7 +25,7 @@ pytestmark = pytest.mark.mariadb
 
 
 def log_body(offering_id: int, week: int) -> dict:
-    return {"allocation_id": offering_id, "week_number": week, "attendance": [True, False] * 10}
+    return {"allocation_id": offering_id, "week_number": week}
 
 
 def written_for_logs(database) -> tuple:

@@ -277,7 +277,7 @@ VALID_REQUESTS = {
     ("post", "/course-offerings/{offering_id}/enrollments"): ("manager", lambda w: {
         "student_ids": [w.people["other_student"].id]}),
     ("post", "/activity-logs"): ("facilitator", lambda w: {
-        "allocation_id": w.offering_id, "week_number": 2, "attendance": [True]}),
+        "allocation_id": w.offering_id, "week_number": 2, "attendance": []}),
     # A manager: the facilitator's log may be locked already, depending on the clock.
     ("patch", "/activity-logs/{log_id}"): ("manager", lambda w: {"notes": "Updated"}),
     ("put", "/me/notification-preferences"): ("student", lambda w: {"reflection_due": "off"}),

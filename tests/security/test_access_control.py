@@ -104,6 +104,10 @@ OWNERSHIP = {
         ("student", ["other_facilitator", "other_student"], 404, None),
     ("get", "/course-offerings/{offering_id}/enrollments"):
         ("facilitator", ["other_facilitator"], 404, None),
+    ("get", "/course-offerings/{offering_id}/roster"):
+        ("facilitator", ["other_facilitator"], 404, None),
+    ("get", "/course-offerings/{offering_id}/at-risk"):
+        ("facilitator", ["other_facilitator"], 404, None),
     ("post", "/notifications/{notification_id}/read"):
         ("student", ["manager", "facilitator", "other_facilitator", "other_student"], 404, None),
     ("get", "/reflections/{reflection_id}"):
