@@ -10,15 +10,15 @@ from flask.sessions import SessionInterface
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app.api.errors import init_errors, init_request_ids
+from app.api.fields import IdConverter
+from app.api.security import secure_headers
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
-from app.errors import init_errors, init_request_ids
+from app.core.i18n import select_locale
+from app.data.unit_of_work import unit_of_work
 from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
-from app.fields import IdConverter
-from app.i18n import select_locale
 from app.observability import init_observability
-from app.security import secure_headers
-from app.unit_of_work import unit_of_work
 
 
 class NoCookieSession(SessionInterface):
@@ -47,6 +47,7 @@ def create_app(config: type[BaseConfig] | None = None) -> Flask:
     app.config.from_object(config)
     ensure_development_secrets(app)
     init_observability(app)
+    init_metrics(app)
 
     # Before the rate limiter's own hook, so a request it refuses has an id too.
     init_request_ids(app)
@@ -110,7 +111,7 @@ def allow_other_origins(app: Flask) -> None:
 # Modules whose import connects listeners: each room's signal subscribers, and the cache's
 # session events (which every process that writes needs, web or worker).
 HANDLERS = (
-    "app.cache",
+    "app.data.cache",
     "app.activity.handlers",
     "app.notifications.handlers",
     "app.audit.handlers",
@@ -122,17 +123,28 @@ def connect_handlers() -> None:
         importlib.import_module(module)
 
 
+def init_metrics(app: Flask) -> None:
+    """/metrics, with METRICS_TOKEN only; right after the timer, so its after_request hook runs
+    last and sees the final response. Imported here: it reads the rooms, which a worker or a
+    command that never measures need not load."""
+    if app.config["METRICS_TOKEN"]:
+        from app.operations import metrics
+
+        metrics.init_metrics(app)
+
+
 def register_blueprints(app: Flask) -> None:
     # Imported here, so a worker that only needs the services never loads the web layer.
-    from app import docs, health
     from app.activity.routes import attendance_blp
     from app.activity.routes import blp as activity_blp
     from app.admin.page import blp as dashboard_page
     from app.admin.routes import blp as admin_blp
+    from app.api import docs
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
     from app.courses.routes import catalogue_blp, offerings_blp
     from app.notifications.routes import blp as notifications_blp
+    from app.operations import health
     from app.reflections import page as reflection_page
     from app.reflections.routes import blp as reflections_blp
 

@@ -140,7 +140,7 @@ class BaseConfig:
     IMPORT_RATE_LIMIT = env("IMPORT_RATE_LIMIT", "20 per hour")
     # Fixed windows: one Redis round trip per limit and request.
     RATELIMIT_STRATEGY = "fixed-window"
-    # Retry-After is set on 429s only, by the error handler (app/errors.py).
+    # Retry-After is set on 429s only, by the error handler (app/api/errors.py).
     RATELIMIT_HEADERS_ENABLED = False
     # Fail closed: while Redis is unreachable, limited routes answer 503 rather than run with no
     # limits (or with each worker's own, which multiply with the workers and reset on restart).
@@ -199,7 +199,7 @@ class BaseConfig:
     OPENAPI_URL_PREFIX = "/"
     OPENAPI_JSON_PATH = "openapi.json"
     OPENAPI_SWAGGER_UI_PATH = "/docs"
-    # Swagger UI assets are served by the app itself (see app/docs.py): no CDN.
+    # Swagger UI assets are served by the app itself (see app/api/docs.py): no CDN.
     OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
     API_SPEC_OPTIONS = {
         "components": {

@@ -17,7 +17,7 @@ from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import Engine, MetaData, event
 
-from app.rate_limits import caller_key, general_limit, is_preflight
+from app.api.rate_limits import caller_key, general_limit, is_preflight
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
 NAMING_CONVENTION = {

@@ -69,8 +69,8 @@ def measure(variant: str) -> dict:
     """Runs inside its own process (see main)."""
     from app import create_app
     from app.admin.exports import LOG_COLUMNS, activity_logs_query
+    from app.api.exports import csv_chunks
     from app.auth import services as auth_services
-    from app.exports import csv_chunks
     from app.extensions import db
 
     app = create_app()

@@ -105,8 +105,8 @@ def bench_app():
 
 
 def timed_sweep(at: datetime) -> tuple[float, object]:
+    from app.data.unit_of_work import unit_of_work
     from app.notifications.sweep import sweep
-    from app.unit_of_work import unit_of_work
 
     started = time.perf_counter()
     with unit_of_work():
@@ -134,13 +134,13 @@ def record_reminders(count: int) -> None:
 
     from app.activity.deadlines import DeadlineRule
     from app.courses.models import CourseOffering
+    from app.data.unit_of_work import unit_of_work
     from app.extensions import db
     from app.notifications.models import Notification
     from app.notifications.queue import queue_pending
     from app.notifications.registry import kind_named
     from app.notifications.store import insert_new, notification_row
     from app.notifications.sweep import SweepResult
-    from app.unit_of_work import unit_of_work
 
     rule = DeadlineRule.from_config()
     with unit_of_work():

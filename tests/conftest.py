@@ -25,8 +25,8 @@ from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.config import TestingConfig
 from app.courses.models import STANDARD_MODES
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db, redis_store
-from app.unit_of_work import unit_of_work
 
 DEFAULT_PASSWORD = "correct horse battery"
 

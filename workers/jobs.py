@@ -8,12 +8,12 @@ from datetime import datetime
 from sqlalchemy.exc import OperationalError
 
 from app.auth import password_links
-from app.clock import now
+from app.core.clock import now
+from app.data.persistence import is_lock_conflict
+from app.data.unit_of_work import unit_of_work
 from app.notifications import delivery
 from app.notifications.sweep import SweepResult
 from app.notifications.sweep import sweep as sweep_at
-from app.persistence import is_lock_conflict
-from app.unit_of_work import unit_of_work
 from workers.context import in_app_context
 
 log = logging.getLogger(__name__)

@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from flask import current_app
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 
-from app import exports
 from app.activity.models import ABSENT, EXCUSED, PRESENT, ActivityLog, AttendanceRecord
 from app.activity.models import attendance_rate as rate
+from app.api import exports
 from app.auth.models import StudentProfile, User
 from app.courses.models import CourseOffering, Enrollment, Module
+from app.data.pagination import page_of
 from app.extensions import db
-from app.pagination import page_of
 
 LOW_ATTENDANCE, CONSECUTIVE_ABSENCES = "low_attendance", "consecutive_absences"
 SCALE = 10_000  # rates are compared as whole numbers of ten-thousandths: no float rounding

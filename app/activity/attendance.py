@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, Float, case, cast, delete, func, insert, select
 
-from app import clock
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import (
     ABSENT,
@@ -20,11 +19,12 @@ from app.activity.models import (
     attendance_rate,
 )
 from app.auth.models import StudentProfile, User
+from app.core import clock
+from app.core.exceptions import Invalid
+from app.core.i18n import _
 from app.courses.models import CourseOffering, Enrollment, Module
 from app.courses.services import enrolled_between
-from app.exceptions import Invalid
 from app.extensions import db
-from app.i18n import _
 
 
 class BooleanAttendance(tuple):

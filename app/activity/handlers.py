@@ -1,7 +1,7 @@
 """How the activity tracker reacts to what happens elsewhere."""
 
 from app.activity import services
-from app.signals import offering_changed
+from app.core.signals import offering_changed
 
 
 @offering_changed.connect

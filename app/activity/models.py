@@ -16,10 +16,10 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.clock import now
+from app.core.clock import now
 from app.courses.models import CourseOffering
+from app.data.types import UTCDateTime
 from app.extensions import db
-from app.types import UTCDateTime
 
 DONE = "Done"
 STATUSES = (DONE, "Pending", "Not Started")

@@ -10,8 +10,8 @@ from sqlalchemy import Date, Integer, Subquery, and_, literal, or_, select, unio
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import ActivityLog
 from app.courses.models import CourseOffering
+from app.data.persistence import chunked
 from app.extensions import db
-from app.persistence import chunked
 
 # An offering lasts at most a year (see courses.services.check_calendar).
 MAX_WEEKS = 53

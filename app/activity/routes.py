@@ -5,7 +5,6 @@ from flask import Response
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from app import clock
 from app.activity import at_risk, attendance, services
 from app.activity.deadlines import DeadlineRule
 from app.activity.schemas import (
@@ -23,13 +22,14 @@ from app.activity.schemas import (
     RosterStudentSchema,
     StudentAtRiskSchema,
 )
+from app.api.blueprint import Blueprint
+from app.api.exports import csv_response
+from app.api.fields import public_names
 from app.auth.models import Role
-from app.blueprint import Blueprint
-from app.cache import cached
+from app.core import clock
+from app.core.signals import data_exported
 from app.courses.services import get_offering
-from app.exports import csv_response
-from app.fields import public_names
-from app.signals import data_exported
+from app.data.cache import cached
 
 blp = Blueprint(
     "activity_logs", __name__, url_prefix="/api/v1/activity-logs", description="Weekly logs"

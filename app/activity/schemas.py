@@ -4,7 +4,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, pre_load, va
 
 from app.activity.attendance import BooleanAttendance
 from app.activity.models import ATTENDANCE_STATUSES, CHECKLIST, STATUSES
-from app.fields import (
+from app.api.fields import (
     MAX_INTEGER,
     Prose,
     StrictSchema,
@@ -13,7 +13,7 @@ from app.fields import (
     refuse_read_only,
     strict_id,
 )
-from app.i18n import lazy_gettext
+from app.core.i18n import lazy_gettext
 
 # The API's name for the offering a log (or a reminder) is about, kept from the product's first
 # description; inside the code it is `offering_id`.

@@ -5,21 +5,21 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import contains_eager, defer, lazyload, selectinload
 
-from app import clock
 from app.activity import attendance
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import CHECKLIST, ActivityLog
 from app.audit import services as audit
 from app.audit.models import AuditEvent
 from app.auth.models import Role, User
+from app.core import clock
+from app.core.exceptions import Conflict, Forbidden, Invalid, NotFound
+from app.core.i18n import _
+from app.core.signals import log_changed, log_filed
 from app.courses.models import CourseOffering, Module, teaching_weeks
 from app.courses.services import visible_to as offerings_visible_to
-from app.exceptions import Conflict, Forbidden, Invalid, NotFound
+from app.data.pagination import page_of
+from app.data.persistence import unique_or_conflict
 from app.extensions import db
-from app.i18n import _
-from app.pagination import page_of
-from app.persistence import unique_or_conflict
-from app.signals import log_changed, log_filed
 
 COMPLETE = ActivityLog.is_complete
 LATE_LOG = ActivityLog.submitted_at > ActivityLog.due_at

@@ -6,14 +6,14 @@ import logging
 from redis.exceptions import RedisError
 from sqlalchemy import ColumnElement, select
 
-from app.exceptions import Conflict, NotFound
+from app.core.exceptions import Conflict, NotFound
+from app.core.i18n import _
+from app.data.filters import exact_and_window
+from app.data.pagination import newest_first, page_of
+from app.data.unit_of_work import after_commit
 from app.extensions import db
-from app.filters import exact_and_window
-from app.i18n import _
 from app.notifications.models import Notification, Status
 from app.notifications.queue import enqueue_delivery
-from app.pagination import newest_first, page_of
-from app.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
 

@@ -4,16 +4,17 @@ visibility rules, as plain columns, written through the shared streamed exporter
 from flask import Response
 from sqlalchemy import Select, select
 
-from app import clock, exports
 from app.activity import attendance
 from app.activity import services as activity_services
 from app.activity.models import CHECKLIST, ActivityLog
 from app.activity.schemas import ActivityLogSchema
+from app.api import exports
+from app.api.fields import public_names
 from app.auth.models import User
+from app.core import clock
+from app.core.signals import data_exported
 from app.courses import services as course_services
 from app.courses.models import Cohort, CourseClass, CourseOffering, DeliveryMode, Module
-from app.fields import public_names
-from app.signals import data_exported
 
 # header → column, or (column, how to turn its value into a cell)
 OFFERING_COLUMNS = {

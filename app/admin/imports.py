@@ -19,15 +19,15 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from app import clock, signals
+from app.api.errors import translate_leaves
+from app.api.fields import Text
 from app.auth.models import Role, StudentProfile, User
 from app.auth.schemas import LANGUAGE, NAME
 from app.auth.services import normalise_email
-from app.errors import translate_leaves
-from app.exceptions import Conflict, Invalid
+from app.core import clock, signals
+from app.core.exceptions import Conflict, Invalid
+from app.core.i18n import _
 from app.extensions import db
-from app.fields import Text
-from app.i18n import _
 
 REQUIRED_COLUMNS = ("email", "first_name", "last_name")
 OPTIONAL_COLUMNS = ("student_number", "preferred_language")

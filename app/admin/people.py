@@ -7,16 +7,16 @@ that cares) hears about it in the same unit of work.
 from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.orm import selectinload, undefer
 
-from app import clock, signals
 from app.auth import password_links
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
+from app.core import clock, signals
+from app.core.exceptions import Conflict, Invalid, NotFound
+from app.core.i18n import _
 from app.courses.models import CourseOffering
-from app.exceptions import Conflict, Invalid, NotFound
+from app.data.pagination import page_of
+from app.data.persistence import unique_or_conflict
 from app.extensions import db
-from app.i18n import _
-from app.pagination import page_of
-from app.persistence import unique_or_conflict
 
 # The profile row each role keeps, and the fields it holds.
 PROFILES = {

@@ -8,10 +8,10 @@ from flask import current_app
 from rq import Queue, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 
-from app.clock import now
-from app.exceptions import Conflict
+from app.core.clock import now
+from app.core.exceptions import Conflict
+from app.core.i18n import _
 from app.extensions import redis_store
-from app.i18n import _
 from app.notifications.queue import QUEUES
 
 

@@ -22,9 +22,9 @@ from app.admin.schemas import (
     RequeueReportSchema,
     UnstaffedQuerySchema,
 )
+from app.api.blueprint import Blueprint
 from app.auth.models import Role
 from app.auth.schemas import UserSchema
-from app.blueprint import Blueprint
 from app.courses.schemas import OfferingQuerySchema, OfferingSchema
 
 blp = Blueprint(

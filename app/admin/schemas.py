@@ -2,10 +2,7 @@
 
 from marshmallow import Schema, fields, pre_load, validate
 
-from app.auth.models import Role
-from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
-from app.courses.schemas import OfferingSchema
-from app.fields import (
+from app.api.fields import (
     StrictBoolean,
     StrictSchema,
     Text,
@@ -13,6 +10,9 @@ from app.fields import (
     query_id,
     refuse_read_only,
 )
+from app.auth.models import Role
+from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
+from app.courses.schemas import OfferingSchema
 from app.notifications import kinds
 from app.notifications.models import Channel, Status
 

@@ -5,7 +5,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.courses.models import CourseOffering
 from app.courses.services import matching, unstaffed
-from app.pagination import page_of
+from app.data.pagination import page_of
 
 
 def unstaffed_offerings(filters: dict, pagination) -> list[CourseOffering]:

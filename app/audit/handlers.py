@@ -2,7 +2,7 @@
 of work as the change it describes."""
 
 from app.audit import services
-from app.signals import (
+from app.core.signals import (
     catalogue_changed,
     data_exported,
     enrolment_changed,

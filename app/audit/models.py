@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, event
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from app.data.types import UTCDateTime
 from app.extensions import db
-from app.types import UTCDateTime
 
 
 class AuditEvent(db.Model):

@@ -2,10 +2,10 @@
 
 from flask.views import MethodView
 
+from app.api.blueprint import Blueprint
 from app.audit import services
 from app.audit.schemas import AuditEventSchema, AuditQuerySchema
 from app.auth.models import Role
-from app.blueprint import Blueprint
 
 blp = Blueprint(
     "audit", __name__, url_prefix="/api/v1/admin/audit-events", description="Audit trail"

@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.fields import UTCDateTime, query_id
+from app.api.fields import UTCDateTime, query_id
 
 
 class AuditEventSchema(Schema):

@@ -7,12 +7,12 @@ from flask import g, has_request_context, request
 from flask_jwt_extended import current_user, get_current_user
 from sqlalchemy import ColumnElement, exists, insert, inspect, or_, select
 
-from app import clock
 from app.audit.models import AuditEvent
+from app.core import clock
+from app.data.filters import exact_and_window
+from app.data.pagination import newest_first, page_of
+from app.data.unit_of_work import after_end
 from app.extensions import db
-from app.filters import exact_and_window
-from app.pagination import newest_first, page_of
-from app.unit_of_work import after_end
 
 # Never copied into the trail, whatever signal carries them: a hash is still a secret.
 SECRET_FIELDS = frozenset({"password", "password_hash", "session_version"})

@@ -7,8 +7,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.data.types import Timestamped, UTCDateTime
 from app.extensions import db
-from app.types import Timestamped, UTCDateTime
 
 
 class Role(enum.StrEnum):
@@ -19,7 +19,7 @@ class Role(enum.StrEnum):
 
 class User(Timestamped, db.Model):
     __tablename__ = "users"
-    # Signing in only moves this generation (see app/cache.py), so it does not invalidate every
+    # Signing in only moves this generation (see app/data/cache.py), so it does not invalidate every
     # cached answer that names a user; the column is deferred, so only answers that show it
     # read it (and are stamped with that generation).
     CACHE_GENERATIONS = {"last_login_at": "user_sign_ins"}

@@ -17,17 +17,17 @@ from redis.exceptions import RedisError
 from rq import Retry
 from sqlalchemy import select, update
 
-from app import clock
 from app.auth.models import PasswordLink, User
 from app.auth.services import find_user_by_email, hash_password, normalise_email
 from app.config import retry_delays
-from app.exceptions import Invalid
+from app.core import clock
+from app.core.exceptions import Invalid
+from app.core.i18n import _
+from app.core.signals import user_changed
+from app.data.unit_of_work import after_commit, unit_of_work
 from app.extensions import db, redis_store
-from app.i18n import _
 from app.notifications import mail
 from app.notifications.queue import QUEUE
-from app.signals import user_changed
-from app.unit_of_work import after_commit, unit_of_work
 
 log = logging.getLogger(__name__)
 SEND = "workers.jobs.send_password_link"

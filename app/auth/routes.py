@@ -7,6 +7,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
 from flask_limiter.util import get_remote_address
 
+from app.api.blueprint import Blueprint
 from app.auth import password_links, services
 from app.auth.schemas import (
     LoginSchema,
@@ -20,10 +21,9 @@ from app.auth.schemas import (
     TokenSchema,
     UserSchema,
 )
-from app.blueprint import Blueprint
-from app.cache import cached
+from app.core.i18n import _
+from app.data.cache import cached
 from app.extensions import limiter
-from app.i18n import _
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 PUBLIC = {"security": []}

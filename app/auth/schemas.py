@@ -4,9 +4,9 @@ from functools import cache
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
+from app.api.fields import StrictSchema, Text, refuse_read_only
 from app.auth.models import Role
-from app.fields import StrictSchema, Text, refuse_read_only
-from app.i18n import LANGUAGES, _, lazy_gettext
+from app.core.i18n import LANGUAGES, _, lazy_gettext
 
 PASSWORD_LENGTH = validate.Length(
     min=8, max=128, error=lazy_gettext("Passwords must be 8 to 128 characters long.")

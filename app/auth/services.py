@@ -15,13 +15,14 @@ from jwt import PyJWTError
 from sqlalchemy import select, update
 from sqlalchemy.orm import make_transient_to_detached
 
-from app import cache, clock
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
-from app.exceptions import Invalid, NotAuthenticated
+from app.core import clock
+from app.core.exceptions import Invalid, NotAuthenticated
+from app.core.i18n import _
+from app.core.signals import sign_in_failed, user_changed, user_created, user_signed_in
+from app.data import cache
+from app.data.persistence import unique_or_conflict
 from app.extensions import db, jwt, redis_store
-from app.i18n import _
-from app.persistence import unique_or_conflict
-from app.signals import sign_in_failed, user_changed, user_created, user_signed_in
 
 # --- passwords -------------------------------------------------------------------------------
 

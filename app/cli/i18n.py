@@ -11,7 +11,7 @@ from babel.messages.pofile import read_po
 from flask.cli import AppGroup
 
 from app.config import PROJECT_ROOT
-from app.i18n import LANGUAGES
+from app.core.i18n import LANGUAGES
 from app.reflections.page_texts import PAGE_TEXTS
 
 i18n_cli = AppGroup("i18n", help="Extract, update and compile translations.")

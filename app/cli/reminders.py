@@ -11,14 +11,14 @@ from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 
-from app.clock import now
+from app.core.clock import now
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db, redis_store
 from app.notifications import mail
 from app.notifications.models import Notification, Status
 from app.notifications.queue import QUEUES
 from app.notifications.sweep import LAST_SWEEP_KEY
 from app.notifications.sweep import sweep as run_sweep
-from app.unit_of_work import unit_of_work
 
 reminders_cli = AppGroup("reminders", help="Deadline reminders, alerts and digests.")
 

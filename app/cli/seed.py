@@ -11,7 +11,6 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import insert, select
 
-from app import clock
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import (
     ABSENT,
@@ -25,6 +24,7 @@ from app.activity.services import INCOMPLETE, LATE, MISSING, ON_TIME
 from app.auth import services as auth_services
 from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
 from app.cli.units import command_unit
+from app.core import clock
 from app.courses.models import (
     INTAKES,
     NATURAL_KEY,
@@ -36,8 +36,8 @@ from app.courses.models import (
     Enrollment,
     Module,
 )
+from app.data.unit_of_work import after_commit
 from app.extensions import db
-from app.unit_of_work import after_commit
 
 seed_cli = AppGroup("seed", help="Fill the database with demo or benchmark data.")
 BATCH = 1000

@@ -4,8 +4,8 @@ from functools import wraps
 
 import click
 
-from app.exceptions import DomainError
-from app.unit_of_work import unit_of_work
+from app.core.exceptions import DomainError
+from app.data.unit_of_work import unit_of_work
 
 
 def command_unit(command):

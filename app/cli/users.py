@@ -9,8 +9,8 @@ from app.auth import services
 from app.auth.models import Role
 from app.auth.schemas import NEW_PASSWORD
 from app.cli.units import command_unit
+from app.core.i18n import LANGUAGES
 from app.extensions import db
-from app.i18n import LANGUAGES
 
 users_cli = AppGroup("users", help="Create and manage accounts.")
 

@@ -17,9 +17,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.auth.models import User
-from app.clock import now
+from app.core.clock import now
+from app.data.types import Timestamped, UTCDateTime
 from app.extensions import db
-from app.types import Timestamped, UTCDateTime
 
 INTAKES = ("HT1", "HT2", "FT")
 # Created by the migrations, so every installation has them.

@@ -3,9 +3,8 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from app.api.blueprint import Blueprint
 from app.auth.models import Role
-from app.blueprint import Blueprint
-from app.cache import cached
 from app.courses import services
 from app.courses.models import Cohort, CourseClass, DeliveryMode, Module
 from app.courses.schemas import (
@@ -23,6 +22,7 @@ from app.courses.schemas import (
     OfferingSchema,
     OfferingWriteSchema,
 )
+from app.data.cache import cached
 
 catalogue_blp = Blueprint(
     "catalogue", __name__, url_prefix="/api/v1", description="Modules, cohorts, classes, modes"

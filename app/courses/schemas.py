@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, post_load, validate
 
+from app.api.fields import Prose, StrictBoolean, StrictSchema, Text, query_id, strict_id
+from app.core.i18n import lazy_gettext
 from app.courses.models import INTAKES
-from app.fields import Prose, StrictBoolean, StrictSchema, Text, query_id, strict_id
-from app.i18n import lazy_gettext
 
 DEFAULT_CAPACITY = 50
 DESCRIPTION = Prose(allow_none=True, validate=validate.Length(max=5000))

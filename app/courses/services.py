@@ -8,6 +8,9 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.audit import services as audit
 from app.auth.models import Role, User
+from app.core.exceptions import Conflict, Invalid, NotFound
+from app.core.i18n import _, lazy_gettext
+from app.core.signals import catalogue_changed, enrolment_changed, offering_changed
 from app.courses.models import (
     AssignmentChange,
     Cohort,
@@ -18,12 +21,9 @@ from app.courses.models import (
     Enrollment,
     Module,
 )
-from app.exceptions import Conflict, Invalid, NotFound
+from app.data.pagination import page_of
+from app.data.persistence import unique_or_conflict
 from app.extensions import db
-from app.i18n import _, lazy_gettext
-from app.pagination import page_of
-from app.persistence import unique_or_conflict
-from app.signals import catalogue_changed, enrolment_changed, offering_changed
 
 REFERENCES = {
     "module_id": Module,

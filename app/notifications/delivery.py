@@ -24,14 +24,14 @@ from flask import current_app
 from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import selectinload
 
-from app.clock import now
 from app.config import retry_delays
+from app.core.clock import now
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db
 from app.notifications import mail
 from app.notifications.content import Facts, links
 from app.notifications.models import Channel, Notification, Status
 from app.notifications.registry import Moment, kind_named
-from app.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 TABLE = Notification.__table__

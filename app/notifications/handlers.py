@@ -5,16 +5,16 @@ settles, each kind says itself (see registry.NotificationKind)."""
 
 from sqlalchemy import update
 
-from app.extensions import db
-from app.notifications.models import Notification, Status
-from app.notifications.registry import names_where
-from app.signals import (
+from app.core.signals import (
     log_changed,
     log_filed,
     offering_changed,
     reflection_submitted,
     user_changed,
 )
+from app.extensions import db
+from app.notifications.models import Notification, Status
+from app.notifications.registry import names_where
 
 
 def cancel(*conditions) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from flask import current_app, render_template
 from flask_babel import force_locale
 
-from app.clock import now
+from app.core.clock import now
 from app.notifications.content import Facts
 from app.notifications.registry import all_kinds, kind_named
 
@@ -88,7 +88,7 @@ def warm_up() -> None:
     from flask_babel import format_datetime as babel_format_datetime
     from flask_babel import get_translations
 
-    from app.i18n import LANGUAGES
+    from app.core.i18n import LANGUAGES
 
     for kind in all_kinds():  # which also imports every kind's module
         for extension in ("txt", "html"):

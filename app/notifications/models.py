@@ -7,11 +7,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.clock import now
+from app.core.clock import now
 from app.courses.models import CourseOffering
+from app.data.types import UTCDateTime
 from app.extensions import db
 from app.notifications.kinds import NAMES as KIND_NAMES
-from app.types import UTCDateTime
 
 
 class Status(enum.StrEnum):

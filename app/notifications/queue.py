@@ -14,12 +14,12 @@ from rq.exceptions import DuplicateJobError
 from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
 
-from app.clock import now as clock_now
 from app.config import retry_delays
+from app.core.clock import now as clock_now
+from app.data.persistence import chunked
+from app.data.unit_of_work import after_commit
 from app.extensions import db, redis_store
 from app.notifications.models import Channel, Notification, Status
-from app.persistence import chunked
-from app.unit_of_work import after_commit
 
 if TYPE_CHECKING:
     from app.notifications.sweep import SweepResult

@@ -4,8 +4,8 @@ from flask import Response, current_app, url_for
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from app.blueprint import Blueprint
-from app.clock import now
+from app.api.blueprint import Blueprint
+from app.core.clock import now
 from app.notifications import services
 from app.notifications.schemas import (
     CalendarFeedSchema,
@@ -72,7 +72,7 @@ class Preferences(MethodView):
 
 
 def ics_response(document: bytes) -> Response:
-    """A calendar, `no-store` like every API answer (app/security.py): a feed is one person's
+    """A calendar, `no-store` like every API answer (app/api/security.py): a feed is one person's
     schedule behind a secret URL, and a revoked URL must leave no copy behind in a cache.
     Calendar apps poll on a schedule of their own whatever the answer says."""
     return Response(document, mimetype=ICS)

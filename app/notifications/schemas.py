@@ -3,7 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from app.activity.schemas import OFFERING
-from app.fields import StrictSchema, UTCDateTime
+from app.api.fields import StrictSchema, UTCDateTime
 from app.notifications import kinds
 from app.notifications.models import EmailPreference
 

@@ -12,11 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from app.activity.deadlines import DeadlineRule
 from app.auth.models import User
-from app.clock import now
+from app.core.clock import now
+from app.core.exceptions import Invalid, NotFound
+from app.core.i18n import _
 from app.courses.queries import facilitated_by
-from app.exceptions import Invalid, NotFound
+from app.data.pagination import newest_first, page_of
 from app.extensions import db
-from app.i18n import _
 from app.notifications.kinds import due_soon
 from app.notifications.models import (
     CalendarFeed,
@@ -27,7 +28,6 @@ from app.notifications.models import (
 )
 from app.notifications.registry import NotificationKind, all_kinds, kind_named
 from app.notifications.store import email_preference
-from app.pagination import newest_first, page_of
 
 # --- inbox -----------------------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ from sqlalchemy.dialects.mysql import insert as mysql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.auth.models import Role, User
-from app.clock import now as clock_now
+from app.core.clock import now as clock_now
+from app.data.persistence import chunked
 from app.extensions import db
 from app.notifications.models import (
     Channel,
@@ -19,7 +20,6 @@ from app.notifications.models import (
     NotificationPreference,
     Status,
 )
-from app.persistence import chunked
 
 TABLE = Notification.__table__
 # SQLite takes at most 999 parameters a statement.

@@ -14,12 +14,12 @@ from datetime import datetime
 
 from redis.exceptions import RedisError
 
-from app.clock import now as clock_now
+from app.core.clock import now as clock_now
+from app.data.unit_of_work import after_commit
 from app.extensions import redis_store
 from app.notifications.queue import queue_pending
 from app.notifications.registry import Moment, all_kinds
 from app.notifications.store import insert_new
-from app.unit_of_work import after_commit
 
 log = logging.getLogger(__name__)
 

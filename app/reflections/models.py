@@ -6,10 +6,10 @@ from sqlalchemy import CheckConstraint, ForeignKey, SmallInteger, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.clock import now
+from app.core.clock import now
 from app.courses.models import CourseOffering
+from app.data.types import UTCDateTime
 from app.extensions import db
-from app.types import UTCDateTime
 
 # The three questions, in the order the page asks them.
 QUESTIONS = ("went_well", "hardest", "would_help")

@@ -3,9 +3,9 @@
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
+from app.api.blueprint import Blueprint
 from app.auth.models import Role
-from app.blueprint import Blueprint
-from app.cache import cached
+from app.data.cache import cached
 from app.reflections import services
 from app.reflections.schemas import (
     ReflectionCreateSchema,

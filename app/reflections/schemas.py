@@ -2,9 +2,9 @@
 
 from marshmallow import Schema, fields, validate
 
+from app.api.fields import Prose, StrictSchema, query_id, strict_id, visible_text
+from app.core.i18n import LANGUAGES
 from app.courses.schemas import PersonSchema
-from app.fields import Prose, StrictSchema, query_id, strict_id, visible_text
-from app.i18n import LANGUAGES
 from app.reflections.models import ANSWER_MAX_LENGTH, ANSWER_MIN_LENGTH, RATINGS
 
 

@@ -7,15 +7,15 @@ from sqlalchemy import ColumnElement, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from app.auth.models import Role, User
+from app.core.exceptions import Forbidden, NotFound
+from app.core.i18n import _
+from app.core.signals import reflection_submitted
 from app.courses.models import CourseOffering, Enrollment
 from app.courses.services import visible_to as offerings_visible_to
-from app.exceptions import Forbidden, NotFound
+from app.data.pagination import page_of
+from app.data.persistence import unique_or_conflict
 from app.extensions import db
-from app.i18n import _
-from app.pagination import page_of
-from app.persistence import unique_or_conflict
 from app.reflections.models import Reflection
-from app.signals import reflection_submitted
 
 # --- writing ---------------------------------------------------------------------------------
 

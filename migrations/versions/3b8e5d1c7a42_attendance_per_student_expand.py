@@ -19,7 +19,7 @@ from alembic import op
 import sqlalchemy as sa
 from flask import current_app
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.
@@ -37,11 +37,11 @@ logs = sa.table(
 offerings = sa.table('course_offerings', sa.column('id', sa.Integer), sa.column('start_date', sa.Date))
 enrollments = sa.table(
     'enrollments', sa.column('offering_id', sa.Integer), sa.column('student_id', sa.Integer),
-    sa.column('enrolled_at', app.types.UTCDateTime),
+    sa.column('enrolled_at', app.data.types.UTCDateTime),
 )
 ended = sa.table(
     'ended_enrollments', sa.column('offering_id', sa.Integer), sa.column('student_id', sa.Integer),
-    sa.column('enrolled_at', app.types.UTCDateTime), sa.column('unenrolled_at', app.types.UTCDateTime),
+    sa.column('enrolled_at', app.data.types.UTCDateTime), sa.column('unenrolled_at', app.data.types.UTCDateTime),
 )
 users = sa.table(
     'users', sa.column('id', sa.Integer), sa.column('first_name', sa.String),
@@ -64,8 +64,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('offering_id', sa.Integer(), nullable=False),
     sa.Column('student_id', sa.Integer(), nullable=False),
-    sa.Column('enrolled_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('unenrolled_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('enrolled_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('unenrolled_at', app.data.types.UTCDateTime(), nullable=False),
     sa.Column('unenrolled_by_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['offering_id'], ['course_offerings.id'], name=op.f('fk_ended_enrollments_offering_id_course_offerings'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['student_id'], ['users.id'], name=op.f('fk_ended_enrollments_student_id_users')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 14:00:00
 from alembic import op
 import sqlalchemy as sa
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.
@@ -20,7 +20,7 @@ depends_on = None
 
 def upgrade():
     with op.batch_alter_table('notifications') as batch_op:
-        batch_op.add_column(sa.Column('released_at', app.types.UTCDateTime(), nullable=True))
+        batch_op.add_column(sa.Column('released_at', app.data.types.UTCDateTime(), nullable=True))
 
 
 def downgrade():

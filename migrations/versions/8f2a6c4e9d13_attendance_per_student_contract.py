@@ -12,7 +12,7 @@ from alembic import context, op
 from alembic.script import ScriptDirectory
 import sqlalchemy as sa
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.

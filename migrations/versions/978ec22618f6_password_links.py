@@ -8,7 +8,7 @@ Create Date: 2026-11-25 10:43:04.662963
 from alembic import op
 import sqlalchemy as sa
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.
@@ -25,9 +25,9 @@ def upgrade():
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('purpose', sa.String(length=8), nullable=False),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('used_at', app.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('used_at', app.data.types.UTCDateTime(), nullable=True),
     sa.CheckConstraint("purpose IN ('reset', 'welcome')", name=op.f('ck_password_links_purpose')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_password_links_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_password_links')),

@@ -15,7 +15,7 @@ Create Date: 2026-12-07 06:45:00
 from alembic import op
 import sqlalchemy as sa
 
-import app.types
+import app.data.types
 
 
 # revision identifiers, used by Alembic.
@@ -29,7 +29,7 @@ ENTITY = 'activity_logs'
 
 events = sa.table(
     'audit_events',
-    sa.column('id', sa.Integer), sa.column('occurred_at', app.types.UTCDateTime),
+    sa.column('id', sa.Integer), sa.column('occurred_at', app.data.types.UTCDateTime),
     sa.column('actor_id', sa.Integer), sa.column('action', sa.String),
     sa.column('entity_type', sa.String), sa.column('entity_id', sa.Integer),
     sa.column('changes', sa.JSON),
@@ -57,7 +57,7 @@ def downgrade():
     sa.Column('week_number', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=10), nullable=False),
     sa.Column('changed_by_id', sa.Integer(), nullable=False),
-    sa.Column('changed_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('changed_at', app.data.types.UTCDateTime(), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_activity_log_changes_changed_by_id_users')),
     sa.ForeignKeyConstraint(['offering_id'], ['course_offerings.id'], name=op.f('fk_activity_log_changes_offering_id_course_offerings')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 09:40:20.725426
 from alembic import op
 import sqlalchemy as sa
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.
@@ -28,7 +28,7 @@ def upgrade():
     sa.Column('would_help', sa.Text(), nullable=False),
     sa.Column('rating', sa.SmallInteger(), nullable=False),
     sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('submitted_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', app.data.types.UTCDateTime(), nullable=False),
     sa.CheckConstraint("language IN ('en', 'fr')", name=op.f('ck_reflections_language')),
     sa.CheckConstraint('rating BETWEEN 1 AND 5', name=op.f('ck_reflections_rating')),
     sa.ForeignKeyConstraint(['offering_id'], ['course_offerings.id'], name=op.f('fk_reflections_offering_id_course_offerings')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-25 09:46:36.930147
 from alembic import op
 import sqlalchemy as sa
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +23,7 @@ def upgrade():
     op.create_table('calendar_feeds',
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_calendar_feeds_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('user_id', name=op.f('pk_calendar_feeds')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_calendar_feeds_token_hash'))
@@ -44,17 +44,17 @@ def upgrade():
     sa.Column('kind', sa.String(length=12), nullable=False),
     sa.Column('offering_id', sa.Integer(), nullable=True),
     sa.Column('week_number', sa.Integer(), nullable=False),
-    sa.Column('deadline', app.types.UTCDateTime(), nullable=False),
+    sa.Column('deadline', app.data.types.UTCDateTime(), nullable=False),
     sa.Column('channel', sa.String(length=8), nullable=False),
     sa.Column('status', sa.String(length=10), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.Column('language', sa.String(length=2), nullable=False),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('claimed_at', app.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('claimed_at', app.data.types.UTCDateTime(), nullable=True),
     sa.Column('claimed_by', sa.String(length=32), nullable=True),
-    sa.Column('sent_at', app.types.UTCDateTime(), nullable=True),
-    sa.Column('read_at', app.types.UTCDateTime(), nullable=True),
+    sa.Column('sent_at', app.data.types.UTCDateTime(), nullable=True),
+    sa.Column('read_at', app.data.types.UTCDateTime(), nullable=True),
     sa.CheckConstraint("channel IN ('email', 'digest', 'in_app')", name=op.f('ck_notifications_channel')),
     sa.CheckConstraint("kind IN ('due_soon', 'overdue', 'unstaffed', 'digest')", name=op.f('ck_notifications_kind')),
     sa.CheckConstraint("status IN ('pending', 'sent', 'failed', 'cancelled')", name=op.f('ck_notifications_status')),

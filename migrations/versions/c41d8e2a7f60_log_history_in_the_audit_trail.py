@@ -18,7 +18,7 @@ from datetime import timedelta
 from alembic import op
 import sqlalchemy as sa
 
-import app.types
+import app.data.types
 
 
 # revision identifiers, used by Alembic.
@@ -38,11 +38,11 @@ changes = sa.table(
     sa.column('id', sa.Integer), sa.column('log_id', sa.Integer),
     sa.column('offering_id', sa.Integer), sa.column('week_number', sa.Integer),
     sa.column('action', sa.String), sa.column('changed_by_id', sa.Integer),
-    sa.column('changed_at', app.types.UTCDateTime), sa.column('changes', sa.JSON),
+    sa.column('changed_at', app.data.types.UTCDateTime), sa.column('changes', sa.JSON),
 )
 events = sa.table(
     'audit_events',
-    sa.column('id', sa.Integer), sa.column('occurred_at', app.types.UTCDateTime),
+    sa.column('id', sa.Integer), sa.column('occurred_at', app.data.types.UTCDateTime),
     sa.column('actor_id', sa.Integer), sa.column('action', sa.String),
     sa.column('entity_type', sa.String), sa.column('entity_id', sa.Integer),
     sa.column('changes', sa.JSON), sa.column('request_id', sa.String),

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from alembic import op
 import sqlalchemy as sa
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.
@@ -26,8 +26,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=50), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.data.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_classes')),
     sa.UniqueConstraint('name', name=op.f('uq_classes_name'))
     )
@@ -35,8 +35,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.data.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_cohorts')),
     sa.UniqueConstraint('name', name=op.f('uq_cohorts_name'))
     )
@@ -45,8 +45,8 @@ def upgrade():
     sa.Column('code', sa.String(length=30), nullable=False),
     sa.Column('name', sa.String(length=100), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.data.types.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_delivery_modes')),
     sa.UniqueConstraint('code', name=op.f('uq_delivery_modes_code'))
     )
@@ -63,8 +63,8 @@ def upgrade():
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('credits', sa.Integer(), nullable=False),
     sa.Column('description', sa.Text(), nullable=True),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.data.types.UTCDateTime(), nullable=False),
     sa.CheckConstraint('credits BETWEEN 1 AND 60', name=op.f('ck_modules_credits')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_modules')),
     sa.UniqueConstraint('code', name=op.f('uq_modules_code'))
@@ -83,8 +83,8 @@ def upgrade():
     sa.Column('facilitator_id', sa.Integer(), nullable=True),
     sa.Column('max_students', sa.Integer(), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.data.types.UTCDateTime(), nullable=False),
     sa.CheckConstraint('end_date > start_date', name=op.f('ck_course_offerings_dates_in_order')),
     sa.CheckConstraint('max_students BETWEEN 1 AND 500', name=op.f('ck_course_offerings_max_students')),
     sa.CheckConstraint('trimester BETWEEN 1 AND 3', name=op.f('ck_course_offerings_trimester')),
@@ -110,7 +110,7 @@ def upgrade():
     sa.Column('offering_id', sa.Integer(), nullable=False),
     sa.Column('student_id', sa.Integer(), nullable=False),
     sa.Column('enrolled_by_id', sa.Integer(), nullable=True),
-    sa.Column('enrolled_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('enrolled_at', app.data.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['enrolled_by_id'], ['users.id'], name=op.f('fk_enrollments_enrolled_by_id_users')),
     sa.ForeignKeyConstraint(['offering_id'], ['course_offerings.id'], name=op.f('fk_enrollments_offering_id_course_offerings')),
     sa.ForeignKeyConstraint(['student_id'], ['users.id'], name=op.f('fk_enrollments_student_id_users')),
@@ -126,7 +126,7 @@ def upgrade():
     sa.Column('previous_facilitator_id', sa.Integer(), nullable=True),
     sa.Column('facilitator_id', sa.Integer(), nullable=True),
     sa.Column('changed_by_id', sa.Integer(), nullable=False),
-    sa.Column('changed_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('changed_at', app.data.types.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_offering_assignment_changes_changed_by_id_users')),
     sa.ForeignKeyConstraint(['facilitator_id'], ['users.id'], name=op.f('fk_offering_assignment_changes_facilitator_id_users')),
     sa.ForeignKeyConstraint(['offering_id'], ['course_offerings.id'], name=op.f('fk_offering_assignment_changes_offering_id_course_offerings'), ondelete='CASCADE'),

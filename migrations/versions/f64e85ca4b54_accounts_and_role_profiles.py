@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
-import app.types
+import app.data.types
 
 
 # revision identifiers, used by Alembic.
@@ -31,9 +31,9 @@ def upgrade():
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('preferred_language', sa.String(length=2), nullable=False),
     sa.Column('session_version', sa.Integer(), nullable=False),
-    sa.Column('last_login_at', app.types.UTCDateTime(), nullable=True),
-    sa.Column('created_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('last_login_at', app.data.types.UTCDateTime(), nullable=True),
+    sa.Column('created_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.data.types.UTCDateTime(), nullable=False),
     sa.CheckConstraint("preferred_language IN ('en', 'fr')", name=op.f('ck_users_preferred_language')),
     sa.CheckConstraint("role IN ('manager', 'facilitator', 'student')", name=op.f('ck_users_role')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),

@@ -8,7 +8,7 @@ Create Date: 2026-11-23 13:15:13.803213
 from alembic import op
 import sqlalchemy as sa
 
-import app.types  # noqa: F401  (custom column types used by the models)
+import app.data.types  # noqa: F401  (custom column types used by the models)
 
 
 # revision identifiers, used by Alembic.
@@ -34,9 +34,9 @@ def upgrade():
     sa.Column('notes', sa.Text(), nullable=True),
     sa.Column('submitted_by_id', sa.Integer(), nullable=False),
     sa.Column('filed_on_behalf', sa.Boolean(), nullable=False),
-    sa.Column('due_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('submitted_at', app.types.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('due_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('submitted_at', app.data.types.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', app.data.types.UTCDateTime(), nullable=False),
     sa.CheckConstraint("course_moderation IN ('Done', 'Pending', 'Not Started')", name=op.f('ck_activity_logs_course_moderation')),
     sa.CheckConstraint("formative_one_grading IN ('Done', 'Pending', 'Not Started')", name=op.f('ck_activity_logs_formative_one_grading')),
     sa.CheckConstraint("formative_two_grading IN ('Done', 'Pending', 'Not Started')", name=op.f('ck_activity_logs_formative_two_grading')),
@@ -60,7 +60,7 @@ def upgrade():
     sa.Column('week_number', sa.Integer(), nullable=False),
     sa.Column('action', sa.String(length=10), nullable=False),
     sa.Column('changed_by_id', sa.Integer(), nullable=False),
-    sa.Column('changed_at', app.types.UTCDateTime(), nullable=False),
+    sa.Column('changed_at', app.data.types.UTCDateTime(), nullable=False),
     sa.Column('changes', sa.JSON(), nullable=False),
     sa.ForeignKeyConstraint(['changed_by_id'], ['users.id'], name=op.f('fk_activity_log_changes_changed_by_id_users')),
     sa.ForeignKeyConstraint(['offering_id'], ['course_offerings.id'], name=op.f('fk_activity_log_changes_offering_id_course_offerings')),

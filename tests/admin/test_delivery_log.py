@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from app import clock
+from app.core import clock
 from tests.admin.conftest import ADMIN
 from tests.notifications.conftest import WEEK_1_DUE
 

@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from app.exports import defuse
+from app.api.exports import defuse
 from tests.admin.conftest import ADMIN
 
 OFFERINGS_CSV = f"{ADMIN}/exports/offerings.csv"

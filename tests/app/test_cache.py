@@ -8,9 +8,9 @@ import pytest
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
-from app.cache import GENERATION
+from app.data.cache import GENERATION
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db, redis_store
-from app.unit_of_work import unit_of_work
 
 OFFERINGS = "/api/v1/course-offerings"
 LOGS = "/api/v1/activity-logs"

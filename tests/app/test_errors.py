@@ -3,7 +3,7 @@ import logging
 import pytest
 from flask_smorest import Blueprint
 
-from app.auth.guards import signed_in
+from app.api.admission import signed_in
 from app.auth.models import Role
 
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from app.fields import MAX_ID
+from app.api.fields import MAX_ID
 
 TOO_LARGE = (MAX_ID + 1, 2**63, 2**64)
 ROLES = ("manager", "facilitator", "student")

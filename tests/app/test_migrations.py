@@ -14,7 +14,7 @@ from app.activity import services as activity
 from app.audit import services as audit
 from app.auth.models import User
 from app.config import TestingConfig
-from app.exceptions import NotFound
+from app.core.exceptions import NotFound
 from app.extensions import db
 from tests.conftest import recreate_database
 

@@ -14,18 +14,19 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from sqlalchemy import select
 
-from app import clock, create_app
+from app import create_app
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import ActivityLog
 from app.auth import services as auth_services
 from app.auth.models import User
 from app.config import TestingConfig
+from app.core import clock
 from app.courses.models import Cohort, CourseClass, CourseOffering, DeliveryMode, Enrollment, Module
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db, limiter
 from app.notifications import services as notification_services
 from app.notifications.models import Notification
 from app.reflections.models import Reflection
-from app.unit_of_work import unit_of_work
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
 ROLES = ("manager", "facilitator", "student", "anonymous")
@@ -176,7 +177,7 @@ CROSS_CHECKED = [
 # What a schema-valid request may hear anywhere: 304 for an If-None-Match that matches, 412 for
 # a made-up If-Match; no 429, as rate limits are off here.
 ACCEPTED = ["2xx", "304", "401", "403", "404", "409", "412"]
-ONLY_FOR = "Only for: "  # how app/blueprint.py documents a 403 for the wrong role
+ONLY_FOR = "Only for: "  # how app/api/blueprint.py documents a 403 for the wrong role
 
 
 def refused_unread(role: str) -> list[str]:

@@ -7,12 +7,12 @@ from sqlalchemy import create_engine, func, select, text
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
+from app.core.exceptions import Conflict
+from app.core.signals import offering_changed
 from app.courses import services as course_services
 from app.courses.models import AssignmentChange, CourseOffering
-from app.exceptions import Conflict
+from app.data.unit_of_work import after_commit, unit_of_work
 from app.extensions import db
-from app.signals import offering_changed
-from app.unit_of_work import after_commit, unit_of_work
 
 OFFERINGS = "/api/v1/course-offerings"
 

@@ -6,12 +6,12 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
-from app import signals
 from app.audit.models import AppendOnly, AuditEvent
 from app.auth.models import User
+from app.core import signals
 from app.courses.models import Module
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db
-from app.unit_of_work import unit_of_work
 
 EVENTS = "/api/v1/admin/audit-events"
 MOMENT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

@@ -5,8 +5,8 @@ from flask_jwt_extended import decode_token
 
 from app.auth.models import User
 from app.config import BaseConfig
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db
-from app.unit_of_work import unit_of_work
 
 ARGON2_SETTINGS = ("ARGON2_TIME_COST", "ARGON2_MEMORY_COST_KIB", "ARGON2_PARALLELISM")
 

@@ -22,8 +22,8 @@ from app.audit.models import AuditEvent
 from app.auth import services as auth_services
 from app.auth.models import Role
 from app.config import PROJECT_ROOT, TestingConfig
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db
-from app.unit_of_work import unit_of_work
 from tests.app.test_config import start_app
 from tests.conftest import DEFAULT_PASSWORD, free_port, wait_until
 

@@ -18,8 +18,8 @@ import pytest
 import redis
 
 from app.config import PROJECT_ROOT
+from app.data.unit_of_work import unit_of_work
 from app.notifications import sweep as reminders_sweep
-from app.unit_of_work import unit_of_work
 from tests.faults.test_database import DUE_SOON_AT, LOGS, log_body, written_for_logs
 
 ME = "/api/v1/auth/me"

@@ -17,11 +17,11 @@ from aiosmtpd.controller import Controller
 from rq import SimpleWorker
 from sqlalchemy import select
 
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db, redis_store
 from app.notifications import sweep as reminders_sweep
 from app.notifications.models import Notification
 from app.notifications.queue import QUEUES
-from app.unit_of_work import unit_of_work
 from tests.activity.conftest import (  # noqa: F401
     create_log,
     edit_log,

@@ -111,8 +111,8 @@ def test_a_sweep_run_twice_or_twice_at_once_sends_each_message_once(
     results = []
 
     def concurrent_sweep():
+        from app.data.unit_of_work import unit_of_work
         from app.notifications import sweep as reminders_sweep
-        from app.unit_of_work import unit_of_work
 
         with other_app.app_context(), unit_of_work():
             results.append(reminders_sweep.sweep(DUE_SOON_AT + MINUTE))

@@ -9,13 +9,14 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
-from app import clock, create_app
+from app import create_app
 from app.auth import password_links
 from app.auth.models import User
 from app.config import TestingConfig
+from app.core import clock
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db
 from app.notifications.models import Channel, Notification
-from app.unit_of_work import unit_of_work
 from tests.activity.conftest import in_late_2026  # noqa: F401  (fixture)
 from tests.reflections.conftest import ANSWERS
 

@@ -12,8 +12,8 @@ import jwt as pyjwt
 import pytest
 from jwt.warnings import InsecureKeyLengthWarning
 
-from app import clock
 from app.config import TestingConfig
+from app.core import clock
 from tests.security.conftest import API, assert_envelope
 
 ROUTES = {

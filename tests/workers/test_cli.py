@@ -17,8 +17,8 @@ from sqlalchemy import event, text
 from app.auth import services as auth_services
 from app.auth.models import Role, User
 from app.config import PROJECT_ROOT
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db, redis_store
-from app.unit_of_work import unit_of_work
 from tests.notifications.conftest import WEEK_1_DUE, free_port
 
 DUE_SOON_AT = (WEEK_1_DUE - timedelta(hours=48)).isoformat()

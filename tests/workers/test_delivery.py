@@ -33,8 +33,8 @@ def five_reminders(create_user, offering_of):
 def test_rows_stay_pending_while_redis_is_down_and_go_once_it_is_back(
     app, app_with, five_reminders, sweep, work, smtp, notifications
 ):
+    from app.data.unit_of_work import unit_of_work
     from app.notifications import sweep as reminders_sweep
-    from app.unit_of_work import unit_of_work
 
     no_redis = app_with(REDIS_URL=f"redis://127.0.0.1:{free_port()}/0")
     with no_redis.app_context(), unit_of_work():

@@ -12,9 +12,9 @@ from sqlalchemy.orm import aliased
 
 from app.activity.deadlines import DeadlineRule
 from app.auth.models import Role, User
+from app.core.i18n import _
 from app.courses.queries import offerings_by_id
 from app.extensions import db
-from app.i18n import _
 from app.notifications.content import format_deadline, offering_facts, person_name
 from app.notifications.kinds import overdue, unstaffed
 from app.notifications.models import (

@@ -3,7 +3,7 @@ been filed for that week."""
 
 from datetime import datetime, timedelta
 
-from app.i18n import _
+from app.core.i18n import _
 from app.notifications.registry import hours_setting, register
 from app.notifications.weekly import WeeklyLogKind
 

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import Row, select
 
 from app.activity.queries import unfiled_weeks
+from app.core.i18n import _
 from app.extensions import db
-from app.i18n import _
 from app.notifications.registry import Moment, hours_setting, lookback, register
 from app.notifications.weekly import WeeklyLogKind
 

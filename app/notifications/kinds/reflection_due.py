@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from app.activity.deadlines import DeadlineRule
 from app.auth.models import Role
+from app.core.i18n import _
 from app.extensions import db
-from app.i18n import _
 from app.notifications.content import base_url, offering_facts
 from app.notifications.models import EmailPreference, Notification
 from app.notifications.registry import Moment, NotificationKind, lookback, register

@@ -9,9 +9,9 @@ from sqlalchemy import Subquery, select
 
 from app.activity.deadlines import DeadlineRule
 from app.auth.models import Role
+from app.core.i18n import _
 from app.courses.queries import is_unstaffed, unstaffed_starting
 from app.extensions import db
-from app.i18n import _
 from app.notifications.content import offering_facts
 from app.notifications.models import EmailPreference, Notification
 from app.notifications.registry import Moment, NotificationKind, register

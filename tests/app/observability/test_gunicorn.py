@@ -146,7 +146,7 @@ def test_a_crash_is_logged_as_json_with_its_traceback_and_never_shown_to_the_cli
     (crash,) = server.lines(
         lambda line: line.get("request_id") == "trace-crash" and line["level"] == "ERROR"
     )
-    assert crash["logger"] == "app.errors"
+    assert crash["logger"] == "app.api.errors"
     assert crash["route"] == "/crash"
     assert "Traceback" in crash["exc_info"]
     assert "RuntimeError: planted for the test" in crash["exc_info"]

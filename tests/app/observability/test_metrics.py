@@ -4,11 +4,11 @@
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from app.clock import now
+from app.core.clock import now
+from app.data.unit_of_work import unit_of_work
 from app.extensions import db, redis_store
 from app.notifications import sweep as reminders_sweep
 from app.notifications.models import Notification, Status
-from app.unit_of_work import unit_of_work
 
 TOKEN = "metrics-token-for-tests"
 SCRAPER = {"Authorization": f"Bearer {TOKEN}"}

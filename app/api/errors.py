@@ -17,11 +17,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
-from app.exceptions import DomainError
+from app.core.exceptions import DomainError
+from app.core.i18n import _, lazy_gettext
+from app.data.persistence import is_lock_conflict
 from app.extensions import db, jwt, limiter
-from app.i18n import _, lazy_gettext
 from app.observability.logs import route
-from app.persistence import is_lock_conflict
 
 log = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser, abort
 
-from app.auth.guards import signed_in
-from app.exceptions import Invalid
+from app.api.admission import signed_in
+from app.api.fields import public_names
+from app.api.rate_limits import caller_key
+from app.core.exceptions import Invalid
 from app.extensions import limiter
-from app.fields import public_names
-from app.rate_limits import caller_key
 
 
 class SafeJSONParser(FlaskParser):
@@ -72,7 +72,7 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
     def signed_in(self, *roles):
-        """`signed_in` from app.auth.guards, with its 401/403 answers in the OpenAPI document.
+        """`signed_in` from app.api.admission, with its 401/403 answers in the OpenAPI document.
 
         Put it above `@blp.arguments`, so an anonymous caller hears 401 before validation.
         """
@@ -101,7 +101,7 @@ class Blueprint(flask_smorest.Blueprint):
         return super().alt_response(status_code, response, description=description, **options)
 
     def limited(self, setting: str):
-        """A stricter limit for an expensive route, per caller (`app.rate_limits.caller_key`),
+        """A stricter limit for an expensive route, per caller (`app.api.rate_limits.caller_key`),
         read from `setting`; routes naming the same setting share one allowance."""
         return limiter.shared_limit(
             lambda: current_app.config[setting], scope=setting, key_func=caller_key
@@ -110,7 +110,7 @@ class Blueprint(flask_smorest.Blueprint):
     def route(self, rule, **options):
         """flask-smorest's `route`, with answers every such route may give in the OpenAPI
         document (unless its view already describes them): 429 when the caller is over a rate
-        limit (app/rate_limits.py: every route here counts), 503 when the database or Redis is
+        limit (app/api/rate_limits.py: every route here counts), 503 when the database or Redis is
         unavailable, 409 on a write that waited too long for rows another request held (or lost
         a deadlock), and 404 for an unknown id (or one the caller may not see) on a route that
         takes one."""
@@ -145,7 +145,7 @@ class Blueprint(flask_smorest.Blueprint):
         return view
 
 
-# Methods that write: any of them may wait on a row lock (see app/errors.py, lock waits).
+# Methods that write: any of them may wait on a row lock (see app/api/errors.py, lock waits).
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 

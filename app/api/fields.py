@@ -7,7 +7,7 @@ from functools import cache
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
 from werkzeug.routing import IntegerConverter
 
-from app.i18n import lazy_gettext
+from app.core.i18n import lazy_gettext
 
 # INTEGER columns (ids, week numbers) are 32-bit signed on MariaDB/MySQL. A larger value names
 # nothing, and is turned away at the edge (a path does not match, a query or body is a 422)

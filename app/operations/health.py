@@ -12,7 +12,7 @@ from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 
-from app.clock import now
+from app.core.clock import now
 from app.extensions import db, limiter, redis_store
 from app.notifications.mail import delivery_mode
 from app.notifications.queue import QUEUES

@@ -6,26 +6,9 @@ own (`Blueprint.limited`). Counters live in Redis as fixed windows: one round tr
 """
 
 from flask import current_app, request
-from flask_jwt_extended import get_current_user, verify_jwt_in_request
-from flask_jwt_extended.exceptions import JWTExtendedException
 from flask_limiter.util import get_remote_address
-from jwt import PyJWTError
 
-# Kept with the request itself: `g` outlives a request when a test holds an app context.
-VERIFIED_USER = "cmp.verified_user"
-
-
-def verified_user():
-    """The user behind the request's access token once it has passed every check (signature,
-    expiry, revocation, account still active), or None. Worked out once per request: the
-    limiter asks first, and `signed_in` reuses the answer rather than decode the token again."""
-    if VERIFIED_USER not in request.environ:
-        try:
-            user = get_current_user() if verify_jwt_in_request() else None
-        except (JWTExtendedException, PyJWTError):
-            user = None  # a route that needs a token says why it is refused
-        request.environ[VERIFIED_USER] = user
-    return request.environ[VERIFIED_USER]
+from app.api.admission import verified_user
 
 
 def caller_key() -> str:

@@ -27,13 +27,13 @@ from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 
-from app.errors import error_response
+from app.api.errors import error_response
 from app.extensions import db, limiter, redis_store
-from app.health import cache_state, database_state, redis_state
 from app.notifications.models import Notification, Status
 from app.notifications.queue import QUEUES
 from app.notifications.sweep import LAST_SWEEP_KEY
 from app.observability.logs import elapsed_seconds, route
+from app.operations.health import cache_state, database_state, redis_state
 
 REQUEST_DURATION = Histogram(
     "cmp_http_request_duration_seconds",

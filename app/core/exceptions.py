@@ -1,5 +1,5 @@
 """The project's own errors. Services raise these, never HTTP exceptions, so a route, a CLI
-command and a worker job can all call them; `app.errors` turns them into the envelope.
+command and a worker job can all call them; `app.api.errors` turns them into the envelope.
 
 Messages are translated where they are raised (in the caller's language)."""
 

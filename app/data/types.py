@@ -7,7 +7,7 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from app.clock import now
+from app.core.clock import now
 
 
 class UTCDateTime(TypeDecorator):

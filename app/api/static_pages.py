@@ -17,7 +17,7 @@ POLICY = "; ".join((
     "base-uri 'none'",
     "frame-ancestors 'none'",
 ))  # fmt: skip
-# (nosniff, no referrer and no framing are added to every response by app/security.py)
+# (nosniff, no referrer and no framing are added to every response by app/api/security.py)
 HEADERS = {"Content-Security-Policy": POLICY}
 
 

@@ -38,7 +38,7 @@ user_signed_in = signals.signal("user-signed-in")
 # sender: the email address tried (normalised); user: the account it names, or None;
 # reason: "unknown_email", "wrong_password" or "deactivated". Sent before the refusal, whose
 # unit of work rolls back: subscribers that must keep a record register it with
-# `app.unit_of_work.after_end`.
+# `app.data.unit_of_work.after_end`.
 sign_in_failed = signals.signal("sign-in-failed")
 # sender: the manager who imported; user_ids: the accounts just created in one batch (one
 # signal, not thousands, so subscribers can write in bulk too).

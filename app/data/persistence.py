@@ -7,9 +7,9 @@ from contextlib import contextmanager
 from sqlalchemy import UniqueConstraint, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.exceptions import Conflict
+from app.core.exceptions import Conflict
+from app.core.i18n import _
 from app.extensions import db
-from app.i18n import _
 
 # MySQL/MariaDB errors after which the same unit of work can simply be run again: a row lock
 # waited for longer than DATABASE_LOCK_WAIT_SECONDS (1205), and a transaction chosen as a

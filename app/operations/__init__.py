@@ -1,0 +1,2 @@
+"""What operators and their tools poll: `/health` and `/metrics`. Like a room, it may read the
+other rooms (notification states, queues, mail)."""
