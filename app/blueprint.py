@@ -4,13 +4,13 @@ import json
 
 import flask_smorest
 from flask import current_app
-from flask_smorest.error_handler import ErrorSchema
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser
 
 from app.auth.guards import signed_in
 from app.extensions import limiter
+from app.fields import ErrorSchema
 from app.rate_limits import caller_key
 
 
@@ -42,6 +42,14 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = SafeJSONParser()
     # Every list: `page`, `page_size` (default 20, at most 100), metadata in X-Pagination.
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
+
+    def arguments(self, schema, *, location="json", required=None, **kwargs):
+        """flask-smorest's `arguments`, with a body required (in the OpenAPI document) exactly
+        when its schema requires a field: a body with none, such as a change naming only
+        what changes, may be left out, and is read as `{}`."""
+        if required is None:
+            required = location not in BODIES or requires_a_field(schema)
+        return super().arguments(schema, location=location, required=required, **kwargs)
 
     def _document_pagination_metadata(self, spec, resp_doc):
         """X-Pagination as it is sent: one JSON object (flask-smorest documents it with a bare
@@ -131,6 +139,15 @@ class Blueprint(flask_smorest.Blueprint):
             if (methods is None or method in methods) and not documents(function, status):
                 setattr(view, method.lower(), answer(function))
         return view
+
+
+# Where flask-smorest reads a request body from (the others are parameters).
+BODIES = {"json", "form", "files"}
+
+
+def requires_a_field(schema) -> bool:
+    instance = schema() if isinstance(schema, type) else schema
+    return not instance.partial and any(field.required for field in instance.load_fields.values())
 
 
 # Methods that write: any of them may wait on a row lock (see app/errors.py, lock waits).

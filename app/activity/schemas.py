@@ -4,7 +4,14 @@ from marshmallow import Schema, fields, post_load, pre_load, validate
 
 from app.activity.models import CHECKLIST, STATUSES
 from app.courses.schemas import query_id, strict_id
-from app.fields import Prose, StrictBoolean, StrictSchema, UTCDateTime, refuse_read_only
+from app.fields import (
+    Prose,
+    ResponseSchema,
+    StrictBoolean,
+    StrictSchema,
+    UTCDateTime,
+    refuse_read_only,
+)
 
 STATUS = validate.OneOf(STATUSES)
 NOTES = validate.Length(max=5000)
@@ -15,7 +22,7 @@ def checklist(**options) -> dict:
     return {item: fields.String(**options) for item in CHECKLIST}
 
 
-class ActivityLogSchema(Schema.from_dict(checklist(), name="ChecklistSchema")):
+class ActivityLogSchema(ResponseSchema.from_dict(checklist(), name="ChecklistSchema")):
     id = fields.Integer()
     allocation_id = fields.Integer(metadata={"description": "The course offering"})
     facilitator_id = fields.Integer(allow_none=True)
@@ -77,7 +84,7 @@ class ActivityLogQuerySchema(Schema):
     submitted_to = UTCDateTime(metadata={"description": "Exclusive; UTC if no offset"})
 
 
-class ActivityLogChangeSchema(Schema):
+class ActivityLogChangeSchema(ResponseSchema):
     id = fields.Integer()
     action = fields.String(metadata={"description": "created, updated or deleted"})
     changed_by_id = fields.Integer()
@@ -94,7 +101,7 @@ class ComplianceQuerySchema(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
-class ComplianceRowSchema(Schema):
+class ComplianceRowSchema(ResponseSchema):
     allocation_id = fields.Integer()
     module_code = fields.String()
     facilitator_id = fields.Integer(allow_none=True)
@@ -108,7 +115,7 @@ class ComplianceRowSchema(Schema):
     submitted_at = fields.DateTime(allow_none=True)
 
 
-class ComplianceTotalsSchema(Schema):
+class ComplianceTotalsSchema(ResponseSchema):
     facilitator_id = fields.Integer(allow_none=True)
     facilitator_name = fields.String(allow_none=True)
     due = fields.Integer()
@@ -125,7 +132,7 @@ class ComplianceTotalsSchema(Schema):
     )
 
 
-class ComplianceReportSchema(Schema):
+class ComplianceReportSchema(ResponseSchema):
     trimester = fields.Integer()
     year = fields.Integer()
     generated_at = fields.DateTime()

@@ -5,7 +5,14 @@ from marshmallow import Schema, fields, pre_load, validate
 from app.auth.models import Role
 from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
 from app.courses.schemas import OfferingSchema, query_id
-from app.fields import StrictBoolean, StrictSchema, Text, UTCDateTime, refuse_read_only
+from app.fields import (
+    ResponseSchema,
+    StrictBoolean,
+    StrictSchema,
+    Text,
+    UTCDateTime,
+    refuse_read_only,
+)
 from app.notifications.models import Channel, Kind, Status
 
 ROLE = validate.OneOf([role.value for role in Role])
@@ -89,7 +96,7 @@ class ImportQuerySchema(Schema):
     )
 
 
-class ImportRowSchema(Schema):
+class ImportRowSchema(ResponseSchema):
     line = fields.Integer(metadata={"description": "Line in the file (the header is line 1)"})
     email = fields.String()
     result = fields.String(metadata={"description": "created, skipped or invalid"})
@@ -97,7 +104,7 @@ class ImportRowSchema(Schema):
     user_id = fields.Integer(allow_none=True)
 
 
-class ImportReportSchema(Schema):
+class ImportReportSchema(ResponseSchema):
     dry_run = fields.Boolean()
     created = fields.Integer(metadata={"description": "Created (or, in a dry run, would be)"})
     skipped = fields.Integer(metadata={"description": "Email has an account already"})
@@ -123,7 +130,7 @@ class DeliveryQuerySchema(Schema):
     created_to = UTCDateTime(metadata={"description": "Exclusive; UTC if no offset"})
 
 
-class DeliverySchema(Schema):
+class DeliverySchema(ResponseSchema):
     id = fields.Integer()
     recipient_id = fields.Integer()
     kind = fields.String(
@@ -142,7 +149,7 @@ class DeliverySchema(Schema):
     sent_at = fields.DateTime(allow_none=True)
 
 
-class QueueCountsSchema(Schema):
+class QueueCountsSchema(ResponseSchema):
     name = fields.String()
     queued = fields.Integer()
     started = fields.Integer()
@@ -150,7 +157,7 @@ class QueueCountsSchema(Schema):
     scheduled = fields.Integer()
 
 
-class WorkerSchema(Schema):
+class WorkerSchema(ResponseSchema):
     name = fields.String()
     queues = fields.List(fields.String())
     state = fields.String()
@@ -158,7 +165,7 @@ class WorkerSchema(Schema):
     alive = fields.Boolean(metadata={"description": "Beat within WORKER_STALE_SECONDS"})
 
 
-class QueueHealthSchema(Schema):
+class QueueHealthSchema(ResponseSchema):
     embedded = fields.Boolean(
         metadata={"description": "REDIS_URL unset: jobs run inline in the web process"}
     )
@@ -166,6 +173,6 @@ class QueueHealthSchema(Schema):
     workers = fields.List(fields.Nested(WorkerSchema))
 
 
-class RequeueReportSchema(Schema):
+class RequeueReportSchema(ResponseSchema):
     requeued = fields.Integer()
     by_queue = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -3,10 +3,10 @@
 from marshmallow import Schema, fields, validate
 
 from app.courses.schemas import query_id
-from app.fields import UTCDateTime
+from app.fields import ResponseSchema, UTCDateTime
 
 
-class AuditEventSchema(Schema):
+class AuditEventSchema(ResponseSchema):
     id = fields.Integer()
     occurred_at = fields.DateTime()
     actor_id = fields.Integer(allow_none=True, metadata={"description": "None: the system"})

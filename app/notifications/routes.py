@@ -26,7 +26,7 @@ ICS = "text/calendar"
 
 
 @blp.route("/notifications")
-class Inbox(MethodView):
+class Notifications(MethodView):
     @blp.signed_in()
     @blp.arguments(InboxQuerySchema, location="query")
     @blp.response(200, NotificationSchema(many=True))
@@ -37,7 +37,7 @@ class Inbox(MethodView):
 
 
 @blp.route("/notifications/<int:notification_id>/read")
-class ReadOne(MethodView):
+class MarkNotificationRead(MethodView):
     @blp.signed_in()
     @blp.response(200, NotificationSchema)
     @blp.alt_response(404, response="DEFAULT_ERROR", description="Not one of yours")
@@ -47,7 +47,7 @@ class ReadOne(MethodView):
 
 
 @blp.route("/notifications/read-all")
-class ReadAll(MethodView):
+class MarkAllNotificationsRead(MethodView):
     @blp.signed_in()
     @blp.response(200, ReadAllSchema)
     def post(self):
@@ -56,7 +56,7 @@ class ReadAll(MethodView):
 
 
 @blp.route("/me/notification-preferences")
-class Preferences(MethodView):
+class NotificationPreferences(MethodView):
     @blp.signed_in()
     @blp.response(200, PreferencesSchema)
     def get(self):

@@ -1,14 +1,14 @@
 """Request and response shapes for the inbox, preferences and calendar feeds."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
-from app.fields import StrictSchema, UTCDateTime
+from app.fields import ResponseSchema, StrictSchema, UTCDateTime
 from app.notifications.models import EmailPreference, Kind
 
 EMAIL = validate.OneOf([preference.value for preference in EmailPreference])
 
 
-class NotificationSchema(Schema):
+class NotificationSchema(ResponseSchema):
     id = fields.Integer(attribute="notification.id")
     kind = fields.String(
         attribute="notification.kind",
@@ -35,7 +35,7 @@ class InboxQuerySchema(StrictSchema):
     unread = fields.Boolean(load_default=False, metadata={"description": "Only unread ones"})
 
 
-class ReadAllSchema(Schema):
+class ReadAllSchema(ResponseSchema):
     marked_read = fields.Integer()
 
 
@@ -52,6 +52,6 @@ class PreferencesSchema(StrictSchema):
 assert set(PreferencesSchema().fields) == {kind.value for kind in Kind}
 
 
-class CalendarFeedSchema(Schema):
+class CalendarFeedSchema(ResponseSchema):
     url = fields.String(metadata={"description": "Secret: anyone with it can read the feed"})
     created_at = UTCDateTime()
