@@ -73,11 +73,37 @@ class DocumentConverter(OpenAPIConverter):
 
     def schema2jsonschema(self, schema):
         instance = resolve_schema_instance(schema)
+        if getattr(instance, "one_of", None):
+            return self.one_of(*instance.one_of)
+        if getattr(instance, "by_role", None):
+            return self.by_role(instance.by_role)
         jsonschema = super().schema2jsonschema(schema)
         present = always_present(instance)
         if present:
             jsonschema["required"] = sorted({*jsonschema.get("required", ()), *present})
         return jsonschema
+
+    def one_of(self, field: str, shapes: dict) -> dict:
+        """A schema whose shape depends on the value of `field` (a schema's `one_of`)."""
+        refs = {value: self.resolve_nested_schema(shape) for value, shape in shapes.items()}
+        return {
+            "oneOf": list(refs.values()),
+            "discriminator": {
+                "propertyName": field,
+                "mapping": {value: ref["$ref"] for value, ref in refs.items()},
+            },
+        }
+
+    def by_role(self, shapes: dict) -> dict:
+        """A schema whose shape depends on the caller's role (a schema's `by_role`): any of the
+        roles' shapes, each named in `x-by-role`."""
+        refs = {role: self.resolve_nested_schema(shape) for role, shape in shapes.items()}
+        return {
+            "anyOf": list(refs.values()),
+            "description": "One shape per role, the caller's: "
+            + ", ".join(f"{role} → {ref['$ref'].rpartition('/')[2]}" for role, ref in refs.items()),
+            "x-by-role": {role: ref["$ref"] for role, ref in refs.items()},
+        }
 
     def field2nullable(self, field, ret) -> dict:
         """OpenAPI 3.0: `allOf: [{$ref}]` with `nullable: true`, which generators read as an

@@ -36,16 +36,22 @@ class PersonDetailSchema(UserSchema):
     )  # fmt: skip
 
 
-class ProfileFieldsSchema(StrictSchema):
-    """Profile fields; each belongs to one role (the service refuses the others')."""
+def profile_fields(names=("employee_id", "specialisation", "student_number", "department")):
+    """Profile fields; each belongs to one role (UserSchema.PROFILE_FIELDS)."""
+    every = {
+        "employee_id": Text(validate=NUMBER),
+        "specialisation": Text(allow_none=True, validate=LONG_TEXT),
+        "student_number": Text(validate=NUMBER),
+        "department": Text(allow_none=True, validate=LONG_TEXT),
+    }
+    return {name: every[name] for name in names}
 
-    employee_id = Text(validate=NUMBER)
-    specialisation = Text(allow_none=True, validate=LONG_TEXT)
-    student_number = Text(validate=NUMBER)
-    department = Text(allow_none=True, validate=LONG_TEXT)
+
+class ProfileFieldsSchema(StrictSchema.from_dict(profile_fields(), name="ProfileFieldsSchema")):
+    """Profile fields of any role; the service refuses another role's (422)."""
 
 
-class PersonCreateSchema(ProfileFieldsSchema):
+class AccountCreateSchema(StrictSchema):
     role = fields.String(required=True, validate=ROLE)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(
@@ -59,6 +65,25 @@ class PersonCreateSchema(ProfileFieldsSchema):
     first_name = Text(required=True, validate=NAME)
     last_name = Text(required=True, validate=NAME)
     preferred_language = fields.String(load_default="en", validate=LANGUAGE)
+
+
+def account_of(role: Role) -> type[Schema]:
+    """A new account of `role`, with that role's profile fields only."""
+    return AccountCreateSchema.from_dict(
+        {
+            "role": fields.String(required=True, validate=validate.OneOf([role.value])),
+            **profile_fields(UserSchema.PROFILE_FIELDS[role]),
+        },
+        name=f"{role.value.title()}AccountCreateSchema",
+    )
+
+
+class PersonCreateSchema(ProfileFieldsSchema, AccountCreateSchema):
+    """Read whole, so a profile field of another role hears which profile it is not part of;
+    documented as one shape per role (`one_of`: the field that chooses, and each value's
+    schema; see app/openapi.py)."""
+
+    one_of = ("role", {role.value: account_of(role) for role in Role})
 
 
 class PersonUpdateSchema(ProfileFieldsSchema):

@@ -11,6 +11,7 @@ from app.notifications.schemas import (
     CalendarFeedSchema,
     InboxQuerySchema,
     NotificationSchema,
+    PreferencesAnswerSchema,
     PreferencesSchema,
     ReadAllSchema,
 )
@@ -58,14 +59,14 @@ class MarkAllNotificationsRead(MethodView):
 @blp.route("/me/notification-preferences")
 class NotificationPreferences(MethodView):
     @blp.signed_in()
-    @blp.response(200, PreferencesSchema)
+    @blp.response(200, PreferencesAnswerSchema)
     def get(self):
         """How you receive each kind of notification by e-mail (the inbox always has them)"""
         return services.preferences(current_user)
 
     @blp.signed_in()
     @blp.arguments(PreferencesSchema)
-    @blp.response(200, PreferencesSchema)
+    @blp.response(200, PreferencesAnswerSchema)
     def put(self, changes):
         """Set `immediate`, `daily_digest` or `off` for the kinds you receive"""
         return services.set_preferences(current_user, changes)

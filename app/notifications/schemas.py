@@ -1,11 +1,11 @@
 """Request and response shapes for the inbox, preferences and calendar feeds."""
 
-from marshmallow import fields, validate
+from marshmallow import Schema, fields, validate
 
+from app.auth.models import Role
 from app.fields import ResponseSchema, StrictSchema, UTCDateTime
 from app.notifications.models import EmailPreference, Kind
-
-EMAIL = validate.OneOf([preference.value for preference in EmailPreference])
+from app.notifications.services import KINDS_FOR, NO_DIGEST
 
 
 class NotificationSchema(ResponseSchema):
@@ -39,17 +39,42 @@ class ReadAllSchema(ResponseSchema):
     marked_read = fields.Integer()
 
 
-class PreferencesSchema(StrictSchema):
-    """E-mail per kind: `immediate`, `daily_digest` or `off` (the inbox always has them)."""
-
-    due_soon = fields.String(validate=EMAIL)
-    overdue = fields.String(validate=EMAIL)
-    unstaffed = fields.String(validate=EMAIL)
-    digest = fields.String(validate=EMAIL)
-    reflection_due = fields.String(validate=EMAIL)
+def kinds(choices) -> dict:
+    """One field per kind of notification, each taking `choices(kind)`."""
+    return {kind.value: fields.String(validate=validate.OneOf(choices(kind))) for kind in Kind}
 
 
-assert set(PreferencesSchema().fields) == {kind.value for kind in Kind}
+def every_preference(kind: Kind) -> list[str]:
+    return [email.value for email in EmailPreference]
+
+
+def offered(kind: Kind) -> list[str]:
+    """The e-mail preferences a kind offers: no daily digest where none would hold it."""
+    return [email.value for email in EmailPreference
+            if not (kind in NO_DIGEST and email == EmailPreference.DAILY_DIGEST)]  # fmt: skip
+
+
+def preferences_of(role: Role, base: type[Schema]) -> type[Schema]:
+    """The kinds `role` receives, each with the preferences it offers."""
+    received = {kind.value for kind in KINDS_FOR[role]}
+    shape = {name: field for name, field in kinds(offered).items() if name in received}
+    suffix = "Answer" if base is ResponseSchema else ""
+    return base.from_dict(shape, name=f"{role.value.title()}Preferences{suffix}Schema")
+
+
+class PreferencesSchema(StrictSchema.from_dict(kinds(every_preference))):
+    """E-mail per kind: `immediate`, `daily_digest` or `off` (the inbox always has them).
+
+    Read whole, so a kind the caller does not receive hears so; documented per role
+    (`by_role`, see app/openapi.py)."""
+
+    by_role = {role.value: preferences_of(role, StrictSchema) for role in Role}
+
+
+class PreferencesAnswerSchema(ResponseSchema.from_dict(kinds(every_preference))):
+    """Every kind the caller receives, with its e-mail preference."""
+
+    by_role = {role.value: preferences_of(role, ResponseSchema) for role in Role}
 
 
 class CalendarFeedSchema(ResponseSchema):

@@ -168,6 +168,41 @@ def test_bodies_with_nothing_required_may_be_left_out_and_others_may_not(
     assert client.post("/api/v1/modules", headers=as_manager).status_code == 422
 
 
+def test_a_new_account_is_documented_as_one_shape_per_role(client):
+    schemas = client.get("/openapi.json").json["components"]["schemas"]
+    create = schemas["PersonCreate"]
+
+    assert create["discriminator"]["propertyName"] == "role"
+    shapes = {
+        role: schemas[ref.rsplit("/", 1)[1]]
+        for role, ref in create["discriminator"]["mapping"].items()
+    }
+    assert {role: sorted(set(shape["properties"]) & {"employee_id", "specialisation",
+            "student_number", "department"}) for role, shape in shapes.items()} == {
+        "manager": ["department"],
+        "facilitator": ["employee_id", "specialisation"],
+        "student": ["student_number"],
+    }  # fmt: skip
+    assert all(shape["properties"]["role"]["enum"] == [role] for role, shape in shapes.items())
+    assert all(shape["additionalProperties"] is False for shape in shapes.values())
+
+
+def test_preferences_are_documented_as_each_role_has_them(client):
+    schemas = client.get("/openapi.json").json["components"]["schemas"]
+
+    for component in ("Preferences", "PreferencesAnswer"):
+        by_role = {role: schemas[ref.rsplit("/", 1)[1]]
+                   for role, ref in schemas[component]["x-by-role"].items()}  # fmt: skip
+        assert {role: sorted(shape["properties"]) for role, shape in by_role.items()} == {
+            "manager": ["digest", "unstaffed"],
+            "facilitator": ["due_soon", "overdue"],
+            "student": ["reflection_due"],
+        }
+        # No daily digest holds a reflection reminder.
+        assert by_role["student"]["properties"]["reflection_due"]["enum"] == ["immediate", "off"]
+    assert schemas["StudentPreferencesAnswer"]["required"] == ["reflection_due"]
+
+
 def test_the_error_envelope_always_has_its_code_status_and_message(client):
     error = client.get("/openapi.json").json["components"]["schemas"]["Error"]
     refused = client.get("/api/v1/auth/me")
