@@ -117,7 +117,10 @@ class DocumentConverter(OpenAPIConverter):
 
 def always_present(schema) -> list[str]:
     """The names every dump of `schema` holds: all its fields for a ResponseSchema, otherwise
-    the dump-only ones (read-only in the document: required there applies to answers only)."""
+    the dump-only ones (read-only in the document: required there applies to answers only);
+    none for a partial schema, which only reads changes."""
+    if schema.partial:
+        return []
     return [
         field.data_key or name
         for name, field in schema.dump_fields.items()
