@@ -6,7 +6,7 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 from redis.exceptions import RedisError
 from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
@@ -14,6 +14,7 @@ from sqlalchemy import text
 
 from app.clock import now
 from app.extensions import db, limiter, redis_store
+from app.fields import ResponseSchema
 from app.notifications.mail import delivery_mode
 from app.notifications.queue import QUEUES
 
@@ -24,7 +25,7 @@ blp = Blueprint("health", __name__, description="Liveness and dependencies")
 limiter.exempt(blp)
 
 
-class HealthSchema(Schema):
+class HealthSchema(ResponseSchema):
     status = fields.String(
         metadata={
             "description": "ok, degraded (Redis or the cache's Redis down, or no way to send "

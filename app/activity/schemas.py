@@ -7,6 +7,7 @@ from app.activity.models import ATTENDANCE_STATUSES, CHECKLIST, STATUSES
 from app.fields import (
     MAX_INTEGER,
     Prose,
+    ResponseSchema,
     StrictSchema,
     UTCDateTime,
     query_id,
@@ -98,7 +99,7 @@ def checklist(**options) -> dict:
     return {item: fields.String(**options) for item in CHECKLIST}
 
 
-class ActivityLogSchema(Schema.from_dict(checklist(), name="ChecklistSchema")):
+class ActivityLogSchema(ResponseSchema.from_dict(checklist(), name="ChecklistSchema")):
     id = fields.Integer()
     offering_id = fields.Integer(data_key=OFFERING, metadata={"description": "The course offering"})
     facilitator_id = fields.Integer(allow_none=True)
@@ -171,7 +172,7 @@ class ActivityLogQuerySchema(Schema):
     submitted_to = UTCDateTime(metadata={"description": "Exclusive; UTC if no offset"})
 
 
-class ActivityLogChangeSchema(Schema):
+class ActivityLogChangeSchema(ResponseSchema):
     """One of the log's events in the audit trail."""
 
     id = fields.Integer()
@@ -190,7 +191,7 @@ class ComplianceQuerySchema(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
-class ComplianceRowSchema(Schema):
+class ComplianceRowSchema(ResponseSchema):
     offering_id = fields.Integer(data_key=OFFERING)
     module_code = fields.String()
     facilitator_id = fields.Integer(allow_none=True)
@@ -204,7 +205,7 @@ class ComplianceRowSchema(Schema):
     submitted_at = fields.DateTime(allow_none=True)
 
 
-class ComplianceTotalsSchema(Schema):
+class ComplianceTotalsSchema(ResponseSchema):
     facilitator_id = fields.Integer(allow_none=True)
     facilitator_name = fields.String(allow_none=True)
     due = fields.Integer()
@@ -221,7 +222,7 @@ class ComplianceTotalsSchema(Schema):
     )
 
 
-class ComplianceReportSchema(Schema):
+class ComplianceReportSchema(ResponseSchema):
     trimester = fields.Integer()
     year = fields.Integer()
     generated_at = fields.DateTime()
