@@ -110,8 +110,11 @@ class DocumentConverter(OpenAPIConverter):
         optional value of the referenced type; apispec's `anyOf` with an untyped nullable object
         makes them pick the untyped branch."""
         version = self.openapi_version
-        if field.allow_none and (version.major, version.minor) == (3, 0) and "$ref" in ret:
-            return {"allOf": [{"$ref": ret.pop("$ref")}], "nullable": True}
+        if field.allow_none and (version.major, version.minor) == (3, 0):
+            if "$ref" in ret:
+                return {"allOf": [{"$ref": ret.pop("$ref")}], "nullable": True}
+            if "allOf" in ret:  # the reference beside a description of the field's own
+                return {"allOf": ret.pop("allOf"), "nullable": True}
         return super().field2nullable(field, ret)
 
 

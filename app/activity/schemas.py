@@ -28,7 +28,7 @@ class AttendanceEntrySchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
 
 
-class LegacyAttendanceSchema(Schema):
+class LegacyAttendanceSchema(ResponseSchema):
     present = fields.Integer()
     recorded = fields.Integer()
 
@@ -244,7 +244,7 @@ class RosterQuerySchema(Schema):
     )
 
 
-class RosterStudentSchema(Schema):
+class RosterStudentSchema(ResponseSchema):
     id = fields.Integer(metadata={"description": "The student's user id"})
     first_name = fields.String()
     last_name = fields.String()
@@ -266,7 +266,7 @@ REASONS_DOC = (
 )
 
 
-class StudentAtRiskSchema(Schema):
+class StudentAtRiskSchema(ResponseSchema):
     allocation_id = fields.Integer(metadata={"description": "The course offering"})
     module_code = fields.String()
     facilitator_id = fields.Integer(allow_none=True)
@@ -285,12 +285,12 @@ class StudentAtRiskSchema(Schema):
     )
 
 
-class WeekAttendanceSchema(Schema):
+class WeekAttendanceSchema(ResponseSchema):
     week_number = fields.Integer()
     status = fields.String(metadata={"description": "present, absent or excused"})
 
 
-class MyAttendanceSchema(Schema):
+class MyAttendanceSchema(ResponseSchema):
     allocation_id = fields.Integer(metadata={"description": "The course offering"})
     module_code = fields.String()
     module_name = fields.String()
