@@ -25,6 +25,7 @@ from app.unit_of_work import unit_of_work
 from tests.activity.conftest import (  # noqa: F401
     create_log,
     edit_log,
+    enrolled,
     facilitator,
     file_log,
     offering_of,
