@@ -84,8 +84,16 @@ def init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     redis_store.init_app(app)
     limiter.init_app(app)
+    describe_server(app)
     api.init_app(app)
     allow_other_origins(app)
+
+
+def describe_server(app: Flask) -> None:
+    """The OpenAPI document names the address its paths start from: the deployment's public
+    one, as in e-mailed links and calendar feeds."""
+    server = {"url": app.config["PUBLIC_BASE_URL"].rstrip("/"), "description": "This deployment"}
+    app.config["API_SPEC_OPTIONS"] = {**app.config["API_SPEC_OPTIONS"], "servers": [server]}
 
 
 # Headers a page on another origin may read besides the simple ones (Retry-After: 429 and 503).

@@ -5,7 +5,7 @@ import sqlite3
 import fakeredis
 import flask_limiter
 import redis
-from apispec.ext.marshmallow import MarshmallowPlugin, resolver
+from apispec.ext.marshmallow import resolver
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_jwt_extended import JWTManager
@@ -17,6 +17,8 @@ from flask_sqlalchemy import SQLAlchemy
 from rq import Queue
 from sqlalchemy import Engine, MetaData, event
 
+from app.api.fields import ErrorSchema
+from app.api.openapi import DocumentPlugin, OperationIds
 from app.api.rate_limits import caller_key, general_limit, is_preflight
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
@@ -68,7 +70,16 @@ def schema_name(schema) -> str | None:
     return resolver(schema)
 
 
-api = Api(spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+class DocumentedApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
+
+api = DocumentedApi(
+    spec_kwargs={
+        "marshmallow_plugin": DocumentPlugin(schema_name_resolver=schema_name),
+        "extra_plugins": [OperationIds()],
+    }
+)
 babel = Babel()
 
 

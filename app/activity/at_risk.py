@@ -63,8 +63,9 @@ def count_of(status: str) -> ColumnElement:
 
 
 def figures(conditions: Iterable[ColumnElement]):
-    """Per enrolled (offering, student) with records: the counts, and the latest week they
-    were not absent (0 if none), from which the current run of absences is counted."""
+    """Per enrolled (offering, student) with records: the counts, their latest recorded week,
+    and the latest week they were not absent (0 if none), from which the current run of
+    absences is counted."""
     return (
         select(
             ActivityLog.offering_id,
@@ -73,6 +74,7 @@ def figures(conditions: Iterable[ColumnElement]):
             count_of(PRESENT).label("present"),
             count_of(ABSENT).label("absent"),
             count_of(EXCUSED).label("excused"),
+            func.max(ActivityLog.week_number).label("last_recorded"),
             func.max(case((AttendanceRecord.status != ABSENT, ActivityLog.week_number), else_=0))
             .label("last_not_absent"),
         )
@@ -93,7 +95,8 @@ def figures(conditions: Iterable[ColumnElement]):
 
 def absence_runs(stats):
     """Per (offering, student): how many recorded weeks come after the latest one they were
-    not absent — all absences, by that definition."""
+    not absent — all absences, by that definition — up to the latest week the conditions
+    let count."""
     return (
         select(stats.c.offering_id, stats.c.student_id, func.count().label("run"))
         .join(ActivityLog, ActivityLog.offering_id == stats.c.offering_id)
@@ -104,7 +107,10 @@ def absence_runs(stats):
                 AttendanceRecord.student_id == stats.c.student_id,
             ),
         )
-        .where(ActivityLog.week_number > stats.c.last_not_absent)
+        .where(
+            ActivityLog.week_number > stats.c.last_not_absent,
+            ActivityLog.week_number <= stats.c.last_recorded,
+        )
         .group_by(stats.c.offering_id, stats.c.student_id)
         .subquery("absence_runs")
     )
@@ -161,10 +167,13 @@ def as_student_at_risk(row: Mapping) -> StudentAtRisk:
 
 
 def students_at_risk(
-    offering_ids: Iterable[int] | None = None, student_id: int | None = None
+    offering_ids: Iterable[int] | None = None,
+    student_id: int | None = None,
+    through_week: int | None = None,
 ) -> list[StudentAtRisk]:
     """The students currently at risk in these offerings (None: in every active offering),
-    optionally only this student; by offering, then student id."""
+    optionally only this student; by offering, then student id. With `through_week`, as the
+    weeks up to that one alone would have them (what an episode at risk began with)."""
     conditions = (
         [CourseOffering.is_active.is_(True)]
         if offering_ids is None
@@ -172,9 +181,40 @@ def students_at_risk(
     )
     if student_id is not None:
         conditions.append(AttendanceRecord.student_id == student_id)
+    if through_week is not None:
+        conditions.append(ActivityLog.week_number <= through_week)
     statement = at_risk_query(conditions, Thresholds.from_config())
     rows = db.session.execute(statement.order_by("offering_id", "student_id")).mappings()
     return [as_student_at_risk(row) for row in rows]
+
+
+def episodes_began(students: Iterable[StudentAtRisk]) -> dict[tuple[int, int], int]:
+    """(offering_id, student_id) → the recorded week their current spell at risk began: the
+    earliest week from which the weeks recorded so far, counted up to each later week in turn,
+    always put them at risk. Read from the records alone, so anyone asking gets the same week
+    for the same spell, and a new one after a recovery."""
+    spell = {(student.offering_id, student.student_id) for student in students}
+    began: dict[tuple[int, int], int] = {}
+    for week in recorded_weeks({offering_id for offering_id, _student in spell}):
+        offering_ids = {offering_id for offering_id, _student in spell}
+        spell &= {
+            (student.offering_id, student.student_id)
+            for student in students_at_risk(offering_ids, through_week=week)
+        }
+        if not spell:
+            break
+        began |= dict.fromkeys(spell, week)
+    return began
+
+
+def recorded_weeks(offering_ids: set[int]) -> list[int]:
+    """The week numbers logged in these offerings, latest first."""
+    return db.session.scalars(
+        select(ActivityLog.week_number)
+        .distinct()
+        .where(ActivityLog.offering_id.in_(list(offering_ids)))
+        .order_by(ActivityLog.week_number.desc())
+    ).all()
 
 
 def is_at_risk(offering_id: int, student_id: int) -> bool:

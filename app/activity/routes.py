@@ -136,7 +136,7 @@ attendance_blp = Blueprint(
 )
 
 
-@attendance_blp.route("/course-offerings/<int:offering_id>/roster")
+@attendance_blp.route("/course-offerings/<id:offering_id>/roster")
 class Roster(MethodView):
     @attendance_blp.signed_in(*STAFF)
     @attendance_blp.arguments(RosterQuerySchema, location="query")
@@ -156,7 +156,7 @@ class Roster(MethodView):
         return attendance.roster(offering, week_number)
 
 
-@attendance_blp.route("/course-offerings/<int:offering_id>/at-risk")
+@attendance_blp.route("/course-offerings/<id:offering_id>/at-risk")
 class OfferingAtRisk(MethodView):
     @attendance_blp.signed_in(*STAFF)
     @attendance_blp.response(200, StudentAtRiskSchema(many=True))

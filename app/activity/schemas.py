@@ -7,6 +7,7 @@ from app.activity.models import ATTENDANCE_STATUSES, CHECKLIST, STATUSES
 from app.api.fields import (
     MAX_INTEGER,
     Prose,
+    ResponseSchema,
     StrictSchema,
     UTCDateTime,
     query_id,
@@ -27,7 +28,7 @@ class AttendanceEntrySchema(StrictSchema):
     status = fields.String(required=True, validate=validate.OneOf(ATTENDANCE_STATUSES))
 
 
-class LegacyAttendanceSchema(Schema):
+class LegacyAttendanceSchema(ResponseSchema):
     present = fields.Integer()
     recorded = fields.Integer()
 
@@ -98,7 +99,7 @@ def checklist(**options) -> dict:
     return {item: fields.String(**options) for item in CHECKLIST}
 
 
-class ActivityLogSchema(Schema.from_dict(checklist(), name="ChecklistSchema")):
+class ActivityLogSchema(ResponseSchema.from_dict(checklist(), name="ChecklistSchema")):
     id = fields.Integer()
     offering_id = fields.Integer(data_key=OFFERING, metadata={"description": "The course offering"})
     facilitator_id = fields.Integer(allow_none=True)
@@ -171,7 +172,7 @@ class ActivityLogQuerySchema(Schema):
     submitted_to = UTCDateTime(metadata={"description": "Exclusive; UTC if no offset"})
 
 
-class ActivityLogChangeSchema(Schema):
+class ActivityLogChangeSchema(ResponseSchema):
     """One of the log's events in the audit trail."""
 
     id = fields.Integer()
@@ -190,7 +191,7 @@ class ComplianceQuerySchema(Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
-class ComplianceRowSchema(Schema):
+class ComplianceRowSchema(ResponseSchema):
     offering_id = fields.Integer(data_key=OFFERING)
     module_code = fields.String()
     facilitator_id = fields.Integer(allow_none=True)
@@ -204,7 +205,7 @@ class ComplianceRowSchema(Schema):
     submitted_at = fields.DateTime(allow_none=True)
 
 
-class ComplianceTotalsSchema(Schema):
+class ComplianceTotalsSchema(ResponseSchema):
     facilitator_id = fields.Integer(allow_none=True)
     facilitator_name = fields.String(allow_none=True)
     due = fields.Integer()
@@ -221,7 +222,7 @@ class ComplianceTotalsSchema(Schema):
     )
 
 
-class ComplianceReportSchema(Schema):
+class ComplianceReportSchema(ResponseSchema):
     trimester = fields.Integer()
     year = fields.Integer()
     generated_at = fields.DateTime()
@@ -243,7 +244,7 @@ class RosterQuerySchema(Schema):
     )
 
 
-class RosterStudentSchema(Schema):
+class RosterStudentSchema(ResponseSchema):
     id = fields.Integer(metadata={"description": "The student's user id"})
     first_name = fields.String()
     last_name = fields.String()
@@ -265,7 +266,7 @@ REASONS_DOC = (
 )
 
 
-class StudentAtRiskSchema(Schema):
+class StudentAtRiskSchema(ResponseSchema):
     allocation_id = fields.Integer(metadata={"description": "The course offering"})
     module_code = fields.String()
     facilitator_id = fields.Integer(allow_none=True)
@@ -284,12 +285,12 @@ class StudentAtRiskSchema(Schema):
     )
 
 
-class WeekAttendanceSchema(Schema):
+class WeekAttendanceSchema(ResponseSchema):
     week_number = fields.Integer()
     status = fields.String(metadata={"description": "present, absent or excused"})
 
 
-class MyAttendanceSchema(Schema):
+class MyAttendanceSchema(ResponseSchema):
     allocation_id = fields.Integer(metadata={"description": "The course offering"})
     module_code = fields.String()
     module_name = fields.String()

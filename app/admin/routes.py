@@ -89,7 +89,7 @@ def body_up_to(setting: str):
 
 
 @blp.route("/users/import")
-class StudentImport(MethodView):
+class ImportStudents(MethodView):
     @blp.signed_in(MANAGER)
     @blp.limited("IMPORT_RATE_LIMIT")
     @body_up_to("IMPORT_MAX_BYTES")
@@ -154,7 +154,7 @@ class DeliveryLog(MethodView):
 
 
 @blp.route("/notifications/<id:notification_id>/retry")
-class DeliveryRetry(MethodView):
+class RetryDelivery(MethodView):
     @blp.signed_in(MANAGER)
     @blp.response(200, DeliverySchema)
     @blp.alt_response(404, response="DEFAULT_ERROR", description="No such notification")
@@ -175,7 +175,7 @@ class Queues(MethodView):
 
 
 @blp.route("/queues/failed/requeue")
-class FailedJobsRequeue(MethodView):
+class RequeueFailedJobs(MethodView):
     @blp.signed_in(MANAGER)
     @blp.response(200, RequeueReportSchema)
     @blp.alt_response(409, response="DEFAULT_ERROR", description="Embedded queue: jobs run inline")

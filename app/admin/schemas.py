@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, pre_load, validate
 
 from app.api.fields import (
+    ResponseSchema,
     StrictBoolean,
     StrictSchema,
     Text,
@@ -37,16 +38,22 @@ class PersonDetailSchema(UserSchema):
     )  # fmt: skip
 
 
-class ProfileFieldsSchema(StrictSchema):
-    """Profile fields; each belongs to one role (the service refuses the others')."""
+def profile_fields(names=("employee_id", "specialisation", "student_number", "department")):
+    """Profile fields; each belongs to one role (UserSchema.PROFILE_FIELDS)."""
+    every = {
+        "employee_id": Text(validate=NUMBER),
+        "specialisation": Text(allow_none=True, validate=LONG_TEXT),
+        "student_number": Text(validate=NUMBER),
+        "department": Text(allow_none=True, validate=LONG_TEXT),
+    }
+    return {name: every[name] for name in names}
 
-    employee_id = Text(validate=NUMBER)
-    specialisation = Text(allow_none=True, validate=LONG_TEXT)
-    student_number = Text(validate=NUMBER)
-    department = Text(allow_none=True, validate=LONG_TEXT)
+
+class ProfileFieldsSchema(StrictSchema.from_dict(profile_fields(), name="ProfileFieldsSchema")):
+    """Profile fields of any role; the service refuses another role's (422)."""
 
 
-class PersonCreateSchema(ProfileFieldsSchema):
+class AccountCreateSchema(StrictSchema):
     role = fields.String(required=True, validate=ROLE)
     email = fields.Email(required=True, validate=validate.Length(max=254))
     password = fields.String(
@@ -60,6 +67,25 @@ class PersonCreateSchema(ProfileFieldsSchema):
     first_name = Text(required=True, validate=NAME)
     last_name = Text(required=True, validate=NAME)
     preferred_language = fields.String(load_default="en", validate=LANGUAGE)
+
+
+def account_of(role: Role) -> type[Schema]:
+    """A new account of `role`, with that role's profile fields only."""
+    return AccountCreateSchema.from_dict(
+        {
+            "role": fields.String(required=True, validate=validate.OneOf([role.value])),
+            **profile_fields(UserSchema.PROFILE_FIELDS[role]),
+        },
+        name=f"{role.value.title()}AccountCreateSchema",
+    )
+
+
+class PersonCreateSchema(ProfileFieldsSchema, AccountCreateSchema):
+    """Read whole, so a profile field of another role hears which profile it is not part of;
+    documented as one shape per role (`one_of`: the field that chooses, and each value's
+    schema; see app/api/openapi.py)."""
+
+    one_of = ("role", {role.value: account_of(role) for role in Role})
 
 
 class PersonUpdateSchema(ProfileFieldsSchema):
@@ -97,7 +123,7 @@ class ImportQuerySchema(Schema):
     )
 
 
-class ImportRowSchema(Schema):
+class ImportRowSchema(ResponseSchema):
     line = fields.Integer(metadata={"description": "Line in the file (the header is line 1)"})
     email = fields.String()
     result = fields.String(metadata={"description": "created, skipped or invalid"})
@@ -105,7 +131,7 @@ class ImportRowSchema(Schema):
     user_id = fields.Integer(allow_none=True)
 
 
-class ImportReportSchema(Schema):
+class ImportReportSchema(ResponseSchema):
     dry_run = fields.Boolean()
     created = fields.Integer(metadata={"description": "Created (or, in a dry run, would be)"})
     skipped = fields.Integer(metadata={"description": "Email has an account already"})
@@ -131,7 +157,7 @@ class DeliveryQuerySchema(Schema):
     created_to = UTCDateTime(metadata={"description": "Exclusive; UTC if no offset"})
 
 
-class DeliverySchema(Schema):
+class DeliverySchema(ResponseSchema):
     id = fields.Integer()
     recipient_id = fields.Integer()
     kind = fields.String(metadata={"description": kinds.listed()})
@@ -148,7 +174,7 @@ class DeliverySchema(Schema):
     sent_at = fields.DateTime(allow_none=True)
 
 
-class QueueCountsSchema(Schema):
+class QueueCountsSchema(ResponseSchema):
     name = fields.String()
     queued = fields.Integer()
     started = fields.Integer()
@@ -156,7 +182,7 @@ class QueueCountsSchema(Schema):
     scheduled = fields.Integer()
 
 
-class WorkerSchema(Schema):
+class WorkerSchema(ResponseSchema):
     name = fields.String()
     queues = fields.List(fields.String())
     state = fields.String()
@@ -164,7 +190,7 @@ class WorkerSchema(Schema):
     alive = fields.Boolean(metadata={"description": "Beat within WORKER_STALE_SECONDS"})
 
 
-class QueueHealthSchema(Schema):
+class QueueHealthSchema(ResponseSchema):
     embedded = fields.Boolean(
         metadata={"description": "REDIS_URL unset: jobs run inline in the web process"}
     )
@@ -172,6 +198,6 @@ class QueueHealthSchema(Schema):
     workers = fields.List(fields.Nested(WorkerSchema))
 
 
-class RequeueReportSchema(Schema):
+class RequeueReportSchema(ResponseSchema):
     requeued = fields.Integer()
     by_queue = fields.Dict(keys=fields.String(), values=fields.Integer())

@@ -5,13 +5,12 @@ from functools import wraps
 
 import flask_smorest
 from flask import current_app
-from flask_smorest.error_handler import ErrorSchema
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser, abort
 
 from app.api.admission import signed_in
-from app.api.fields import public_names
+from app.api.fields import ErrorSchema, public_names
 from app.api.rate_limits import caller_key
 from app.core.exceptions import Invalid
 from app.extensions import limiter
@@ -48,10 +47,15 @@ class Blueprint(flask_smorest.Blueprint):
             "content": {"application/json": {"schema": PaginationMetadataSchema}},
         }
 
-    def arguments(self, schema, *, location="json", **options):
-        """flask-smorest's `arguments`. A use case that refuses a body's value (`Invalid`) names
-        the field as the code does; the caller hears it by the name it sent (its `data_key`)."""
-        parse = super().arguments(schema, location=location, **options)
+    def arguments(self, schema, *, location="json", required=None, **options):
+        """flask-smorest's `arguments`, with a body required (in the OpenAPI document) exactly
+        when its schema requires a field: a body with none, such as a change naming only what
+        changes, may be left out, and is read as `{}`. A use case that refuses a body's value
+        (`Invalid`) names the field as the code does; the caller hears it by the name it sent
+        (its `data_key`)."""
+        if required is None:
+            required = location not in BODIES or requires_a_field(schema)
+        parse = super().arguments(schema, location=location, required=required, **options)
         renamed = {name: public for name, public in public_names(schema).items() if name != public}
         if location != "json" or not renamed:
             return parse
@@ -143,6 +147,15 @@ class Blueprint(flask_smorest.Blueprint):
             if (methods is None or method in methods) and not documents(function, status):
                 setattr(view, method.lower(), answer(function))
         return view
+
+
+# Where flask-smorest reads a request body from (the others are parameters).
+BODIES = {"json", "form", "files"}
+
+
+def requires_a_field(schema) -> bool:
+    instance = schema() if isinstance(schema, type) else schema
+    return not instance.partial and any(field.required for field in instance.load_fields.values())
 
 
 # Methods that write: any of them may wait on a row lock (see app/api/errors.py, lock waits).

@@ -4,6 +4,7 @@ import unicodedata
 from datetime import UTC, datetime
 from functools import cache
 
+from flask_smorest import error_handler
 from marshmallow import RAISE, Schema, ValidationError, fields, missing, validate
 from werkzeug.routing import IntegerConverter
 
@@ -42,6 +43,19 @@ class StrictSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+
+class ResponseSchema(Schema):
+    """What an answer carries: every field is always there (null where it allows none), so the
+    OpenAPI document lists them all as required (app/api/openapi.py)."""
+
+
+class ErrorSchema(error_handler.ErrorSchema):
+    """The error envelope (app/api/errors.py): `errors` only where there are details."""
+
+    code = fields.Integer(required=True, metadata={"description": "The HTTP status code"})
+    status = fields.String(required=True, metadata={"description": "Its name"})
+    message = fields.String(required=True, metadata={"description": "In the caller's language"})
 
 
 HIDDEN = frozenset({"Cc", "Cf"})  # control and format characters

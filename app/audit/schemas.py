@@ -2,10 +2,10 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.api.fields import UTCDateTime, query_id
+from app.api.fields import ResponseSchema, UTCDateTime, query_id
 
 
-class AuditEventSchema(Schema):
+class AuditEventSchema(ResponseSchema):
     id = fields.Integer()
     occurred_at = fields.DateTime()
     actor_id = fields.Integer(allow_none=True, metadata={"description": "None: the system"})

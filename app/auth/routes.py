@@ -99,7 +99,7 @@ class Refresh(MethodView):
 @blp.route("/logout")
 class Logout(MethodView):
     @blp.signed_in()
-    @blp.arguments(LogoutSchema, required=False)
+    @blp.arguments(LogoutSchema)
     @blp.response(204)
     def post(self, data):
         """Sign out: this session's access and refresh tokens stop working"""
@@ -126,7 +126,7 @@ class Me(MethodView):
 
 
 @blp.route("/password")
-class Password(MethodView):
+class ChangePassword(MethodView):
     @blp.signed_in()
     @limiter.limit(
         lambda: current_app.config["PASSWORD_CHANGE_RATE_LIMIT"], key_func=signed_in_user_key
@@ -141,7 +141,7 @@ class Password(MethodView):
 
 
 @blp.route("/password-reset")
-class PasswordReset(MethodView):
+class RequestPasswordReset(MethodView):
     decorators = per_address_and_account(
         "PASSWORD_RESET_RATE_LIMIT_PER_IP", "PASSWORD_RESET_RATE_LIMIT_PER_ACCOUNT"
     )
@@ -162,7 +162,7 @@ class PasswordReset(MethodView):
 
 
 @blp.route("/password-reset/confirm")
-class PasswordResetConfirm(MethodView):
+class ConfirmPasswordReset(MethodView):
     @blp.doc(**PUBLIC)
     @blp.arguments(PasswordResetConfirmSchema)
     @blp.response(204)

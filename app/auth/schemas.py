@@ -2,9 +2,9 @@
 
 from functools import cache
 
-from marshmallow import Schema, ValidationError, fields, pre_load, validate
+from marshmallow import ValidationError, fields, pre_load, validate
 
-from app.api.fields import StrictSchema, Text, refuse_read_only
+from app.api.fields import ResponseSchema, StrictSchema, Text, refuse_read_only
 from app.auth.models import Role
 from app.core.i18n import LANGUAGES, _, lazy_gettext
 
@@ -61,7 +61,7 @@ NAME = validate.Length(max=100)
 LANGUAGE = validate.OneOf(LANGUAGES)
 
 
-class UserSchema(Schema):
+class UserSchema(ResponseSchema):
     id = fields.Integer()
     email = fields.String()
     first_name = fields.String()
@@ -108,7 +108,7 @@ class LoginSchema(StrictSchema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(max=1024))
 
 
-class TokenSchema(Schema):
+class TokenSchema(ResponseSchema):
     access_token = fields.String()
     refresh_token = fields.String()
     token_type = fields.String()
@@ -147,5 +147,5 @@ class PasswordResetConfirmSchema(StrictSchema):
     new_password = fields.String(required=True, load_only=True, validate=NEW_PASSWORD)
 
 
-class MessageSchema(Schema):
+class MessageSchema(ResponseSchema):
     message = fields.String(metadata={"description": "In the caller's language"})

@@ -39,8 +39,9 @@ OFFERING_TABLES = ("course_offerings", "modules", "classes", "cohorts", "deliver
                    "users", "enrollments")  # fmt: skip
 
 
-def catalogue_resource(path: str, model, schema, noun: str) -> None:
-    """The same five operations for every catalogue list; one definition, four resources."""
+def catalogue_resource(path: str, model, schema, noun: str, plural: str) -> None:
+    """The same five operations for every catalogue list; one definition, four resources, each
+    named after its model (`Module`, and `Modules` for the list: the OpenAPI operation ids)."""
 
     class Collection(MethodView):
         @catalogue_blp.signed_in()
@@ -82,19 +83,21 @@ def catalogue_resource(path: str, model, schema, noun: str) -> None:
                 services.get_catalogue_entry(model, entry_id), current_user
             )
 
-    Collection.get.__doc__ = f"List {noun}s (search with q)"
+    Collection.get.__doc__ = f"List {plural} (search with q)"
     Collection.post.__doc__ = f"Create a {noun} (managers)"
     Item.get.__doc__ = f"Read a {noun}"
     Item.patch.__doc__ = f"Change a {noun} (managers)"
     Item.delete.__doc__ = f"Delete a {noun} no offering uses (managers)"
-    catalogue_blp.route(f"/{path}", endpoint=f"{path}")(Collection)
-    catalogue_blp.route(f"/{path}/<id:entry_id>", endpoint=f"{path}_item")(Item)
+    name = model.__name__
+    collection = name + ("es" if name.endswith("s") else "s")
+    catalogue_blp.route(f"/{path}", endpoint=collection)(Collection)
+    catalogue_blp.route(f"/{path}/<id:entry_id>", endpoint=name)(Item)
 
 
-catalogue_resource("modules", Module, ModuleSchema, "module")
-catalogue_resource("cohorts", Cohort, CohortSchema, "cohort")
-catalogue_resource("classes", CourseClass, ClassSchema, "class")
-catalogue_resource("modes", DeliveryMode, ModeSchema, "delivery mode")
+catalogue_resource("modules", Module, ModuleSchema, "module", "modules")
+catalogue_resource("cohorts", Cohort, CohortSchema, "cohort", "cohorts")
+catalogue_resource("classes", CourseClass, ClassSchema, "class", "classes")
+catalogue_resource("modes", DeliveryMode, ModeSchema, "delivery mode", "delivery modes")
 
 
 @offerings_blp.route("/course-offerings")

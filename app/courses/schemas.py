@@ -2,7 +2,15 @@
 
 from marshmallow import Schema, fields, post_load, validate
 
-from app.api.fields import Prose, StrictBoolean, StrictSchema, Text, query_id, strict_id
+from app.api.fields import (
+    Prose,
+    ResponseSchema,
+    StrictBoolean,
+    StrictSchema,
+    Text,
+    query_id,
+    strict_id,
+)
 from app.core.i18n import lazy_gettext
 from app.courses.models import INTAKES
 
@@ -70,14 +78,14 @@ class CatalogueQuerySchema(Schema):
 # --- offerings -------------------------------------------------------------------------------
 
 
-class PersonSchema(Schema):
+class PersonSchema(ResponseSchema):
     id = fields.Integer()
     first_name = fields.String()
     last_name = fields.String()
     email = fields.String()
 
 
-class OfferingSchema(Schema):
+class OfferingSchema(ResponseSchema):
     id = fields.Integer()
     module_id = fields.Integer()
     class_id = fields.Integer()
@@ -143,7 +151,7 @@ class OfferingQuerySchema(Schema):
     )
 
 
-class AssignmentChangeSchema(Schema):
+class AssignmentChangeSchema(ResponseSchema):
     id = fields.Integer()
     previous_facilitator_id = fields.Integer(allow_none=True)
     facilitator_id = fields.Integer(allow_none=True)
@@ -158,14 +166,14 @@ class EnrollRequestSchema(StrictSchema):
     student_ids = fields.List(strict_id(), required=True, validate=validate.Length(min=1, max=500))
 
 
-class EnrollResultSchema(Schema):
+class EnrollResultSchema(ResponseSchema):
     student_id = fields.Integer()
     result = fields.String(
         metadata={"description": "enrolled, already_enrolled, not_a_student or offering_full"}
     )
 
 
-class EnrollmentSchema(Schema):
+class EnrollmentSchema(ResponseSchema):
     id = fields.Integer()
     offering_id = fields.Integer()
     student_id = fields.Integer()
@@ -174,7 +182,7 @@ class EnrollmentSchema(Schema):
     enrolled_at = fields.DateTime()
 
 
-class MyEnrollmentSchema(Schema):
+class MyEnrollmentSchema(ResponseSchema):
     id = fields.Integer()
     enrolled_at = fields.DateTime()
     offering = fields.Nested(OfferingSchema)

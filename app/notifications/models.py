@@ -40,10 +40,11 @@ def values(names) -> str:
 class Notification(db.Model):
     """One message to one person, whatever its channel; its inbox entry too.
 
-    `dedupe_key` is the unique key (recipient, kind, offering, week, deadline) written out as
-    text: a UNIQUE index over the columns themselves would let rows whose offering is NULL (the
-    digest) repeat, because SQL treats NULLs as distinct. Inserting a row whose key exists is a
-    no-op, so two sweeps, or two cron processes, never create the same message twice.
+    `dedupe_key` is the unique key (recipient, kind, offering, week, deadline, and the student
+    when the message is about one) written out as text: a UNIQUE index over the columns
+    themselves would let rows whose offering is NULL (the digest) repeat, because SQL treats
+    NULLs as distinct. Inserting a row whose key exists is a no-op, so two sweeps, or two cron
+    processes, never create the same message twice.
     """
 
     __tablename__ = "notifications"
@@ -67,6 +68,8 @@ class Notification(db.Model):
     offering_id: Mapped[int | None] = mapped_column(
         ForeignKey("course_offerings.id", ondelete="CASCADE")
     )
+    # The student the message is about, for kinds about one student (at risk).
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # 0 when the message is not about one week (digest, unstaffed offering).
     week_number: Mapped[int] = mapped_column(default=0, nullable=False)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
@@ -85,7 +88,8 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    recipient: Mapped[User] = relationship()
+    recipient: Mapped[User] = relationship(foreign_keys=[recipient_id])
+    student: Mapped[User | None] = relationship(foreign_keys=[student_id])
     offering: Mapped[CourseOffering | None] = relationship()
 
 

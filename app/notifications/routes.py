@@ -11,6 +11,7 @@ from app.notifications.schemas import (
     CalendarFeedSchema,
     InboxQuerySchema,
     NotificationSchema,
+    PreferencesAnswerSchema,
     PreferencesSchema,
     ReadAllSchema,
 )
@@ -26,7 +27,7 @@ ICS = "text/calendar"
 
 
 @blp.route("/notifications")
-class Inbox(MethodView):
+class Notifications(MethodView):
     @blp.signed_in()
     @blp.arguments(InboxQuerySchema, location="query")
     @blp.response(200, NotificationSchema(many=True))
@@ -37,7 +38,7 @@ class Inbox(MethodView):
 
 
 @blp.route("/notifications/<id:notification_id>/read")
-class ReadOne(MethodView):
+class MarkNotificationRead(MethodView):
     @blp.signed_in()
     @blp.response(200, NotificationSchema)
     @blp.alt_response(404, response="DEFAULT_ERROR", description="Not one of yours")
@@ -47,7 +48,7 @@ class ReadOne(MethodView):
 
 
 @blp.route("/notifications/read-all")
-class ReadAll(MethodView):
+class MarkAllNotificationsRead(MethodView):
     @blp.signed_in()
     @blp.response(200, ReadAllSchema)
     def post(self):
@@ -56,16 +57,16 @@ class ReadAll(MethodView):
 
 
 @blp.route("/me/notification-preferences")
-class Preferences(MethodView):
+class NotificationPreferences(MethodView):
     @blp.signed_in()
-    @blp.response(200, PreferencesSchema)
+    @blp.response(200, PreferencesAnswerSchema)
     def get(self):
         """How you receive each kind of notification by e-mail (the inbox always has them)"""
         return services.preferences(current_user)
 
     @blp.signed_in()
     @blp.arguments(PreferencesSchema)
-    @blp.response(200, PreferencesSchema)
+    @blp.response(200, PreferencesAnswerSchema)
     def put(self, changes):
         """Set `immediate`, `daily_digest` or `off` for the kinds you receive"""
         return services.set_preferences(current_user, changes)

@@ -3,14 +3,14 @@
 from marshmallow import Schema, fields, validate
 
 from app.activity.schemas import OFFERING
-from app.api.fields import StrictSchema, UTCDateTime
+from app.api.fields import ResponseSchema, StrictSchema, UTCDateTime
+from app.auth.models import Role
 from app.notifications import kinds
 from app.notifications.models import EmailPreference
+from app.notifications.registry import NotificationKind, all_kinds
 
-EMAIL = validate.OneOf([preference.value for preference in EmailPreference])
 
-
-class NotificationSchema(Schema):
+class NotificationSchema(ResponseSchema):
     id = fields.Integer(attribute="notification.id")
     kind = fields.String(
         attribute="notification.kind",
@@ -40,16 +40,50 @@ class InboxQuerySchema(StrictSchema):
     unread = fields.Boolean(load_default=False, metadata={"description": "Only unread ones"})
 
 
-class ReadAllSchema(Schema):
+class ReadAllSchema(ResponseSchema):
     marked_read = fields.Integer()
 
 
-# E-mail per kind: `immediate`, `daily_digest` or `off` (the inbox always has them).
-PreferencesSchema = StrictSchema.from_dict(
-    {name: fields.String(validate=EMAIL) for name in kinds.NAMES}, name="PreferencesSchema"
-)
+def kind_fields(choices) -> dict:
+    """One field per kind of notification, each taking `choices(kind)`."""
+    return {
+        kind.name: fields.String(validate=validate.OneOf(choices(kind))) for kind in all_kinds()
+    }
 
 
-class CalendarFeedSchema(Schema):
+def every_preference(kind: NotificationKind) -> list[str]:
+    return [email.value for email in EmailPreference]
+
+
+def offered(kind: NotificationKind) -> list[str]:
+    """The e-mail preferences a kind offers: no daily digest where none would hold it."""
+    return [email.value for email in EmailPreference
+            if kind.can_wait_for_digest or email != EmailPreference.DAILY_DIGEST]  # fmt: skip
+
+
+def preferences_of(role: Role, base: type[Schema]) -> type[Schema]:
+    """The kinds `role` receives, each with the preferences it offers."""
+    received = {kind.name for kind in all_kinds() if kind.audience == role}
+    shape = {name: field for name, field in kind_fields(offered).items() if name in received}
+    suffix = "Answer" if base is ResponseSchema else ""
+    return base.from_dict(shape, name=f"{role.value.title()}Preferences{suffix}Schema")
+
+
+class PreferencesSchema(StrictSchema.from_dict(kind_fields(every_preference))):
+    """E-mail per kind: `immediate`, `daily_digest` or `off` (the inbox always has them).
+
+    Read whole, so a kind the caller does not receive hears so; documented per role
+    (`by_role`, see app/api/openapi.py)."""
+
+    by_role = {role.value: preferences_of(role, StrictSchema) for role in Role}
+
+
+class PreferencesAnswerSchema(ResponseSchema.from_dict(kind_fields(every_preference))):
+    """Every kind the caller receives, with its e-mail preference."""
+
+    by_role = {role.value: preferences_of(role, ResponseSchema) for role in Role}
+
+
+class CalendarFeedSchema(ResponseSchema):
     url = fields.String(metadata={"description": "Secret: anyone with it can read the feed"})
     created_at = UTCDateTime()

@@ -92,6 +92,7 @@ def notification_row(kind, *, preference: str | None, **values) -> dict:
         "channel": channel.value,
         "status": (Status.SENT if in_app_only else Status.PENDING).value,
         "sent_at": clock_now() if in_app_only else None,
+        "student_id": None,
         **values,
     }
     row["dedupe_key"] = dedupe_key(row)
@@ -99,10 +100,11 @@ def notification_row(kind, *, preference: str | None, **values) -> dict:
 
 
 def dedupe_key(row: dict) -> str:
-    """(recipient, kind, offering, week, deadline) as one string: see Notification."""
+    """(recipient, kind, offering, week, deadline[, student]) as one string: see Notification."""
     deadline = row["deadline"].astimezone(UTC).strftime("%Y%m%dT%H%M%S")
     offering = row["offering_id"] if row["offering_id"] is not None else "-"
-    return f"{row['kind']}:{row['recipient_id']}:{offering}:{row['week_number']}:{deadline}"
+    key = f"{row['kind']}:{row['recipient_id']}:{offering}:{row['week_number']}:{deadline}"
+    return key if row["student_id"] is None else f"{key}:{row['student_id']}"
 
 
 # --- the upsert ---------------------------------------------------------------------------------

@@ -6,12 +6,13 @@ from importlib.metadata import PackageNotFoundError, version
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields
+from marshmallow import fields
 from redis.exceptions import RedisError
 from rq import Queue, Worker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 
+from app.api.fields import ResponseSchema
 from app.core.clock import now
 from app.extensions import db, limiter, redis_store
 from app.notifications.mail import delivery_mode
@@ -24,7 +25,7 @@ blp = Blueprint("health", __name__, description="Liveness and dependencies")
 limiter.exempt(blp)
 
 
-class HealthSchema(Schema):
+class HealthSchema(ResponseSchema):
     status = fields.String(
         metadata={
             "description": "ok, degraded (Redis or the cache's Redis down, or no way to send "

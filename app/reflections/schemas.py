@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from app.api.fields import Prose, StrictSchema, query_id, strict_id, visible_text
+from app.api.fields import Prose, ResponseSchema, StrictSchema, query_id, strict_id, visible_text
 from app.core.i18n import LANGUAGES
 from app.courses.schemas import PersonSchema
 from app.reflections.models import ANSWER_MAX_LENGTH, ANSWER_MIN_LENGTH, RATINGS
@@ -47,7 +47,7 @@ class ReflectionCreateSchema(StrictSchema):
     language = fields.String(required=True, validate=validate.OneOf(LANGUAGES))
 
 
-class ReflectionSchema(Schema):
+class ReflectionSchema(ResponseSchema):
     id = fields.Integer()
     offering_id = fields.Integer()
     student_id = fields.Integer()
@@ -70,7 +70,7 @@ class ReflectionQuerySchema(Schema):
     year = fields.Integer(validate=validate.Range(min=2000, max=2100))
 
 
-class ReflectionSummarySchema(Schema):
+class ReflectionSummarySchema(ResponseSchema):
     offering_id = fields.Integer()
     module_code = fields.String()
     cohort_name = fields.String()

@@ -51,11 +51,19 @@ def body_ids(document):
         content = operation.get("requestBody", {}).get("content", {}).get("application/json")
         if not content:
             continue
-        for field, schema in resolved(document, content["schema"])["properties"].items():
+        for field, schema in properties(document, content["schema"]).items():
             if field.endswith("_id") and schema.get("type") == "integer":
                 yield path, method, field, schema, False
             elif field.endswith("_ids") and schema["items"].get("type") == "integer":
                 yield path, method, field, schema["items"], True
+
+
+def properties(document, schema: dict) -> dict:
+    """A body's properties: every shape's, for a body of several (`oneOf`, `anyOf`)."""
+    schema = resolved(document, schema)
+    shapes = schema.get("oneOf") or schema.get("anyOf") or [schema]
+    return {name: field for shape in shapes
+            for name, field in resolved(document, shape).get("properties", {}).items()}  # fmt: skip
 
 
 def filled(path: str, name: str | None = None, value: int | None = None) -> str:

@@ -64,7 +64,8 @@ def test_a_manager_cannot_give_a_new_account_a_common_password(client, as_manage
 REPETITIVE = ("This password is only repetitions or sequences (such as aaaa or 1234): choose one "
               "that is harder to guess.")  # fmt: skip
 REPETITIVE_FR = ("Ce mot de passe n\u2019est fait que de répétitions ou de suites "
-                 "(comme aaaa ou 1234) : choisissez-en un plus difficile à deviner.")  # fmt: skip
+                 "(comme aaaa ou 1234)\u00a0: choisissez-en un plus difficile "
+                 "à deviner.")  # fmt: skip
 
 
 @pytest.mark.parametrize(

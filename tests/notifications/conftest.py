@@ -25,6 +25,7 @@ from app.notifications.queue import QUEUES
 from tests.activity.conftest import (  # noqa: F401
     create_log,
     edit_log,
+    enrolled,
     facilitator,
     file_log,
     offering_of,

@@ -96,14 +96,14 @@ def test_preferences_default_per_role_and_can_be_changed(
     as_facilitator = auth_headers(facilitator)
 
     assert client.get(PREFERENCES, headers=as_facilitator).json == {
-        "due_soon": "immediate", "overdue": "immediate"
+        "at_risk": "immediate", "due_soon": "immediate", "overdue": "immediate"
     }  # fmt: skip
     assert client.get(PREFERENCES, headers=auth_headers(manager)).json == {
         "unstaffed": "daily_digest", "digest": "daily_digest"
     }  # fmt: skip
     changed = client.put(PREFERENCES, json={"overdue": "off"}, headers=as_facilitator)
     assert changed.status_code == 200
-    assert changed.json == {"due_soon": "immediate", "overdue": "off"}
+    assert changed.json == {"at_risk": "immediate", "due_soon": "immediate", "overdue": "off"}
 
 
 def test_preferences_refuse_unknown_values_and_kinds_you_do_not_receive(

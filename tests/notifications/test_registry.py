@@ -35,7 +35,9 @@ def test_the_api_document_lists_each_kind_module(client):
     (kind_filter,) = (parameter for parameter in deliveries if parameter["name"] == "kind")
 
     assert kind_filter["schema"]["enum"] == kind_modules()
-    assert sorted(document["components"]["schemas"]["Preferences"]["properties"]) == (
+    schemas = document["components"]["schemas"]
+    shapes = [ref.rpartition("/")[2] for ref in schemas["Preferences"]["x-by-role"].values()]
+    assert sorted(kind for shape in shapes for kind in schemas[shape]["properties"]) == (
         kind_modules()
     )
 

@@ -68,9 +68,18 @@ def resolve(part: dict) -> dict:
 
 
 def json_body_schema(operation: dict) -> dict | None:
+    """The body's schema; one with a shape per role or per value of a field (`oneOf`, `anyOf`)
+    as the fields any of its shapes documents."""
     content = operation.get("requestBody", {}).get("content", {})
     schema = content.get("application/json", {}).get("schema")
-    return resolve(schema) if schema else None
+    if not schema:
+        return None
+    schema = resolve(schema)
+    shapes = [resolve(shape) for shape in schema.get("oneOf", schema.get("anyOf", []))]
+    if not shapes:
+        return schema
+    fields = {name: field for shape in shapes for name, field in shape["properties"].items()}
+    return {"type": "object", "properties": fields}
 
 
 def writable_properties(schema: dict) -> dict:

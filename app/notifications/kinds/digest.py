@@ -1,6 +1,7 @@
 """The daily digest: one e-mail a day, from the configured local hour on, to managers who have
-something to read about (logs overdue or incomplete, and offerings about to start unstaffed,
-unless they hear of those at once) and to anyone whose reminders wait for it."""
+something to read about (logs overdue or incomplete, students at risk, and offerings about to
+start unstaffed, unless they hear of those at once) and to anyone whose reminders wait for
+it."""
 
 from datetime import UTC, datetime, time
 
@@ -16,7 +17,7 @@ from app.core.i18n import _
 from app.courses.queries import offerings_by_id
 from app.extensions import db
 from app.notifications.content import format_deadline, offering_facts, person_name
-from app.notifications.kinds import overdue, unstaffed
+from app.notifications.kinds import at_risk, overdue, unstaffed
 from app.notifications.models import (
     Channel,
     EmailPreference,
@@ -44,7 +45,7 @@ class Digest(NotificationKind):
         if digest_at is None:
             return []
         waiting = waiting_recipients(found)
-        overdue_news = bool(overdue.weeks_overdue(moment))
+        news = bool(overdue.weeks_overdue(moment)) or at_risk.anyone()
         unstaffed_news = bool(unstaffed.offering_ids(moment))
         rows = []
         for person in db.session.execute(recipients(self, waiting)):
@@ -52,7 +53,7 @@ class Digest(NotificationKind):
                 EmailPreference.DAILY_DIGEST
             )
             manager_news = person.role == Role.MANAGER and (
-                overdue_news or (unstaffed_news and wants_unstaffed)
+                news or (unstaffed_news and wants_unstaffed)
             )
             if manager_news or person.id in waiting:
                 rows.append(self.row(person, digest_at))
@@ -72,24 +73,27 @@ class Digest(NotificationKind):
         )
 
     def facts(self, notification: Notification, moment: Moment) -> dict | None:
-        """Overdue or incomplete logs by facilitator, offering and week; offerings about to
-        start without a facilitator; the recipient's own reminders that wait for it. None when
-        there is nothing left to say."""
+        """Overdue or incomplete logs by facilitator, offering and week; students at risk;
+        offerings about to start without a facilitator; the recipient's own reminders that wait
+        for it. None when there is nothing left to say."""
         recipient, language = notification.recipient, notification.language
         manager = recipient.role == Role.MANAGER
         weeks = overdue.weeks_overdue(moment) if manager else []
+        students = at_risk.in_digest(language) if manager else []
         unstaffed_ids = (
             unstaffed.offering_ids(moment)
             if manager and unstaffed.wanted_in_digest(recipient.id)
             else []
         )
         waiting = still_true(waiting_for_digest(recipient.id), moment.now)
-        if not (weeks or unstaffed_ids or waiting):
+        if not (weeks or students or unstaffed_ids or waiting):
             return None
         offerings = offerings_by_id({week.offering_id for week in weeks} | set(unstaffed_ids))
         return {
             "facilitators": group_overdue(weeks, offerings, moment.rule, language),
             "overdue_count": len(weeks),
+            "students_at_risk": students,
+            "students_at_risk_count": sum(len(offering["students"]) for offering in students),
             "unstaffed": [
                 starting(offerings[offering_id], language) for offering_id in unstaffed_ids
             ],
@@ -98,14 +102,20 @@ class Digest(NotificationKind):
         }
 
     def subject(self, values: dict) -> str:
-        if not (values["overdue_count"] or values["unstaffed"]):  # only the recipient's own
+        at_risk, overdue_count = values["students_at_risk_count"], values["overdue_count"]
+        if not (overdue_count or at_risk or values["unstaffed"]):  # only the recipient's own
             return ngettext(
                 "Your daily digest: {count} reminder", "Your daily digest: {count} reminders",
                 len(values["waiting"]),
             ).format(count=len(values["waiting"]))  # fmt: skip
+        if at_risk:
+            return _(
+                "Daily digest: {overdue} overdue or incomplete logs, {students} students at risk,"
+                " {unstaffed} unstaffed"
+            ).format(overdue=overdue_count, students=at_risk, unstaffed=len(values["unstaffed"]))
         return _(
             "Daily digest: {overdue} overdue or incomplete logs, {unstaffed} unstaffed"
-        ).format(overdue=values["overdue_count"], unstaffed=len(values["unstaffed"]))
+        ).format(overdue=overdue_count, unstaffed=len(values["unstaffed"]))
 
     def title(self, notification: Notification, rule: DeadlineRule, language: str) -> str:
         return _("Daily digest of {date}").format(
