@@ -34,9 +34,5 @@ function request()
 end
 
 function done(summary, latency, requests)
-  local most = 0
-  for _, thread in ipairs(threads) do
-    most = math.max(most, thread:get("taken"))
-  end
-  report.write(summary, latency, { bodies_taken = most * #threads })
+  report.write(summary, latency, { bodies_taken = report.taken(threads) })
 end

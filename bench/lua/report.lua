@@ -21,4 +21,14 @@ function report.write(summary, latency, extra)
   io.write("BENCH-RESULT {" .. table.concat(fields, ",") .. "}\n")
 end
 
+-- How many bodies (or tokens) the threads took between them: as many as the busiest thread, times
+-- the threads, so the next run starts past every one that may have been used.
+function report.taken(threads)
+  local most = 0
+  for _, thread in ipairs(threads) do
+    most = math.max(most, thread:get("taken"))
+  end
+  return most * #threads
+end
+
 return report
