@@ -123,7 +123,7 @@ class ActivityLog(db.Model):
 
     @is_complete.inplace.expression
     @classmethod
-    def _is_complete_expression(cls) -> ColumnElement[bool]:
+    def complete_expression(cls) -> ColumnElement[bool]:
         return every_item_done(cls, lambda terms: and_(*terms))
 
     @property

@@ -1,6 +1,6 @@
 """Request and response shapes for weekly activity logs and the compliance report."""
 
-from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, missing, post_load, pre_load, validate
 
 from app.activity.attendance import BooleanAttendance
 from app.activity.models import ATTENDANCE_STATUSES, CHECKLIST, STATUSES
@@ -55,7 +55,11 @@ class AttendanceField(fields.Field):
         "twice": lazy_gettext("Student {id} appears twice."),
     }
 
-    def _deserialize(self, value, attr, data, **kwargs):
+    def deserialize(self, value, attr=None, data=None, **kwargs):
+        value = super().deserialize(value, attr, data, **kwargs)  # missing, null, as any field
+        return value if value is missing or value is None else self.entries(value)
+
+    def entries(self, value) -> list | BooleanAttendance:
         if not isinstance(value, list):
             raise ValidationError(self.error("invalid"))
         if len(value) > MAX_ENTRIES:

@@ -5,7 +5,6 @@ from functools import wraps
 
 import flask_smorest
 from flask import current_app
-from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser, abort
 
@@ -38,14 +37,6 @@ class Blueprint(flask_smorest.Blueprint):
     ARGUMENTS_PARSER = SafeJSONParser()
     # Every list: `page`, `page_size` (default 20, at most 100), metadata in X-Pagination.
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 20, "max_page_size": 100}
-
-    def _document_pagination_metadata(self, spec, resp_doc):
-        """X-Pagination as it is sent: one JSON object (flask-smorest documents it with a bare
-        schema, which in a header means the `simple` style, `total,2,page,1`)."""
-        resp_doc.setdefault("headers", {})[self.PAGINATION_HEADER_NAME] = {
-            "description": "Pagination metadata, as JSON",
-            "content": {"application/json": {"schema": PaginationMetadataSchema}},
-        }
 
     def arguments(self, schema, *, location="json", required=None, **options):
         """flask-smorest's `arguments`, with a body required (in the OpenAPI document) exactly
@@ -97,12 +88,19 @@ class Blueprint(flask_smorest.Blueprint):
     def alt_response(self, status_code, response=None, *, description=None, **options):
         """flask-smorest's `alt_response`, except that a description given along with a named
         error response is kept: flask-smorest documents the bare reference and drops it, and
-        the document would not say who a 403 is for, or why a 409 happens."""
+        the document would not say who a 403 is for, or why a 409 happens. The view keeps the
+        statuses it documents this way in `documented_statuses` (see `documenting`)."""
         if response == "DEFAULT_ERROR" and description is not None:
-            return super().alt_response(
-                status_code, schema=ErrorSchema, description=description, **options
-            )
-        return super().alt_response(status_code, response, description=description, **options)
+            options = {"schema": ErrorSchema, **options}
+            response = None
+        document = super().alt_response(status_code, response, description=description, **options)
+
+        def decorator(view):
+            view = document(view)
+            view.documented_statuses = {*getattr(view, "documented_statuses", ()), status_code}
+            return view
+
+        return decorator
 
     def limited(self, setting: str):
         """A stricter limit for an expensive route, per caller (`app.api.rate_limits.caller_key`),
@@ -163,6 +161,5 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def documents(function, status: int) -> bool:
-    """Whether flask-smorest's notes on this view already describe an answer with `status`."""
-    responses = getattr(function, "_apidoc", {}).get("response", {}).get("responses", {})
-    return status in responses or str(status) in responses
+    """Whether the view already describes an answer with `status` (`Blueprint.alt_response`)."""
+    return status in getattr(function, "documented_statuses", ())

@@ -133,3 +133,12 @@ def always_present(schema) -> list[str]:
 
 class DocumentPlugin(MarshmallowPlugin):
     Converter = DocumentConverter
+
+    def header_helper(self, header: dict, **kwargs) -> dict:
+        """A header carrying an object (flask-smorest's X-Pagination) as the JSON it is sent as:
+        a bare object schema in a header means the `simple` style, `total,2,page,1`."""
+        header = super().header_helper(header, **kwargs)
+        if "$ref" in header.get("schema", {}):
+            header["content"] = {"application/json": {"schema": header.pop("schema")}}
+            header["description"] = "Pagination metadata, as JSON"
+        return header
