@@ -89,7 +89,7 @@ def test_a_hung_redis_costs_its_timeout_then_a_503_not_a_stuck_worker(
         private_redis.process.send_signal(signal.SIGCONT)
 
     assert_unavailable(answer)
-    # One 2-second socket timeout (the early answer's script), not one per Redis client the
+    # One 2-second socket timeout (the token check's round trip), not one per Redis client the
     # request would use, nor gunicorn's worker timeout.
     assert waited < 3
     assert client.get(ME, headers=headers).status_code == 200
