@@ -167,6 +167,7 @@ CROSS_CHECKED = [
     "POST /api/v1/course-offerings",
     "PATCH /api/v1/course-offerings/{offering_id}",
     "POST /api/v1/course-offerings/{offering_id}/enrollments",
+    "GET /api/v1/course-offerings/{offering_id}/roster",
     "POST /api/v1/activity-logs",
     "PATCH /api/v1/activity-logs/{log_id}",
     "PATCH /api/v1/admin/users/{user_id}",
