@@ -94,11 +94,12 @@ def enrolled(create_user, enrol, run_sql):
             for first, last in (name.split(" ", 1) for name in names)
         ]
         enrol(offering_id, *students)
-        run_sql(
-            "UPDATE enrollments SET enrolled_at = :at WHERE offering_id = :offering"
-            " AND student_id IN :ids",
-            at=naive_utc(since), offering=offering_id, ids=tuple(s.id for s in students),
-        )  # fmt: skip
+        for student in students:
+            run_sql(
+                "UPDATE enrollments SET enrolled_at = :at WHERE offering_id = :offering"
+                " AND student_id = :student",
+                at=naive_utc(since), offering=offering_id, student=student.id,
+            )  # fmt: skip
         return students
 
     return make
