@@ -10,6 +10,7 @@ none of them names a kind.
 """
 
 import importlib
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -57,7 +58,7 @@ def lookback() -> timedelta:
     return hours_setting("REMINDER_LOOKBACK_HOURS")
 
 
-class NotificationKind:
+class NotificationKind(ABC):
     """One kind of notification. Subclasses set the attributes and implement find, facts and
     subject; the other hooks say which events make a pending message untrue at once, so the
     signal handlers cancel it before the send-time re-check would."""
@@ -78,19 +79,19 @@ class NotificationKind:
         """Whether this week's log, filed or edited as it is now, makes the message untrue."""
         return False
 
+    @abstractmethod
     def find(self, moment: Moment, found: list[dict]) -> list[dict]:
         """The rows due at `moment` (see store.notification_row). `found` holds what the kinds
         that do not gather found before."""
-        raise NotImplementedError
 
+    @abstractmethod
     def facts(self, notification: Notification, moment: Moment) -> dict | None:
         """What the message shows, read again now; None when it is no longer true. A "covers"
         entry lists other notifications the message delivers too."""
-        raise NotImplementedError
 
+    @abstractmethod
     def subject(self, values: dict) -> str:
         """The subject line, also the inbox title; called inside the recipient's locale."""
-        raise NotImplementedError
 
     def title(self, notification: Notification, rule: DeadlineRule, language: str) -> str:
         """The inbox title, from the row alone: the inbox keeps history as it was."""

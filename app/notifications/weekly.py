@@ -3,6 +3,7 @@ the offering's facilitator, are found among the weeks the activity room says are
 stop being true once the log is filed (or, for some, complete), the offering goes to someone
 else, or the week's deadline moves."""
 
+from abc import abstractmethod
 from datetime import datetime
 
 from sqlalchemy import select
@@ -23,9 +24,9 @@ class WeeklyLogKind(NotificationKind):
     # Whether a filed but incomplete log leaves the reminder true.
     incomplete_too: bool
 
+    @abstractmethod
     def window(self, now: datetime) -> tuple[datetime, datetime]:
         """The deadlines this kind reminds of at `now`: those in (start, end]."""
-        raise NotImplementedError
 
     def settled(self, complete: bool | None) -> bool:
         """Whether the week's log settles the reminder; `complete` is None when not filed."""
