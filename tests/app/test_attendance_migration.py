@@ -19,7 +19,7 @@ ENROLLED = datetime(2025, 12, 1)  # naive UTC, as stored
 LATE_ENROLMENT = datetime(2026, 1, 20)  # during week 3 of an offering starting 2026-01-05
 
 
-@pytest.fixture(params=["mariadb", "sqlite"])
+@pytest.fixture(params=[pytest.param("mariadb", marks=pytest.mark.mariadb), "sqlite"])
 def old_database(request, tmp_path, app_with):
     """An app on a database of its own, migrated up to the revision before attendance."""
     if request.param == "sqlite":
