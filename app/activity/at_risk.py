@@ -250,7 +250,7 @@ def as_listed(row: Mapping) -> dict:
     """A listed row: who, where, why, and the figures."""
     student = as_student_at_risk(row)
     return {
-        "allocation_id": row["offering_id"],
+        "offering_id": row["offering_id"],
         "module_code": row["module_code"],
         "facilitator_id": row["facilitator_id"],
         "student_id": row["student_id"],

@@ -222,7 +222,7 @@ def summary(offering, weeks: list[dict]) -> dict:
         status: sum(week["status"] == status for week in weeks) for status in ATTENDANCE_STATUSES
     }
     return {
-        "allocation_id": offering.id,
+        "offering_id": offering.id,
         "module_code": offering.code,
         "module_name": offering.name,
         "weeks": weeks,

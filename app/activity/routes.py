@@ -194,13 +194,13 @@ class AtRiskExport(MethodView):
         """Download the students at risk of a trimester as CSV: the list's columns, reasons
         separated by spaces (streamed; managers)"""
         data_exported.send(current_user, export="at-risk", filters=query)
-        columns = list(StudentAtRiskSchema().fields)
+        columns = public_names(StudentAtRiskSchema)  # the headers are the API's names
         rows = (
-            [" ".join(value) if column == "reasons" else value for column, value in row.items()]
+            [" ".join(row[c]) if c == "reasons" else row[c] for c in columns]
             for row in at_risk.every_row(services.in_scope(current_user, query))
         )
         filename = f"at-risk-{query['year']}-T{query['trimester']}.csv"
-        return csv_response(filename, columns, rows)
+        return csv_response(filename, list(columns.values()), rows)
 
 
 @attendance_blp.route("/me/attendance")

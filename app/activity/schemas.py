@@ -271,7 +271,7 @@ REASONS_DOC = (
 
 
 class StudentAtRiskSchema(ResponseSchema):
-    allocation_id = fields.Integer(metadata={"description": "The course offering"})
+    offering_id = fields.Integer(data_key=OFFERING, metadata={"description": "The course offering"})
     module_code = fields.String()
     facilitator_id = fields.Integer(allow_none=True)
     student_id = fields.Integer()
@@ -295,7 +295,7 @@ class WeekAttendanceSchema(ResponseSchema):
 
 
 class MyAttendanceSchema(ResponseSchema):
-    allocation_id = fields.Integer(metadata={"description": "The course offering"})
+    offering_id = fields.Integer(data_key=OFFERING, metadata={"description": "The course offering"})
     module_code = fields.String()
     module_name = fields.String()
     weeks = fields.List(
