@@ -3,6 +3,7 @@ between tests, and factories that return callables."""
 
 import itertools
 import os
+import random
 import socket
 import subprocess
 import time
@@ -118,11 +119,12 @@ def kept_rows(table) -> list:
 
 # Ports for the servers tests start (Redis, SMTP, gunicorn): a fixed range below the ephemeral
 # one, so a port found free cannot be taken by an outgoing connection before the server binds it.
+# Tried in random order: two test runs on one machine rarely pick the same port at once.
 SPARE_PORTS = range(6500, 6600)
 
 
 def free_port() -> int:
-    for port in SPARE_PORTS:
+    for port in random.sample(SPARE_PORTS, len(SPARE_PORTS)):
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
