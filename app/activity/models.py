@@ -80,6 +80,9 @@ class ActivityLog(db.Model):
         *(CheckConstraint(f"{item} IN ({STATUS_LIST})", name=item) for item in CHECKLIST),
         Index("ix_activity_logs_submitted_at", "submitted_at"),
         Index("ix_activity_logs_due_at", "due_at"),
+        # What a list filters on and sorts by, so its count and its page's keys are read from
+        # the index alone (app/activity/services.py, list_logs).
+        Index("ix_activity_logs_offering_checklist", "offering_id", "week_number", *CHECKLIST),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -57,11 +57,15 @@ class User(Timestamped, db.Model):
 
     @property
     def profile(self):
-        return {
-            Role.MANAGER: self.manager_profile,
-            Role.FACILITATOR: self.facilitator_profile,
-            Role.STUDENT: self.student_profile,
-        }[Role(self.role)]
+        # Only the role's own profile is read: each of the three loads with a query of its own.
+        return getattr(self, PROFILES[Role(self.role)])
+
+
+PROFILES = {
+    Role.MANAGER: "manager_profile",
+    Role.FACILITATOR: "facilitator_profile",
+    Role.STUDENT: "student_profile",
+}
 
 
 class FacilitatorProfile(db.Model):

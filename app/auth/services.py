@@ -268,9 +268,18 @@ def known_user(user_id: int | None, also=None) -> tuple[User | None, list]:
     """The user, built from a cached copy of their identity while the users table is unchanged,
     so a signed-in request that only needs who the caller is makes no query for it; and the
     results of the Redis commands `also` adds to that one round trip."""
+    read_now = []
+
+    def identity() -> bytes:
+        user = db.session.get(User, user_id) if user_id is not None else None
+        read_now.append(user)
+        return identity_of(user)
+
     cached, other_results = cache.remembered(
-        identity_name(user_id), IDENTITY_TABLES, lambda: identity_of(user_id), also
+        identity_name(user_id), IDENTITY_TABLES, identity, also
     )
+    if read_now:  # a whole row, read just now to make the copy
+        return read_now[0], other_results
     snapshot = json.loads(cached)
     if snapshot is None:
         return None, other_results
@@ -279,8 +288,7 @@ def known_user(user_id: int | None, also=None) -> tuple[User | None, list]:
     return db.session.merge(user, load=False), other_results
 
 
-def identity_of(user_id: int | None) -> bytes:
-    user = db.session.get(User, user_id) if user_id is not None else None
+def identity_of(user: User | None) -> bytes:
     snapshot = {name: getattr(user, name) for name in IDENTITY} if user else None
     return json.dumps(snapshot).encode()
 

@@ -1,7 +1,9 @@
 """Page a select statement the flask-smorest way (`page`, `page_size`, `X-Pagination`)."""
 
+from collections.abc import Callable
+
 from flask_smorest.pagination import PaginationParameters
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Subquery, func, select
 
 from app.extensions import db
 
@@ -18,14 +20,33 @@ def page_of(
     `count_from` is the same filter without eager loads or sorting, when those would make
     counting slower than it needs to be.
     """
-    counted = (count_from if count_from is not None else statement).order_by(None).subquery()
-    pagination.item_count = db.session.scalar(select(func.count()).select_from(counted))
-    if pagination.first_item >= pagination.item_count:
-        return []  # past the end (and an offset the database might not even accept)
+    if not counted(count_from if count_from is not None else statement, pagination):
+        return []
     page = statement.limit(pagination.page_size).offset(pagination.first_item)
     if rows:
         return db.session.execute(page).mappings().all()
     return db.session.scalars(page).unique().all()
+
+
+def page_by_keys(
+    keys: Select, load: Callable[[Subquery], Select], pagination: PaginationParameters
+) -> list:
+    """One page found by its keys, then loaded: `keys` selects the rows' ids alone, sorted, which
+    an index can answer; `load(page)` selects the ORM objects joined to the page of ids (and
+    sorts them again). Counting, sorting and skipping then never carry whole rows, only the
+    page's rows are read, and it takes the same statements as `page_of`."""
+    if not counted(keys, pagination):
+        return []
+    page = keys.limit(pagination.page_size).offset(pagination.first_item).subquery("page")
+    return db.session.scalars(load(page)).unique().all()
+
+
+def counted(statement: Select, pagination: PaginationParameters) -> bool:
+    """Count `statement`'s rows into the pagination header; False when the page asked for is
+    past the end (and has an offset the database might not even accept)."""
+    counting = select(func.count()).select_from(statement.order_by(None).subquery())
+    pagination.item_count = db.session.scalar(counting)
+    return pagination.first_item < pagination.item_count
 
 
 def newest_first(moment) -> tuple:
