@@ -20,6 +20,9 @@ class DeadlineRule:
     local_time: time
     grace: timedelta
     lock_after: timedelta
+    # A log is due soon this long before its deadline: the due-soon reminder and calendar
+    # alarms come then, and the facilitator's page says so from then.
+    due_soon: timedelta
 
     @classmethod
     def from_config(cls) -> "DeadlineRule":
@@ -29,6 +32,7 @@ class DeadlineRule:
             local_time=time.fromisoformat(config["LOG_DEADLINE_TIME"]),
             grace=timedelta(hours=config["LOG_GRACE_HOURS"]),
             lock_after=timedelta(days=config["LOG_LOCK_DAYS"]),
+            due_soon=timedelta(hours=config["REMINDER_DUE_SOON_HOURS"]),
         )
 
     def due_at(self, start_date: date, week_number: int) -> datetime:
@@ -49,6 +53,10 @@ class DeadlineRule:
     def locks_at(self, due_at: datetime) -> datetime:
         """When a log due at `due_at` closes to its facilitator (never to managers)."""
         return due_at + self.lock_after
+
+    def is_locked(self, due_at: datetime, now: datetime) -> bool:
+        """Whether a log due at `due_at` is read-only to its facilitator at `now`."""
+        return now > self.locks_at(due_at)
 
     def last_deadline_day(self, now: datetime) -> date:
         """The local day of the latest deadline instant up to `now`. Every log falls due at the

@@ -18,6 +18,7 @@ from app.activity.schemas import (
     ComplianceReportSchema,
     ComplianceRowSchema,
     MyAttendanceSchema,
+    OfferingWeeksSchema,
     RosterQuerySchema,
     RosterStudentSchema,
     StudentAtRiskSchema,
@@ -132,7 +133,10 @@ def as_csv(report: dict) -> Response:
 
 
 attendance_blp = Blueprint(
-    "attendance", __name__, url_prefix="/api/v1", description="Attendance and students at risk"
+    "attendance",
+    __name__,
+    url_prefix="/api/v1",
+    description="An offering's weeks, attendance and students at risk",
 )
 
 
@@ -154,6 +158,16 @@ class Roster(MethodView):
         if week_number is not None:
             services.check_week(offering, week_number, location="query")
         return attendance.roster(offering, week_number)
+
+
+@attendance_blp.route("/course-offerings/<id:offering_id>/weeks")
+class OfferingWeeks(MethodView):
+    @attendance_blp.signed_in(*STAFF)
+    @attendance_blp.response(200, OfferingWeeksSchema)
+    def get(self, offering_id):
+        """Its teaching weeks: dates, deadlines, where each week's log stands and whether you
+        may file or change it (its facilitator, managers)"""
+        return services.offering_weeks(current_user, get_offering(current_user, offering_id))
 
 
 @attendance_blp.route("/course-offerings/<id:offering_id>/at-risk")

@@ -4,6 +4,7 @@ from marshmallow import Schema, ValidationError, fields, missing, post_load, pre
 
 from app.activity.attendance import BooleanAttendance
 from app.activity.models import ATTENDANCE_STATUSES, CHECKLIST, STATUSES
+from app.activity.services import WEEK_STATES
 from app.api.fields import (
     MAX_INTEGER,
     Prose,
@@ -233,6 +234,40 @@ class ComplianceReportSchema(ResponseSchema):
     overall = fields.Nested(ComplianceTotalsSchema(exclude=("facilitator_id", "facilitator_name")))
     facilitators = fields.List(fields.Nested(ComplianceTotalsSchema))
     rows = fields.List(fields.Nested(ComplianceRowSchema))
+
+
+# --- an offering's weeks ----------------------------------------------------------------------
+
+
+class WeekSchema(ResponseSchema):
+    week_number = fields.Integer()
+    begins_at = fields.DateTime(metadata={"description": "Local midnight the week begins"})
+    ends_at = fields.DateTime(metadata={"description": "Local midnight seven days later"})
+    due_at = fields.DateTime(metadata={"description": "When its log is due (grace included)"})
+    locks_at = fields.DateTime(
+        metadata={"description": "When a log filed for it becomes read-only to its facilitator"}
+    )
+    state = fields.String(
+        metadata={
+            "enum": list(WEEK_STATES),
+            "description": "No log: not_yet_due, due_soon (within the due-soon reminder's lead "
+            "time) or overdue (it can still be filed, late). A log: filed, filed_late or "
+            "incomplete; locked once its facilitator can no longer change it.",
+        }
+    )
+    log_id = fields.Integer(allow_none=True)
+    submitted_at = fields.DateTime(allow_none=True)
+    editable = fields.Boolean(
+        metadata={"description": "Whether you may file (no log) or change (a log) it now"}
+    )
+
+
+class OfferingWeeksSchema(ResponseSchema):
+    offering_id = fields.Integer(data_key=OFFERING)
+    timezone = fields.String(
+        metadata={"description": "The institution's time zone, in which deadlines are set"}
+    )
+    weeks = fields.List(fields.Nested(WeekSchema))
 
 
 # --- rosters, students at risk, a student's own attendance -----------------------------------

@@ -177,11 +177,10 @@ def offering_to_file_for(user: User, offering_id: int) -> CourseOffering:
 def check_open(user: User, rule: DeadlineRule, due_at: datetime) -> None:
     """A log closes to its facilitator LOG_LOCK_DAYS after its deadline; managers may still
     correct it. (Filing a missing log stays open to everyone: it is recorded as late.)"""
-    locks_at = rule.locks_at(due_at)
-    if user.role != Role.MANAGER and clock.now() > locks_at:
+    if user.role != Role.MANAGER and rule.is_locked(due_at, clock.now()):
         raise Forbidden(
             _("This log has been read-only since {date}; ask a manager to correct it.").format(
-                date=locks_at.date().isoformat()
+                date=rule.locks_at(due_at).date().isoformat()
             )
         )
 
@@ -345,16 +344,21 @@ def logs_for(cells: list) -> dict:
     offering_ids = {offering.id for offering, _ in cells}
     if not offering_ids:
         return {}
-    statement = select(
-        ActivityLog.id, ActivityLog.offering_id, ActivityLog.week_number, ActivityLog.due_at,
-        ActivityLog.submitted_at, COMPLETE.label("complete"),
-    ).where(ActivityLog.offering_id.in_(offering_ids))  # fmt: skip
     wanted = {(offering.id, week) for offering, week in cells}
     return {
         (log.offering_id, log.week_number): log
-        for log in db.session.execute(statement)
+        for log in log_outlines(offering_ids)
         if (log.offering_id, log.week_number) in wanted
     }
+
+
+def log_outlines(offering_ids) -> list:
+    """The logs of these offerings, as much of each as says how its week stands."""
+    return db.session.execute(
+        select(ActivityLog.id, ActivityLog.offering_id, ActivityLog.week_number,
+               ActivityLog.due_at, ActivityLog.submitted_at, COMPLETE.label("complete"))
+        .where(ActivityLog.offering_id.in_(offering_ids))
+    ).all()  # fmt: skip
 
 
 def facilitator_names(ids: set[int | None]) -> dict[int, str]:
@@ -389,13 +393,17 @@ def totals(offerings, due_weeks: dict, filed: dict) -> dict:
     }
 
 
-def row(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
+def outcome(log: ActivityLog | None) -> str:
+    """How a week stands in the compliance report: its log missing, incomplete, or complete on
+    time or late."""
     if log is None:
-        outcome = MISSING
-    elif not log.complete:
-        outcome = INCOMPLETE
-    else:
-        outcome = LATE if log.submitted_at > log.due_at else ON_TIME
+        return MISSING
+    if not log.complete:
+        return INCOMPLETE
+    return LATE if log.submitted_at > log.due_at else ON_TIME
+
+
+def row(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
     return {
         "offering_id": offering.id,
         "module_code": offering.module_code,
@@ -403,7 +411,58 @@ def row(offering, week: int, rule: DeadlineRule, log, names: dict) -> dict:
         "facilitator_name": names.get(offering.facilitator_id),
         "week_number": week,
         "due_at": log.due_at if log else rule.due_at(offering.start_date, week),
-        "status": outcome,
+        "status": outcome(log),
         "log_id": log.id if log else None,
         "submitted_at": log.submitted_at if log else None,
     }
+
+
+# --- an offering's weeks, as its facilitator's page shows them ---------------------------------
+
+FILED = {ON_TIME: "filed", LATE: "filed_late", INCOMPLETE: "incomplete"}
+WEEK_STATES = ("not_yet_due", "due_soon", "overdue", *FILED.values(), "locked")
+
+
+def offering_weeks(user: User, offering: CourseOffering) -> dict:
+    """Every teaching week of an offering with its deadlines and where its log stands, for this
+    user (who may change what)."""
+    rule, now = DeadlineRule.from_config(), clock.now()
+    by_week = {log.week_number: log for log in log_outlines([offering.id])}
+    return {
+        "offering_id": offering.id,
+        "timezone": rule.zone.key,
+        "weeks": [week_state(user, offering, week, by_week.get(week), rule, now)
+                  for week in range(1, offering.weeks + 1)],
+    }  # fmt: skip
+
+
+def week_state(user: User, offering, week: int, log, rule: DeadlineRule, now: datetime) -> dict:
+    due_at = log.due_at if log else rule.due_at(offering.start_date, week)
+    begins_at, ends_at = rule.week_bounds(offering.start_date, week)
+    locked = log is not None and rule.is_locked(due_at, now)
+    return {
+        "week_number": week,
+        "begins_at": begins_at,
+        "ends_at": ends_at,
+        "due_at": due_at,
+        "locks_at": rule.locks_at(due_at),
+        "state": "locked" if locked else FILED.get(outcome(log)) or unfiled(rule, due_at, now),
+        "log_id": log.id if log else None,
+        "submitted_at": log.submitted_at if log else None,
+        "editable": may_write(user, offering, log, locked),
+    }
+
+
+def unfiled(rule: DeadlineRule, due_at: datetime, now: datetime) -> str:
+    if due_at <= now:
+        return "overdue"
+    return "due_soon" if due_at - rule.due_soon <= now else "not_yet_due"
+
+
+def may_write(user: User, offering, log, locked: bool) -> bool:
+    """What file_log and update_log would allow now, to a caller who sees the offering (its
+    facilitator, or a manager): filing unless it is archived; changing until the log locks,
+    managers always."""
+    if log is None:
+        return offering.is_active
+    return user.role == Role.MANAGER or not locked

@@ -10,7 +10,6 @@ from babel.dates import format_datetime, get_timezone_name
 from flask import current_app
 
 from app.activity.deadlines import DeadlineRule
-from app.activity.schemas import ActivityLogQuerySchema
 from app.auth.models import User
 from app.courses.models import CourseOffering
 from app.notifications.models import Notification
@@ -49,12 +48,14 @@ def base_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
-def links(offering_id: int | None = None) -> dict:
-    found = {"docs_url": f"{base_url()}/docs"}
-    if offering_id is not None:
-        query = urlencode(ActivityLogQuerySchema().dump({"offering_id": offering_id}))
-        found["logs_url"] = f"{base_url()}/api/v1/activity-logs?{query}"
-    return found
+def docs_url() -> str:
+    return f"{base_url()}/docs"
+
+
+def facilitator_page(offering_id: int, **place: int) -> str:
+    """The facilitator's page opened at an offering and, given, a week or a student: where a
+    message about one sends its reader (the page keeps the place through a sign-in)."""
+    return f"{base_url()}/facilitator/#" + urlencode({"offering": offering_id, **place})
 
 
 def person_name(user: User | None) -> str | None:

@@ -29,7 +29,7 @@ from app.core.clock import now
 from app.data.unit_of_work import unit_of_work
 from app.extensions import db
 from app.notifications import mail
-from app.notifications.content import Facts, links
+from app.notifications.content import Facts, docs_url
 from app.notifications.models import Channel, Notification, Status
 from app.notifications.registry import Moment, kind_named
 
@@ -117,7 +117,8 @@ def facts_for(notification: Notification, moment: Moment) -> Facts | None:
     else, or a deactivated recipient cancels the message instead."""
     if not notification.recipient.is_active:
         return None
-    values = kind_named(notification.kind).facts(notification, moment)
+    kind = kind_named(notification.kind)
+    values = kind.facts(notification, moment)
     if values is None:
         return None
     covers = values.pop("covers", [])
@@ -125,8 +126,10 @@ def facts_for(notification: Notification, moment: Moment) -> Facts | None:
         "recipient_name": notification.recipient.first_name,
         "kind": notification.kind,
         "lang": notification.language,
+        "docs_url": docs_url(),
+        "page_url": kind.link(notification),
     }
-    return Facts(notification, values | links(values.get("offering_id")), covers)
+    return Facts(notification, values, covers)
 
 
 def send_all(outgoing: list, token: str, report: Report) -> None:

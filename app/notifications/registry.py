@@ -21,7 +21,7 @@ from app.activity.deadlines import DeadlineRule
 from app.activity.queries import completeness
 from app.auth.models import Role
 from app.notifications import kinds
-from app.notifications.content import format_deadline, offering_facts
+from app.notifications.content import facilitator_page, format_deadline, offering_facts
 from app.notifications.models import EmailPreference, Notification
 
 
@@ -92,6 +92,13 @@ class NotificationKind(ABC):
     @abstractmethod
     def subject(self, values: dict) -> str:
         """The subject line, also the inbox title; called inside the recipient's locale."""
+
+    def link(self, notification: Notification) -> str | None:
+        """Where its reader acts on it: by default its offering's week on the facilitator's
+        page (the e-mail's link, and the inbox entry's)."""
+        if notification.offering_id is None:
+            return None
+        return facilitator_page(notification.offering_id, week=notification.week_number)
 
     def title(self, notification: Notification, rule: DeadlineRule, language: str) -> str:
         """The inbox title, from the row alone: the inbox keeps history as it was."""

@@ -17,6 +17,13 @@ class NotificationSchema(ResponseSchema):
         metadata={"description": kinds.listed()},
     )
     title = fields.String(metadata={"description": "In the caller's language"})
+    link = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "Where to act on it: the facilitator's page at its offering and week "
+            "(or student), the reflection page, the managers' dashboard; null for none"
+        },
+    )
     offering_id = fields.Integer(
         attribute="notification.offering_id",
         data_key=OFFERING,

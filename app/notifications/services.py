@@ -18,7 +18,6 @@ from app.core.i18n import _
 from app.courses.queries import facilitated_by
 from app.data.pagination import newest_first, page_of
 from app.extensions import db
-from app.notifications.kinds import due_soon
 from app.notifications.models import (
     CalendarFeed,
     EmailPreference,
@@ -56,7 +55,11 @@ def list_inbox(user: User, unread_only: bool, pagination) -> list[dict]:
 
 def inbox_entry(notification: Notification, rule: DeadlineRule | None = None) -> dict:
     rule = rule or DeadlineRule.from_config()
-    return {"notification": notification, "title": title(notification, rule)}
+    return {
+        "notification": notification,
+        "title": title(notification, rule),
+        "link": kind_named(notification.kind).link(notification),
+    }
 
 
 def title(notification: Notification, rule: DeadlineRule) -> str:
@@ -158,7 +161,8 @@ def feed_owner(token: str) -> User:
 def calendar(user: User) -> bytes:
     """An iCalendar document: one event per weekly log deadline of the user's active offerings,
     past and upcoming, in the institution's zone, with an alarm when reminders would come."""
-    rule, alarm_before = DeadlineRule.from_config(), due_soon.lead_time()
+    rule = DeadlineRule.from_config()
+    alarm_before = rule.due_soon
     host = current_app.config["PUBLIC_BASE_URL"].split("://")[-1].split("/")[0] or "localhost"
     document = Calendar()
     document.add("prodid", "-//Course Management Platform//Weekly log deadlines//EN")

@@ -16,6 +16,7 @@ def rule(zone="Africa/Kigali", at="09:00", grace_hours=0, lock_days=14) -> Deadl
         local_time=time.fromisoformat(at),
         grace=timedelta(hours=grace_hours),
         lock_after=timedelta(days=lock_days),
+        due_soon=timedelta(hours=48),
     )
 
 

@@ -71,6 +71,10 @@ def test_one_message_per_spell_at_risk_as_the_trimester_goes_by(
     assert "attended 7 of 10 recorded weeks (70%)" in plain(alan_again)
     assert all("http://127.0.0.1:5000/docs" in plain(m) for m in (grace_mail, alan_again))
     assert all("/api/" not in plain(m) for m in (grace_mail, alan_first, alan_again))
+    # Each links to its student on the offering's roster, on the facilitator's page.
+    page = f"http://127.0.0.1:5000/facilitator/#offering={offering_id}"
+    assert f"{page}&student={grace.id}" in plain(grace_mail)
+    assert f"{page}&student={alan.id}" in plain(alan_again)
 
 
 def test_a_student_who_recovers_before_the_e_mail_goes_is_not_reported(
@@ -137,7 +141,7 @@ def test_the_facilitator_reads_it_in_their_language(
 
 
 def test_managers_read_the_students_at_risk_in_their_digest(
-    create_user, three_weeks_filed, sweep, work, smtp
+    create_user, team, three_weeks_filed, sweep, work, smtp
 ):
     manager = create_user("manager", preferred_language="fr")
 
@@ -150,6 +154,8 @@ def test_managers_read_the_students_at_risk_in_their_digest(
     assert "Étudiants à risque d\u2019échec par absence (1)\u00a0:" in text
     assert "Grace Hopper\u00a0: présent à 1 des 3 semaines relevées (33\u00a0%)" in text
     assert "Alan Turing" not in text
+    grace = team[1][2]
+    assert f"/facilitator/#offering={three_weeks_filed}&student={grace.id}" in text
 
 
 def test_the_facilitator_can_turn_the_e_mail_off_and_still_read_it_in_the_inbox(
@@ -169,3 +175,4 @@ def test_the_facilitator_can_turn_the_e_mail_off_and_still_read_it_in_the_inbox(
     [entry] = [e for e in client.get("/api/v1/notifications", headers=headers).json
                if e["kind"] == "at_risk"]  # fmt: skip
     assert entry["title"].startswith("Grace Hopper is at risk in CS")
+    assert "/facilitator/#offering=" in entry["link"] and "&student=" in entry["link"]

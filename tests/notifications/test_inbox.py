@@ -38,6 +38,8 @@ def test_the_inbox_lists_only_your_own_notifications_newest_first(
     assert entry["kind"] == "due_soon" and entry["week_number"] == 1
     assert entry["status"] == "sent" and entry["read_at"] is None
     assert entry["title"].startswith("Week 1 log for CS")
+    offering = entry["allocation_id"]
+    assert entry["link"] == f"http://127.0.0.1:5000/facilitator/#offering={offering}&week=1"
     other_ids = {item["id"] for item in client.get(INBOX, headers=auth_headers(theirs)).json}
     assert other_ids.isdisjoint(item["id"] for item in response.json)
     assert '"total": 2' in response.headers["X-Pagination"]

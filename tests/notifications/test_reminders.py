@@ -36,8 +36,11 @@ def test_due_soon_fires_48_hours_before_the_deadline_and_not_a_minute_earlier(
     assert "Monday 12 January 2026, 09:00 Central Africa Time (Africa/Kigali)" in text
     assert "CS" in text and "cohort Cohort" in text and "class 2025J" in text
     assert "http://127.0.0.1:5000/docs" in text
-    # The link lists this offering's logs, filtered by the API's own name for the offering.
-    assert f"http://127.0.0.1:5000/api/v1/activity-logs?allocation_id={offering_id}" in text
+    # The link opens this week of this offering on the facilitator's page, not the raw API.
+    week_link = f"http://127.0.0.1:5000/facilitator/#offering={offering_id}&week=1"
+    assert f"Open this week on your page: {week_link}" in text
+    assert f'<a href="{week_link}">' in html.replace("&amp;", "&")
+    assert "/api/v1/" not in text and "/api/v1/" not in html
     assert "<p>" in html and "Africa/Kigali" in html
 
 

@@ -21,7 +21,7 @@ from app.core.i18n import _
 from app.courses.models import CourseOffering
 from app.courses.queries import offerings_by_id
 from app.extensions import db
-from app.notifications.content import offering_facts, person_name
+from app.notifications.content import facilitator_page, offering_facts, person_name
 from app.notifications.models import EmailPreference, Notification
 from app.notifications.registry import Moment, NotificationKind, lookback, register
 from app.notifications.store import addressed, addressed_row
@@ -95,6 +95,9 @@ class AtRisk(NotificationKind):
             student=values["student_name"], module=values["module_code"]
         )
 
+    def link(self, notification: Notification) -> str:
+        return facilitator_page(notification.offering_id, student=notification.student_id)
+
     def title(self, notification: Notification, rule: DeadlineRule, language: str) -> str:
         return self.subject(
             {
@@ -139,7 +142,11 @@ def in_digest(language: str) -> list[dict]:
             student.offering_id, offering_facts(offerings[student.offering_id]) | {"students": []}
         )
         entry["students"].append(
-            {"name": names[student.student_id], "reasons": reasons(student, language)}
+            {
+                "name": names[student.student_id],
+                "reasons": reasons(student, language),
+                "url": facilitator_page(student.offering_id, student=student.student_id),
+            }
         )
     for entry in grouped.values():
         entry["students"].sort(key=lambda listed: listed["name"])

@@ -16,7 +16,12 @@ from app.auth.models import Role, User
 from app.core.i18n import _
 from app.courses.queries import offerings_by_id
 from app.extensions import db
-from app.notifications.content import format_deadline, offering_facts, person_name
+from app.notifications.content import (
+    facilitator_page,
+    format_deadline,
+    offering_facts,
+    person_name,
+)
 from app.notifications.kinds import at_risk, overdue, unstaffed
 from app.notifications.models import (
     Channel,
@@ -195,6 +200,7 @@ def waiting_entry(row: Notification, rule: DeadlineRule, language: str) -> dict:
         "week": row.week_number,
         "kind": row.kind,
         "deadline": format_deadline(row.deadline, language, rule),
+        "url": kind_named(row.kind).link(row),
     }
 
 
@@ -215,6 +221,7 @@ def group_overdue(weeks, offerings: dict, rule: DeadlineRule, language: str) -> 
                 "week": week.week_number,
                 "deadline": format_deadline(due, language, rule),
                 "missing": week.log_id is None,
+                "url": facilitator_page(week.offering_id, week=week.week_number),
             }
         )
     return sorted_groups(groups)

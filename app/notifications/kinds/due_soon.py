@@ -1,16 +1,12 @@
 """Due soon: to an offering's facilitator, shortly before a week's log is due, while no log has
 been filed for that week."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
+from app.activity.deadlines import DeadlineRule
 from app.core.i18n import _
-from app.notifications.registry import hours_setting, register
+from app.notifications.registry import register
 from app.notifications.weekly import WeeklyLogKind
-
-
-def lead_time() -> timedelta:
-    """How long before a deadline the reminder comes (calendar alarms come then too)."""
-    return hours_setting("REMINDER_DUE_SOON_HOURS")
 
 
 @register
@@ -19,7 +15,7 @@ class DueSoon(WeeklyLogKind):
     incomplete_too = False
 
     def window(self, now: datetime) -> tuple[datetime, datetime]:
-        return now, now + lead_time()
+        return now, now + DeadlineRule.from_config().due_soon
 
     def subject(self, values: dict) -> str:
         return _("Week {week} log for {module} is due {deadline}").format(

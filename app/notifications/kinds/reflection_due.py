@@ -55,8 +55,10 @@ class ReflectionDue(NotificationKind):
             return None
         return offering_facts(offering) | {
             "ended": format_date(offering.end_date, "full", locale=notification.language),
-            "reflection_url": f"{base_url()}/reflection/",
         }
+
+    def link(self, notification: Notification) -> str:
+        return f"{base_url()}/reflection/"
 
     def subject(self, values: dict) -> str:
         return _("{module} has ended: how did it go?").format(module=values["module_code"])

@@ -12,7 +12,7 @@ from app.auth.models import Role
 from app.core.i18n import _
 from app.courses.queries import is_unstaffed, unstaffed_starting
 from app.extensions import db
-from app.notifications.content import offering_facts
+from app.notifications.content import base_url, offering_facts
 from app.notifications.models import EmailPreference, Notification
 from app.notifications.registry import Moment, NotificationKind, register
 from app.notifications.store import addressed, addressed_row, email_preference
@@ -55,6 +55,10 @@ class Unstaffed(NotificationKind):
         return offering_facts(offering) | {
             "starts": format_date(offering.start_date, "full", locale=notification.language)
         }
+
+    def link(self, notification: Notification) -> str:
+        """The managers' dashboard, where offerings are allocated."""
+        return f"{base_url()}/admin/dashboard/"
 
     def subject(self, values: dict) -> str:
         return _("No facilitator yet: {module} starts {date}").format(
