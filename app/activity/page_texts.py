@@ -63,10 +63,11 @@ PAGE_TEXTS = dict((
     page_text("editor.heading", "{code}, week {week}"),
     page_text("editor.new", "No log has been filed for this week yet."),
     page_text("editor.filed", "Filed on {submitted}."),
-    page_text("editor.locked", "This week is locked: its log can no longer be filed or changed "
-                               "by its facilitator. Ask a manager to correct it."),
-    page_text("editor.read_only", "This log can no longer be changed by its facilitator (the "
-                                  "lock date has passed). Ask a manager to correct it."),
+    page_text("editor.locked", "This log has been read-only to its facilitator since {date}. "
+                               "Ask a manager to correct it."),
+    page_text("editor.locked_manager", "This log has been read-only to its facilitator since "
+                                       "{date}; as a manager you may still correct it."),
+    page_text("editor.read_only", "This week's log can no longer be filed or changed here."),
     page_text("editor.on_behalf", "You are filing on behalf of the offering's facilitator."),
     page_text("editor.close", "Back to my weeks"),
     page_text("checklist.legend", "Checklist"),

@@ -183,9 +183,12 @@ function describeWeek() {
   $("log-fields").disabled = week.readOnly;
   $("save").hidden = week.readOnly;
   const notice = $("week-notice");
-  notice.classList.toggle("locked", week.readOnly);
-  if (!editable) {
-    say(notice, state === "locked" ? "editor.locked" : "editor.read_only");
+  notice.classList.toggle("locked", state === "locked" || week.readOnly);
+  const locked = { date: { at: week.week.locks_at, zone: week.zone } };
+  if (state === "locked") {
+    say(notice, editable ? "editor.locked_manager" : "editor.locked", locked);
+  } else if (!editable) {
+    say(notice, "editor.read_only");
   } else if (week.logId && submitted) {
     say(notice, "editor.filed", { submitted: { at: submitted, zone: week.zone } });
   } else {

@@ -325,18 +325,10 @@ async function showWeek(offering, weekNumber, highlighted) {
     log,
     highlighted,
     asManager: isManager(),
-    onSaved: () => refreshWeeks(offering),
+    onSaved: () => weeksOf.delete(offering.id), // read again when next shown
     onSessionEnded: sessionEnded,
   });
   $("editor-heading").focus();
-}
-
-async function refreshWeeks(offering) {
-  try {
-    weeksOf.set(offering.id, await api.weeks(offering.id));
-  } catch (error) {
-    tell(error);
-  }
 }
 
 // --- where the address points -----------------------------------------------------------------
