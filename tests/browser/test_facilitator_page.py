@@ -7,6 +7,7 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
@@ -296,3 +297,279 @@ def test_server_errors_appear_next_to_their_field_in_the_pages_language(signed_i
     expect(page.locator("#notes-error")).to_have_text("Plus long que la longueur maximale 5000.")
     expect(page.locator("#notes")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#save-status")).to_have_text(text_of("fr", "save.fix"))
+
+
+# --- drafts and the connection -----------------------------------------------------------------
+
+
+def test_typed_offline_kept_over_a_reload_and_saved_once_back_online(signed_in, term, run_sql):
+    page = signed_in(f"#offering={term.offering_id}&week=5")
+    page.context.set_offline(True)
+    expect(page.locator("#connection")).to_have_text(text_of("en", "connection.offline"))
+
+    page.get_by_label("Notes").fill("Typed on the train.")
+    page.get_by_role("group", name="Grace Hopper").get_by_label("Excused").check()
+    page.get_by_role("button", name="Save the log").click()
+    expect(page.locator("#save-status")).to_have_text(text_of("en", "save.offline"))
+
+    page.context.set_offline(False)
+    expect(page.locator("#connection")).to_be_hidden()
+    page.reload()
+    page.wait_for_selector("#roster li")
+
+    expect(page.get_by_label("Notes")).to_have_value("Typed on the train.")
+    expect(page.locator("#draft-status")).to_contain_text("Your unsaved changes from")
+    page.get_by_role("button", name="Save the log").click()
+    expect(page.locator("#save-status")).to_have_text("Week 5 saved.")
+    stored = log_rows(run_sql, term.offering_id, 5)
+    assert stored["notes"] == "Typed on the train."
+    assert stored["attendance"] == {"Grace": "excused"}
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft'))") == []
+
+
+def test_a_draft_outlives_a_sign_out_and_stays_its_owners(signed_in, term, create_user):
+    page = signed_in(f"#offering={term.offering_id}&week=6")
+    page.get_by_label("Notes").fill("Half written.")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.locator("#signin")).to_be_visible()
+
+    sign_in(page, term.facilitator)
+    page.wait_for_selector("#roster li")
+
+    expect(page.get_by_label("Notes")).to_have_value("Half written.")
+    keys = page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft'))")
+    assert keys == [f"facilitator-draft:{term.facilitator.id}:{term.offering_id}:6"]
+
+
+# --- languages ---------------------------------------------------------------------------------
+
+# Every text shown, as (key, placeholder values, rendered text), and any visible text that
+# comes from no catalogue: only names and codes (marked translate="no") and digits may.
+RENDERED_TEXTS = """() => {
+  const visible = (element) => element.checkVisibility() || element.tagName === "OPTION";
+  const shown = [...document.querySelectorAll("[data-i18n]")].filter(visible).map((element) =>
+    [element.dataset.i18n, JSON.parse(element.dataset.i18nArgs || "{}"), element.textContent]);
+  const stray = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent.trim();
+    const parent = node.parentElement;
+    if (text && !/^[\\d\\s]+$/.test(text) && visible(parent) && !parent.closest("[data-i18n]")
+        && !parent.closest("[translate=no]")) {
+      stray.push(text);
+    }
+  }
+  return { texts: shown, stray, lang: document.documentElement.lang, title: document.title };
+}"""
+
+
+def rendered(page, language: str) -> dict[str, str]:
+    found = page.evaluate(RENDERED_TEXTS)
+    assert found["stray"] == []
+    assert (found["lang"], found["title"]) == (language, CATALOGUES[language]["page.title"])
+    return {f"{key} {json.dumps(args)}": text for key, args, text in found["texts"]}
+
+
+def switch_to(page, language: str) -> None:
+    page.locator("#language-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+
+
+# Words French spells as English does.
+SAME_WORDS = {"Absent", "Notes"}
+
+
+@pytest.mark.parametrize(
+    ("where", "sample", "french"),
+    [
+        ("", ".week .due >> nth=0", "Échéance lun. 12 janv. 2026, 09:00"),
+        ("#offering={offering}&week=4", "#week-notice", "Rempli le dim. 1 févr. 2026, 14:00."),
+    ],
+)
+def test_switching_language_changes_every_visible_text_and_is_remembered(
+    signed_in, term, where, sample, french
+):
+    page = signed_in(where.format(offering=term.offering_id))
+    english = rendered(page, "en")
+    assert len(english) > 20
+
+    switch_to(page, "fr")
+
+    texts = rendered(page, "fr")
+    assert texts.keys() == english.keys()
+    assert {english[key] for key in english if english[key] == texts[key]} <= SAME_WORDS
+    expect(page.locator(sample)).to_have_text(french)
+    page.reload()
+    page.wait_for_selector("#offerings .offering, #roster li")
+    assert page.evaluate("document.documentElement.lang") == "fr"
+
+
+# --- the keyboard alone ------------------------------------------------------------------------
+
+
+def press_tab_until(page, selector: str, limit: int = 80) -> None:
+    """Tab forward until the element matching `selector` has the focus."""
+    for _ in range(limit):
+        if page.evaluate(f"document.activeElement.matches({json.dumps(selector)})"):
+            return
+        page.keyboard.press("Tab")
+    raise AssertionError(f"Tab never reached {selector}")
+
+
+def test_a_week_can_be_filed_with_the_keyboard_alone(open_page, term, run_sql):
+    page = open_page()
+    press_tab_until(page, "#email")
+    page.keyboard.type(term.facilitator.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(term.facilitator.password)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#offerings .offering")
+
+    press_tab_until(page, "a[href$='&week=5']")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#roster li")
+    for item in ("formative_one_grading", "summative_grading"):
+        press_tab_until(page, f"#item-{item}")
+        page.keyboard.type("Done")
+    press_tab_until(page, "#all-present")
+    page.keyboard.press("Enter")
+    press_tab_until(page, f"#attendance-{term.alan.id}-present")
+    page.keyboard.press("ArrowRight")  # absent
+    press_tab_until(page, "#notes")
+    page.keyboard.type("All by keyboard.")
+    press_tab_until(page, "#save")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("#save-status")).to_have_text("Week 5 saved.")
+    stored = log_rows(run_sql, term.offering_id, 5)
+    assert stored["attendance"] == {"Ada": "present", "Grace": "present", "Alan": "absent"}
+    assert (stored["summative_grading"], stored["notes"]) == ("Done", "All by keyboard.")
+
+
+# --- accessibility and phones ------------------------------------------------------------------
+
+WHERE = {"weeks": "", "week": "#offering={offering}&week=4"}
+
+
+@pytest.mark.parametrize("view", WHERE)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_axe_finds_no_serious_problem(signed_in, term, axe_source, view, language):
+    page = signed_in(f"?lang={language}" + WHERE[view].format(offering=term.offering_id))
+
+    assert serious_violations(page, axe_source) == []
+
+
+# Whatever sticks out past the right edge of the screen.
+STICKING_OUT = """() => {
+  const edge = document.documentElement.clientWidth;
+  return [...document.querySelectorAll("body *")]
+    .filter((node) => node.getClientRects().length)
+    .filter((node) => node.getBoundingClientRect().right > edge + 0.5)
+    .map((node) => `${node.tagName.toLowerCase()}#${node.id}.${node.className}`);
+}"""
+
+
+@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_nothing_scrolls_sideways_on_a_phone(signed_in, term, language, width, tmp_path):
+    size = {"width": width, "height": 800}
+    for view, where in WHERE.items():
+        address = f"?lang={language}" + where.format(offering=term.offering_id)
+        page = signed_in(address, viewport=size, is_mobile=True, has_touch=True)
+
+        page.screenshot(path=tmp_path / f"facilitator-{view}-{width}-{language}.png", full_page=True)
+
+        assert page.evaluate(STICKING_OUT) == []
+        scroll, client = page.evaluate(
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
+        assert scroll <= client
+    assert len(list(tmp_path.glob("*.png"))) == 2
+
+
+# --- links into the page -----------------------------------------------------------------------
+
+
+def test_a_reminder_e_mails_link_opens_the_right_week_after_sign_in(
+    app, open_page, term, live_server, monkeypatch, sweep, work, smtp
+):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_server)
+    sweep(SATURDAY)  # week 5 is due on Monday: its due-soon reminder goes out
+    work()
+    [message] = [m for m in smtp.messages if m["Subject"].startswith("Week 5 log")]
+    assert message["To"].addresses[0].addr_spec == term.facilitator.email
+    text = message.get_body(("plain",)).get_content()
+    link = re.search(rf"{re.escape(live_server)}/facilitator/#\S+", text)[0]
+    assert link.endswith(f"#offering={term.offering_id}&week=5")
+
+    page = open_page(link.removeprefix(f"{live_server}/facilitator/"))
+    expect(page.locator("#signin")).to_be_visible()
+    sign_in(page, term.facilitator)
+
+    expect(page.locator("#editor")).to_be_visible()
+    expect(page.locator("#editor-heading")).to_have_text(re.compile(r"^CS\d+, week 5$"))
+    expect(page.locator("#week-notice")).to_have_text(text_of("en", "editor.new"))
+    assert page.url == link
+
+
+def test_an_at_risk_students_link_opens_the_offering_and_highlights_them(signed_in, term):
+    page = signed_in(f"#offering={term.offering_id}&student={term.alan.id}")
+
+    listed = page.locator(f"#at-risk-{term.offering_id}-{term.alan.id}")
+    expect(listed).to_have_text(
+        "Alan Turing: low attendance and absent several weeks in a row (attendance 0%)"
+    )
+    expect(listed).to_have_class(re.compile("highlighted"))
+    expect(listed).to_be_focused()
+    open_week(page, 5)
+    expect(page.locator(f"#student-{term.alan.id} .marker")).to_have_text("At risk")
+    expect(page.locator(f"#student-{term.ada.id} .marker")).to_have_count(0)
+
+
+# --- managers, and the calendar ----------------------------------------------------------------
+
+
+def test_a_manager_follows_a_link_and_files_on_the_facilitators_behalf(
+    open_page, term, manager, run_sql
+):
+    page = open_page(f"#offering={term.offering_id}&week=1")
+    sign_in(page, manager)
+    page.wait_for_selector("#roster li")
+
+    expect(page.locator("#week-notice")).to_have_text(
+        "This log has been read-only to its facilitator since Mon, 26 Jan 2026, 09:00; as a "
+        "manager you may still correct it."
+    )
+    expect(page.get_by_label("Notes")).to_be_enabled()
+    page.get_by_role("link", name="Back to my weeks").click()
+    expect(page.get_by_label("Facilitator")).to_have_value(str(term.facilitator.id))
+    open_week(page, 2)
+    expect(page.locator("#on-behalf")).to_be_visible()
+    page.get_by_role("button", name="Mark all present").click()
+    page.get_by_role("button", name="Save the log").click()
+
+    expect(page.locator("#save-status")).to_have_text("Week 2 saved.")
+    stored = log_rows(run_sql, term.offering_id, 2)
+    assert stored["on_behalf"] is True
+    assert stored["attendance"] == dict.fromkeys(("Ada", "Grace", "Alan"), "present")
+
+
+def test_the_calendar_link_is_shown_reset_and_stopped(signed_in, client):
+    page = signed_in()
+    address = page.locator("#calendar-url")
+    feed = lambda: client.get(urlsplit(address.input_value()).path)  # noqa: E731
+
+    page.get_by_role("button", name="Get my subscription link").click()
+    expect(address).to_have_value(re.compile(r"/api/v1/calendar-feeds/.+\.ics$"))
+    first = address.input_value()
+    assert feed().status_code == 200
+    page.get_by_role("button", name="Reset the link").click()
+    expect(address).not_to_have_value(first)
+
+    assert client.get(urlsplit(first).path).status_code == 404
+    assert feed().status_code == 200
+    second = address.input_value()
+    page.get_by_role("button", name="Stop the subscription").click()
+    expect(page.locator("#calendar-status")).to_have_text(text_of("en", "calendar.revoked"))
+    expect(address).to_be_hidden()
+    assert client.get(urlsplit(second).path).status_code == 404
