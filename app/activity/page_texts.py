@@ -44,7 +44,6 @@ PAGE_TEXTS = dict((
     page_text("week.label", "Week {week}"),
     page_text("week.due", "Due {due}"),
     page_text("week.due_both", "Due {due} (your time: {own})"),
-    page_text("week.open", "Open week {week}"),
     page_text("state.not_yet_due", "Not yet due"),
     page_text("state.due_soon", "Due soon"),
     page_text("state.overdue", "Overdue"),
@@ -107,12 +106,11 @@ PAGE_TEXTS = dict((
     page_text("conflict.intro", "While you were editing, the log was saved by someone else. "
                                 "Here is what they changed:"),
     page_text("conflict.change", "{field}: now {theirs}, you had {yours}"),
-    page_text("conflict.attendance", "the attendance"),
     page_text("conflict.reapply", "Re-apply my edits"),
     page_text("conflict.theirs", "Keep their version"),
     page_text("conflict.reapplied", "Your edits are back on the form over the latest version. "
                                     "Check them, then save."),
-    page_text("empty", "(empty)"),
+    page_text("value.empty", "(empty)"),
     page_text("calendar.heading", "Calendar"),
     page_text("calendar.intro", "Subscribe to your log deadlines in your calendar app. The link "
                                 "is secret: anyone who has it can read your deadlines."),

@@ -10,9 +10,9 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask.cli import AppGroup
 
+from app.activity.page_texts import PAGE_TEXTS as FACILITATOR_PAGE_TEXTS
 from app.config import PROJECT_ROOT
 from app.core.i18n import LANGUAGES
-from app.activity.page_texts import PAGE_TEXTS as FACILITATOR_PAGE_TEXTS
 from app.reflections.page_texts import PAGE_TEXTS as REFLECTION_PAGE_TEXTS
 
 i18n_cli = AppGroup("i18n", help="Extract, update and compile translations.")

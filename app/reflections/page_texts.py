@@ -8,7 +8,6 @@ itself carries no text of its own. `{name}` placeholders are filled in by the pa
 
 from app.core.i18n import page_text
 
-
 PAGE_TEXTS = dict((
     page_text("page.title", "End-of-module reflection"),
     page_text("page.intro", "Tell us how the module went. Your answers help us improve it for "

@@ -396,8 +396,8 @@ async function showConflict(logId, mine) {
   $("conflict-heading").focus();
 }
 
-const shown = (text) => (text ? text : { key: "empty" });
-const attendanceText = (status) => (status ? { key: `attendance.${status}` } : { key: "empty" });
+const shown = (text) => (text ? text : { key: "value.empty" });
+const attendanceText = (status) => (status ? { key: `attendance.${status}` } : { key: "value.empty" });
 
 // What they changed, as [field, their value, your value] text arguments.
 function differences(base, theirs, mine) {

@@ -5,7 +5,7 @@ reminders carry."""
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -13,18 +13,8 @@ import pytest
 from playwright.sync_api import expect
 
 from app.config import PROJECT_ROOT
-from tests.activity.conftest import (  # noqa: F401  (fixtures)
-    ALL_DONE,
-    create_log,
-    edit_log,
-    enrolled,
-    entries,
-    facilitator,
-    file_log,
-    offering_of,
-)
+from tests.activity.conftest import ALL_DONE, entries
 from tests.browser.conftest import serious_violations
-from tests.notifications.conftest import notifications, smtp, sweep, work  # noqa: F401
 
 CATALOGUES = {
     language: json.loads((PROJECT_ROOT / "facilitator_page" / "i18n" / f"{language}.json")
@@ -64,8 +54,8 @@ def term(time_machine, facilitator, offering_of, create_log, enrolled):
 
 
 @pytest.fixture
-def open_page(browser, live_server):
-    """`open_page(address="", clock_at=SATURDAY, **context_options)` → a page on /facilitator/
+def visit(browser, live_server):
+    """`visit(address="", clock_at=SATURDAY, **context_options)` → a page on /facilitator/
     in a fresh context, the browser's clock fixed at `clock_at`; script errors and CSP
     violations fail the test."""
     contexts, problems = [], []
@@ -99,12 +89,12 @@ def sign_in(page, user) -> None:
 
 
 @pytest.fixture
-def signed_in(open_page, term):
+def signed_in(visit, term):
     """`signed_in(address="", user=the facilitator, **options)` → the page, signed in, showing
     the weeks (or the week the address names)."""
 
     def make(address: str = "", user=None, **options):
-        page = open_page(address, **options)
+        page = visit(address, **options)
         sign_in(page, user or term.facilitator)
         page.wait_for_selector("#offerings .offering, #editor:not([hidden]) #roster li")
         return page
@@ -192,9 +182,9 @@ def test_the_trimester_picker_shows_another_trimesters_offerings(
     assert set(states(page)) == {"not_yet_due"}
 
 
-def test_a_student_is_turned_away_and_their_token_revoked(open_page, create_user, client):
+def test_a_student_is_turned_away_and_their_token_revoked(visit, create_user, client):
     student = create_user("student")
-    page = open_page()
+    page = visit()
     page.fill("#email", student.email)
     page.fill("#password", student.password)
 
@@ -251,9 +241,7 @@ def test_a_locked_week_is_read_only_and_says_why(signed_in):
     )
 
 
-def test_a_stale_etag_shows_what_changed_and_reapplies_my_edits(
-    signed_in, term, edit_log, run_sql
-):
+def test_a_stale_etag_shows_what_changed_and_reapplies_my_edits(signed_in, term, edit_log, run_sql):
     page = signed_in()
     open_week(page, 4)
     page.get_by_label("Notes").fill("Quiz postponed.")
@@ -416,8 +404,8 @@ def press_tab_until(page, selector: str, limit: int = 80) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_a_week_can_be_filed_with_the_keyboard_alone(open_page, term, run_sql):
-    page = open_page()
+def test_a_week_can_be_filed_with_the_keyboard_alone(visit, term, run_sql):
+    page = visit()
     press_tab_until(page, "#email")
     page.keyboard.type(term.facilitator.email)
     page.keyboard.press("Tab")
@@ -477,7 +465,8 @@ def test_nothing_scrolls_sideways_on_a_phone(signed_in, term, language, width, t
         address = f"?lang={language}" + where.format(offering=term.offering_id)
         page = signed_in(address, viewport=size, is_mobile=True, has_touch=True)
 
-        page.screenshot(path=tmp_path / f"facilitator-{view}-{width}-{language}.png", full_page=True)
+        shot = tmp_path / f"facilitator-{view}-{width}-{language}.png"
+        page.screenshot(path=shot, full_page=True)
 
         assert page.evaluate(STICKING_OUT) == []
         scroll, client = page.evaluate(
@@ -491,7 +480,7 @@ def test_nothing_scrolls_sideways_on_a_phone(signed_in, term, language, width, t
 
 
 def test_a_reminder_e_mails_link_opens_the_right_week_after_sign_in(
-    app, open_page, term, live_server, monkeypatch, sweep, work, smtp
+    app, visit, term, live_server, monkeypatch, sweep, work, smtp
 ):
     monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", live_server)
     sweep(SATURDAY)  # week 5 is due on Monday: its due-soon reminder goes out
@@ -502,7 +491,7 @@ def test_a_reminder_e_mails_link_opens_the_right_week_after_sign_in(
     link = re.search(rf"{re.escape(live_server)}/facilitator/#\S+", text)[0]
     assert link.endswith(f"#offering={term.offering_id}&week=5")
 
-    page = open_page(link.removeprefix(f"{live_server}/facilitator/"))
+    page = visit(link.removeprefix(f"{live_server}/facilitator/"))
     expect(page.locator("#signin")).to_be_visible()
     sign_in(page, term.facilitator)
 
@@ -530,9 +519,9 @@ def test_an_at_risk_students_link_opens_the_offering_and_highlights_them(signed_
 
 
 def test_a_manager_follows_a_link_and_files_on_the_facilitators_behalf(
-    open_page, term, manager, run_sql
+    visit, term, manager, run_sql
 ):
-    page = open_page(f"#offering={term.offering_id}&week=1")
+    page = visit(f"#offering={term.offering_id}&week=1")
     sign_in(page, manager)
     page.wait_for_selector("#roster li")
 
