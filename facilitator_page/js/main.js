@@ -78,6 +78,9 @@ async function signIn(event) {
     }
     unsay($("status"));
     await showSignedIn();
+    if (document.activeElement === document.body) {
+      $("weeks-heading").focus(); // the form that had the focus is gone
+    }
   } catch (error) {
     $("password").value = "";
     if (error instanceof api.Offline) {
