@@ -283,7 +283,7 @@ async function save(event) {
           week_number: week.week.week_number,
           ...body(values),
         });
-    saved(answer);
+    await saved(answer);
   } catch (error) {
     await refused(error, values);
   } finally {
@@ -291,7 +291,7 @@ async function save(event) {
   }
 }
 
-function saved(answer) {
+async function saved(answer) {
   clearTimeout(announce);
   clearDraft(...draftKey());
   week.logId = answer.body.id;
@@ -302,7 +302,17 @@ function saved(answer) {
   $("discard").hidden = true;
   unsay($("draft-status"));
   say($("save-status"), "save.done", { week: week.week.week_number });
-  week.onSaved(week);
+  await showLatestState();
+}
+
+// After a save the week's state, and whether it may still be changed, are the server's again.
+async function showLatestState() {
+  const shown = week;
+  const latest = await shown.onSaved();
+  if (latest && week === shown) {
+    week.week = latest;
+    describeWeek();
+  }
 }
 
 async function refused(error, values) {
@@ -463,7 +473,7 @@ function takeTheirs(keepMine) {
     $("discard").hidden = true;
     unsay($("save-status"));
     unsay($("draft-status"));
-    week.onSaved(week);
+    showLatestState();
   }
 }
 

@@ -328,10 +328,22 @@ async function showWeek(offering, weekNumber, highlighted) {
     log,
     highlighted,
     asManager: isManager(),
-    onSaved: () => weeksOf.delete(offering.id), // read again when next shown
+    onSaved: () => reloadWeek(offering, weekNumber),
     onSessionEnded: sessionEnded,
   });
   $("editor-heading").focus();
+}
+
+// The week as the server now sees it (a save may have changed its state, or locked it), or
+// null if it cannot be read now (the list is read again when next shown).
+async function reloadWeek(offering, weekNumber) {
+  weeksOf.delete(offering.id);
+  try {
+    await loadWeeks(offering);
+  } catch {
+    return null;
+  }
+  return weeksOf.get(offering.id).weeks.find((week) => week.week_number === weekNumber);
 }
 
 // --- where the address points -----------------------------------------------------------------

@@ -220,6 +220,7 @@ def test_filing_a_week_with_each_students_attendance_stores_the_rows(signed_in, 
     page.get_by_role("button", name="Save the log").click()
 
     expect(page.locator("#save-status")).to_have_text("Week 5 saved.")
+    expect(page.locator("#week-notice")).to_have_text(re.compile(r"^Filed on Sat, 7 Feb 2026, "))
     stored = log_rows(run_sql, term.offering_id, 5)
     assert stored["attendance"] == {"Ada": "present", "Grace": "present", "Alan": "absent"}
     assert (stored["intranet_sync"], stored["notes"]) == ("Done", "Lab moved to room 4.")
@@ -239,6 +240,21 @@ def test_a_locked_week_is_read_only_and_says_why(signed_in):
         "This log has been read-only to its facilitator since Mon, 26 Jan 2026, 09:00. "
         "Ask a manager to correct it."
     )
+
+
+def test_a_week_filed_after_its_lock_date_turns_read_only_once_saved(signed_in):
+    page = signed_in()
+    open_week(page, 2)  # overdue since 19 January: it may still be filed, late
+
+    page.get_by_role("button", name="Mark all present").click()
+    page.get_by_role("button", name="Save the log").click()
+
+    expect(page.locator("#save-status")).to_have_text("Week 2 saved.")
+    expect(page.locator("#week-notice")).to_have_text(
+        "This log has been read-only to its facilitator since Mon, 2 Feb 2026, 09:00. "
+        "Ask a manager to correct it."
+    )
+    expect(page.get_by_label("Notes")).to_be_disabled()
 
 
 def test_a_stale_etag_shows_what_changed_and_reapplies_my_edits(signed_in, term, edit_log, run_sql):
