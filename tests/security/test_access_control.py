@@ -108,6 +108,8 @@ OWNERSHIP = {
         ("facilitator", ["other_facilitator"], 404, None),
     ("get", "/course-offerings/{offering_id}/at-risk"):
         ("facilitator", ["other_facilitator"], 404, None),
+    ("get", "/course-offerings/{offering_id}/weeks"):
+        ("facilitator", ["other_facilitator"], 404, None),
     ("post", "/notifications/{notification_id}/read"):
         ("student", ["manager", "facilitator", "other_facilitator", "other_student"], 404, None),
     ("get", "/reflections/{reflection_id}"):
