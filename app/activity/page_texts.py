@@ -82,8 +82,8 @@ PAGE_TEXTS = dict((
     page_text("roster.legend", "Attendance"),
     page_text("roster.all_present", "Mark all present"),
     page_text("roster.empty", "No student was enrolled during this week."),
-    page_text("roster.count", "{present} present, {absent} absent, {excused} excused, "
-                              "{untaken} not taken"),
+    page_text("roster.count", "Present: {present}, absent: {absent}, excused: {excused}, "
+                              "not taken: {untaken}"),
     page_text("attendance.present", "Present"),
     page_text("attendance.absent", "Absent"),
     page_text("attendance.excused", "Excused"),

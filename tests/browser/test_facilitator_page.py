@@ -215,7 +215,7 @@ def test_filing_a_week_with_each_students_attendance_stores_the_rows(signed_in, 
     page.get_by_role("group", name="Alan Turing").get_by_label("Absent").check()
     page.get_by_label("Notes").fill("Lab moved to room 4.")
     expect(page.locator("#roster-count")).to_have_text(
-        "2 present, 1 absent, 0 excused, 0 not taken"
+        "Present: 2, absent: 1, excused: 0, not taken: 0"
     )
     page.get_by_role("button", name="Save the log").click()
 
