@@ -143,6 +143,7 @@ def init_metrics(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     # Imported here, so a worker that only needs the services never loads the web layer.
+    from app.activity import page as facilitator_page
     from app.activity.routes import attendance_blp
     from app.activity.routes import blp as activity_blp
     from app.admin.page import blp as dashboard_page
@@ -166,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(docs.blp)
     app.register_blueprint(reflection_page.blp)
     app.register_blueprint(dashboard_page)
+    app.register_blueprint(facilitator_page.blp)
 
 
 def ensure_development_secrets(app: Flask) -> None:

@@ -10,14 +10,19 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask.cli import AppGroup
 
+from app.activity.page_texts import PAGE_TEXTS as FACILITATOR_PAGE_TEXTS
 from app.config import PROJECT_ROOT
 from app.core.i18n import LANGUAGES
-from app.reflections.page_texts import PAGE_TEXTS
+from app.reflections.page_texts import PAGE_TEXTS as REFLECTION_PAGE_TEXTS
 
 i18n_cli = AppGroup("i18n", help="Extract, update and compile translations.")
 TRANSLATIONS = PROJECT_ROOT / "translations"
 TEMPLATE = TRANSLATIONS / "messages.pot"
-PAGE_CATALOGUES = PROJECT_ROOT / "reflection_page" / "i18n"
+# Each static page whose texts are in the Babel catalogues: its folder, and its texts by key.
+PAGES = {
+    PROJECT_ROOT / "reflection_page": REFLECTION_PAGE_TEXTS,
+    PROJECT_ROOT / "facilitator_page": FACILITATOR_PAGE_TEXTS,
+}
 SOURCE_LANGUAGE = "en"
 
 
@@ -81,30 +86,32 @@ def update():
 
 @i18n_cli.command("compile")
 def compile_catalogues():
-    """Compile every messages.po into the messages.mo the app loads, and write the reflection
-    page's texts to reflection_page/i18n/<language>.json."""
+    """Compile every messages.po into the messages.mo the app loads, and write each static
+    page's texts to <page>/i18n/<language>.json (the reflection and facilitator pages)."""
     for language in LANGUAGES:
         # The texts are written in English: its catalogue is the source, never "translated",
         # so only the other languages' progress is worth reporting.
         statistics = ["--statistics"] if language != SOURCE_LANGUAGE else []
         pybabel("compile", "-d", str(TRANSLATIONS), "-l", language, *statistics)
-        write_page_catalogue(language)
+        for folder, texts in PAGES.items():
+            write_page_catalogue(folder / "i18n", language, texts)
 
 
-def page_catalogue(language: str) -> dict[str, str]:
-    """The page's texts in `language`, by key; English where a translation is missing (the
+def page_catalogue(language: str, page_texts: dict[str, str]) -> dict[str, str]:
+    """A page's texts in `language`, by key; English where a translation is missing (the
     translations test reports those)."""
     with open(TRANSLATIONS / language / "LC_MESSAGES" / "messages.po", "rb") as handle:
         catalogue = read_po(handle)
     texts = {}
-    for key, english in PAGE_TEXTS.items():
+    for key, english in page_texts.items():
         message = catalogue.get(english, context=key)
         translated = message is not None and message.string and not message.fuzzy
         texts[key] = message.string if translated else english
     return texts
 
 
-def write_page_catalogue(language: str) -> None:
-    PAGE_CATALOGUES.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(page_catalogue(language), ensure_ascii=False, indent=2, sort_keys=True)
-    (PAGE_CATALOGUES / f"{language}.json").write_text(text + "\n", encoding="utf-8")
+def write_page_catalogue(folder: Path, language: str, page_texts: dict[str, str]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    catalogue = page_catalogue(language, page_texts)
+    text = json.dumps(catalogue, ensure_ascii=False, indent=2, sort_keys=True)
+    (folder / f"{language}.json").write_text(text + "\n", encoding="utf-8")

@@ -79,10 +79,12 @@ DEMO_OFFERINGS = [
 ]
 # How each staffed demo offering's weekly logs were filed, the latest due week first; older
 # weeks were filed on time. Counted back from the clock, the first dashboard shows the same
-# realistic mix whatever the day the demo is seeded.
+# realistic mix whatever the day the demo is seeded, and the demo facilitator's page every
+# state a week can be in: incomplete, filed late, filed, overdue (a log still missing), locked
+# (filed, and read-only since LOG_LOCK_DAYS), due soon or not yet due (the weeks to come).
 DEMO_LOG_HABITS = {
-    ("CS101", "2025J"): (ON_TIME, LATE, ON_TIME, INCOMPLETE),
-    ("CS205", "2025J"): (MISSING, ON_TIME, LATE),
+    ("CS101", "2025J"): (INCOMPLETE, LATE, ON_TIME, ON_TIME),
+    ("CS205", "2025J"): (MISSING, ON_TIME, MISSING, LATE),
     ("SE310", "2025M"): (ON_TIME, INCOMPLETE, ON_TIME, ON_TIME, MISSING),
 }
 

@@ -11,7 +11,9 @@ from marshmallow import validate
 
 _ = gettext
 LANGUAGES = ("en", "fr")
-__all__ = ["LANGUAGES", "N_", "_", "lazy_gettext", "remember_user_language", "select_locale"]
+__all__ = [
+    "LANGUAGES", "N_", "_", "lazy_gettext", "page_text", "remember_user_language", "select_locale"
+]  # fmt: skip
 
 
 def select_locale() -> str:
@@ -30,6 +32,11 @@ def remember_user_language(language: str) -> None:
 def N_(message: str) -> str:
     """Mark a text for extraction without translating it here."""
     return message
+
+
+def page_text(key: str, text: str) -> tuple[str, str]:
+    """Mark a static page's text for extraction (`page_text:1c,2`: the key is the context)."""
+    return key, text
 
 
 # Fixed texts that webargs and marshmallow put in validation errors; listing them here puts them

@@ -6,11 +6,7 @@ compile` writes them out as reflection_page/i18n/<language>.json (see app/cli/i1
 itself carries no text of its own. `{name}` placeholders are filled in by the page.
 """
 
-
-def page_text(key: str, text: str) -> tuple[str, str]:
-    """Mark a page text for extraction (`page_text:1c,2`: the key is the context)."""
-    return key, text
-
+from app.core.i18n import page_text
 
 PAGE_TEXTS = dict((
     page_text("page.title", "End-of-module reflection"),

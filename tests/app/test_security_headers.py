@@ -32,7 +32,7 @@ def test_tokens_and_other_api_answers_are_not_stored(client, create_user):
 
 
 def test_no_page_can_be_framed(client):
-    for path in ("/docs", "/reflection/", "/admin/dashboard/"):
+    for path in ("/docs", "/reflection/", "/admin/dashboard/", "/facilitator/"):
         page = client.get(path)
 
         assert page.headers["X-Frame-Options"] == "DENY", path

@@ -79,7 +79,8 @@ def test_every_french_text_keeps_its_punctuation_on_the_line_of_the_word_before(
         if TYPOGRAPHY_FAULT.search(text)
     }  # fmt: skip
 
-    pages = {"reflection_page/i18n/fr.json", "admin_dashboard/i18n/fr.json"}
+    pages = {"reflection_page/i18n/fr.json", "admin_dashboard/i18n/fr.json",
+             "facilitator_page/i18n/fr.json"}  # fmt: skip
     assert {"messages.po", *pages} <= set(texts)
     assert faults == set()
 

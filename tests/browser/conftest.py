@@ -17,6 +17,15 @@ import pytest
 from werkzeug.serving import make_server
 
 from app.config import PROJECT_ROOT
+from tests.activity.conftest import (  # noqa: F401  (fixtures for the facilitator's page)
+    create_log,
+    edit_log,
+    enrolled,
+    facilitator,
+    file_log,
+    offering_of,
+)
+from tests.notifications.conftest import smtp, sweep, work  # noqa: F401  (fixtures)
 
 HERE = Path(__file__).parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"

@@ -176,6 +176,29 @@ def test_seed_demo_files_a_realistic_mix_of_weekly_logs_whatever_the_date(
     assert sum(overall[outcome] for outcome in outcomes) == overall["due"]
 
 
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 2, 10, tzinfo=UTC),  # trimester 1, eight weeks due
+        datetime(2031, 6, 20, 15, tzinfo=UTC),  # trimester 2, six weeks due
+    ],
+)
+def test_the_demo_facilitators_page_shows_weeks_in_every_state(app, client, time_machine, moment):
+    time_machine.move_to(moment)
+    output = app.test_cli_runner().invoke(args=["seed", "demo"]).output
+    headers = demo_sign_in(client, output, "facilitator@")
+
+    offerings = client.get("/api/v1/course-offerings", headers=headers).json
+    states = {
+        week["state"]
+        for offering in offerings
+        for week in client.get(f"/api/v1/course-offerings/{offering['id']}/weeks",
+                               headers=headers).json["weeks"]
+    }  # fmt: skip
+
+    assert states >= {"filed", "filed_late", "incomplete", "overdue", "locked", "not_yet_due"}
+
+
 def test_seed_bulk_adds_what_it_reports_within_capacity(app, run_sql):
     result = app.test_cli_runner().invoke(
         args=["seed", "bulk", "--facilitators", "4", "--offerings", "50", "--students", "200",
