@@ -69,10 +69,11 @@ def facilitators(filters: dict) -> Select:
     )
 
 
-def with_figures(viewer: User, people: list, filters: dict) -> list[dict]:
-    """The rows of these facilitators, completed with their logs and students at risk."""
+def with_figures(scope: list[ColumnElement], people: list, filters: dict) -> list[dict]:
+    """The rows of these facilitators, completed with their logs (among the offerings `scope`
+    selects: activity.in_scope) and students at risk."""
     ids = [person["facilitator_id"] for person in people]
-    logs = log_totals(viewer, filters, ids)
+    logs = log_totals(scope, ids)
     at_risk = at_risk_counts(filters, ids)
     return [
         dict(person)
@@ -85,13 +86,13 @@ def with_figures(viewer: User, people: list, filters: dict) -> list[dict]:
     ]
 
 
-def log_totals(viewer: User, filters: dict, ids: list[int]) -> dict[int, dict]:
+def log_totals(scope: list[ColumnElement], ids: list[int]) -> dict[int, dict]:
     """Per facilitator: the logs due so far in the trimester and how many are missing, late
     or incomplete, exactly as the compliance report counts them."""
     if not ids:
         return {}
     rule, now = DeadlineRule.from_config(), clock.now()
-    scope = [*activity.in_scope(viewer, filters), CourseOffering.facilitator_id.in_(ids)]
+    scope = [*scope, CourseOffering.facilitator_id.in_(ids)]
     offerings = db.session.execute(
         select(CourseOffering.id, CourseOffering.start_date, CourseOffering.end_date,
                CourseOffering.facilitator_id).where(*scope)
@@ -138,25 +139,23 @@ def at_risk_counts(filters: dict, ids: list[int]) -> dict[int, int]:
 def report(manager: User, filters: dict, pagination) -> list[dict]:
     """One page of facilitators, by name."""
     people = page_of(facilitators(filters), pagination, rows=True)
-    return with_figures(manager, people, filters)
+    return with_figures(activity.in_scope(manager, filters), people, filters)
 
 
 def my_row(facilitator: User, filters: dict) -> dict:
     """The facilitator's own row."""
-    people = (
-        db.session.execute(facilitators(filters | {"facilitator_id": facilitator.id}))
-        .mappings()
-        .all()
-    )
-    return with_figures(facilitator, people, filters)[0]
+    mine = filters | {"facilitator_id": facilitator.id}
+    people = db.session.execute(facilitators(mine)).mappings().all()
+    return with_figures(activity.in_scope(facilitator, mine), people, filters)[0]
 
 
-def every_row(manager: User, filters: dict) -> Iterator[dict]:
-    """Every row, BATCH facilitators at a time (for a download)."""
+def every_row(scope: list[ColumnElement], filters: dict) -> Iterator[dict]:
+    """Every row, BATCH facilitators at a time, for a download: written after the request's
+    own work has ended, so `scope` is worked out before."""
     statement = facilitators(filters)
     for offset in range(0, db.session.scalar(count(statement)), BATCH):
         people = db.session.execute(statement.limit(BATCH).offset(offset)).mappings().all()
-        yield from with_figures(manager, people, filters)
+        yield from with_figures(scope, people, filters)
 
 
 def count(statement: Select) -> Select:
@@ -166,6 +165,7 @@ def count(statement: Select) -> Select:
 def workload_csv(manager: User, filters: dict, columns: dict[str, str]) -> Response:
     """Every row as CSV, streamed; `columns` maps each row key to its header."""
     data_exported.send(manager, export="workload", filters=filters)
-    rows = ([row[key] for key in columns] for row in every_row(manager, filters))
+    scope = activity.in_scope(manager, filters)
+    rows = ([row[key] for key in columns] for row in every_row(scope, filters))
     name = f"workload-{filters['year']}-T{filters['trimester']}-{clock.now():%Y%m%d-%H%M}.csv"
     return exports.csv_response(name, list(columns.values()), rows)

@@ -96,9 +96,10 @@ def test_reallocating_by_patch_is_refused_and_changes_nothing(
 
     assert response.status_code == 409
     assert response.json["message"].startswith("Already 1 of 1 offerings in trimester 2 of 2027.")
-    assert client.get(f"{OFFERINGS}/{offering['id']}", headers=as_manager).json[
-        "facilitator_id"
-    ] == free.id
+    assert (
+        client.get(f"{OFFERINGS}/{offering['id']}", headers=as_manager).json["facilitator_id"]
+        == free.id
+    )
 
 
 def test_a_facilitator_at_their_maximum_keeps_their_own_offerings_editable(
