@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.activity.conftest import ALL_DONE, entries, enrolled  # noqa: F401  (fixture)
+from tests.activity.conftest import ALL_DONE, entries
 from tests.admin.conftest import ADMIN
 
 TERM = {"year": 2026, "trimester": 1, "start_date": "2026-01-05", "end_date": "2026-04-03"}

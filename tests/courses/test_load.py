@@ -61,7 +61,7 @@ def test_the_refusal_is_in_french_for_a_french_caller(
 
     assert response.status_code == 409
     assert response.json["message"] == (
-        "Offres au trimestre 2 de 2027\u00a0: déjà 1 sur 1. Un responsable peut l’attribuer "
+        "Offres au trimestre 2 de 2027\u00a0: déjà 1 sur 1. Un responsable peut l\u2019attribuer "
         'malgré tout avec "override_load"\u00a0: true.'
     )
 
