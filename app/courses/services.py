@@ -225,7 +225,7 @@ def update_offering(offering: CourseOffering, changes: dict, manager: User) -> C
     if status is not None:
         changes["status"] = status
     check_references(changes)
-    after = {field: changes.get(field, getattr(offering, field)) for field in PLACEMENT}
+    after = {name: changes.get(name, getattr(offering, name)) for name in {*PLACEMENT, "status"}}
     check_calendar(after["year"], after["start_date"], after["end_date"])
     if status not in {None, offering.status}:
         life_cycle.check_move(
@@ -255,14 +255,13 @@ def update_offering(offering: CourseOffering, changes: dict, manager: User) -> C
 
 
 # What places a facilitator: changing any of these re-checks their load and availability.
-PLACEMENT = {"facilitator_id", "trimester", "year", "start_date", "end_date", "status"}
+PLACEMENT = {"facilitator_id", "trimester", "year", "start_date", "end_date"}
 
 
 def check_load(after: dict, offering: CourseOffering | None, override: bool) -> dict:
     """The load check for an offering as it will be, when it has a facilitator and is not
     cancelled; what a manager's override let through, as an audit change (or nothing)."""
-    status = after.get("status", offering.status if offering else OfferingStatus.ACTIVE)
-    if not after.get("facilitator_id") or status == OfferingStatus.CANCELLED:
+    if not after.get("facilitator_id") or after["status"] == OfferingStatus.CANCELLED:
         return {}
     placement = load.Placement(
         after["facilitator_id"], after["trimester"], after["year"], after["start_date"],

@@ -261,3 +261,24 @@ def test_twenty_simultaneous_allocations_with_room_for_one_allocate_exactly_one(
         "SELECT COUNT(*) FROM course_offerings WHERE facilitator_id = :id", id=facilitator.id
     )
     assert carried == [(3,)]
+
+
+@pytest.fixture
+def after_the_term(time_machine):
+    """An hour after the last week's log of T2_2027 fell due (before tokens are issued)."""
+    time_machine.move_to("2027-08-02T08:00:00+00:00", tick=False)
+
+
+@pytest.mark.usefixtures("after_the_term")
+def test_completing_an_offering_of_a_facilitator_over_their_maximum_is_no_allocation(
+    client, as_manager, allocate, create_user, set_maximum
+):
+    facilitator = create_user("facilitator")
+    offerings = [allocate(facilitator).json for _ in range(2)]
+    set_maximum(facilitator, 1)  # lowered since: over their maximum now
+
+    response = client.patch(
+        f"{OFFERINGS}/{offerings[0]['id']}", json={"status": "completed"}, headers=as_manager
+    )
+
+    assert response.status_code == 200, response.json
