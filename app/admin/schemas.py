@@ -192,7 +192,7 @@ class WorkloadRowSchema(ResponseSchema):
     missing = fields.Integer()
     late = fields.Integer(metadata={"description": "Complete, but filed after the deadline"})
     incomplete = fields.Integer()
-    at_risk_students = fields.Integer(metadata={"description": "In their active offerings"})
+    at_risk_students = fields.Integer(metadata={"description": "In the same offerings as due"})
 
 
 class UnstaffedQuerySchema(Schema):

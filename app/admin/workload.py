@@ -16,7 +16,7 @@ from app.auth.models import FacilitatorProfile, Role, User
 from app.core import clock
 from app.core.signals import data_exported
 from app.courses.load import CARRIED, maximum_column
-from app.courses.models import CourseOffering, Enrollment, OfferingStatus
+from app.courses.models import CourseOffering, Enrollment
 from app.data.pagination import page_of
 from app.extensions import db
 
@@ -69,12 +69,17 @@ def facilitators(filters: dict) -> Select:
     )
 
 
-def with_figures(scope: list[ColumnElement], people: list, filters: dict) -> list[dict]:
-    """The rows of these facilitators, completed with their logs (among the offerings `scope`
-    selects: activity.in_scope) and students at risk."""
-    ids = [person["facilitator_id"] for person in people]
-    logs = log_totals(scope, ids)
-    at_risk = at_risk_counts(filters, ids)
+def with_figures(scope: list[ColumnElement], people: list) -> list[dict]:
+    """The rows of these facilitators, completed with the logs and the students at risk of
+    their offerings that `scope` selects (activity.in_scope: those the compliance report and
+    the at-risk lists count)."""
+    scope = [*scope, CourseOffering.facilitator_id.in_([p["facilitator_id"] for p in people])]
+    offerings = db.session.execute(
+        select(CourseOffering.id, CourseOffering.start_date, CourseOffering.end_date,
+               CourseOffering.facilitator_id).where(*scope)
+    ).all() if people else []  # fmt: skip
+    logs = log_totals(scope, offerings)
+    at_risk = at_risk_counts(offerings)
     return [
         dict(person)
         | logs.get(person["facilitator_id"], {"due": 0, "missing": 0, "late": 0, "incomplete": 0})
@@ -86,17 +91,12 @@ def with_figures(scope: list[ColumnElement], people: list, filters: dict) -> lis
     ]
 
 
-def log_totals(scope: list[ColumnElement], ids: list[int]) -> dict[int, dict]:
+def log_totals(scope: list[ColumnElement], offerings: list) -> dict[int, dict]:
     """Per facilitator: the logs due so far in the trimester and how many are missing, late
     or incomplete, exactly as the compliance report counts them."""
-    if not ids:
+    if not offerings:
         return {}
     rule, now = DeadlineRule.from_config(), clock.now()
-    scope = [*scope, CourseOffering.facilitator_id.in_(ids)]
-    offerings = db.session.execute(
-        select(CourseOffering.id, CourseOffering.start_date, CourseOffering.end_date,
-               CourseOffering.facilitator_id).where(*scope)
-    ).all()  # fmt: skip
     due_weeks = activity.weeks_due_by_offering(offerings, rule, now)
     filed = activity.filed_counts(scope, now)
     groups: dict[int, list] = {}
@@ -117,21 +117,12 @@ def log_totals(scope: list[ColumnElement], ids: list[int]) -> dict[int, dict]:
     }
 
 
-def at_risk_counts(filters: dict, ids: list[int]) -> dict[int, int]:
-    """Per facilitator: the students at risk in their active offerings of the trimester."""
-    running = dict(
-        db.session.execute(
-            select(CourseOffering.id, CourseOffering.facilitator_id).where(
-                CourseOffering.trimester == filters["trimester"],
-                CourseOffering.year == filters["year"],
-                CourseOffering.status == OfferingStatus.ACTIVE,
-                CourseOffering.facilitator_id.in_(ids),
-            )
-        ).all()
-    )
+def at_risk_counts(offerings: list) -> dict[int, int]:
+    """Per facilitator: the students at risk in these offerings."""
+    facilitator_of = {offering.id: offering.facilitator_id for offering in offerings}
     counts: dict[int, int] = {}
-    for student in students_at_risk(list(running)) if running else []:
-        facilitator_id = running[student.offering_id]
+    for student in students_at_risk(list(facilitator_of)) if offerings else []:
+        facilitator_id = facilitator_of[student.offering_id]
         counts[facilitator_id] = counts.get(facilitator_id, 0) + 1
     return counts
 
@@ -139,14 +130,14 @@ def at_risk_counts(filters: dict, ids: list[int]) -> dict[int, int]:
 def report(manager: User, filters: dict, pagination) -> list[dict]:
     """One page of facilitators, by name."""
     people = page_of(facilitators(filters), pagination, rows=True)
-    return with_figures(activity.in_scope(manager, filters), people, filters)
+    return with_figures(activity.in_scope(manager, filters), people)
 
 
 def my_row(facilitator: User, filters: dict) -> dict:
     """The facilitator's own row."""
     mine = filters | {"facilitator_id": facilitator.id}
     people = db.session.execute(facilitators(mine)).mappings().all()
-    return with_figures(activity.in_scope(facilitator, mine), people, filters)[0]
+    return with_figures(activity.in_scope(facilitator, mine), people)[0]
 
 
 def every_row(scope: list[ColumnElement], filters: dict) -> Iterator[dict]:
@@ -155,7 +146,7 @@ def every_row(scope: list[ColumnElement], filters: dict) -> Iterator[dict]:
     statement = facilitators(filters)
     for offset in range(0, db.session.scalar(count(statement)), BATCH):
         people = db.session.execute(statement.limit(BATCH).offset(offset)).mappings().all()
-        yield from with_figures(scope, people, filters)
+        yield from with_figures(scope, people)
 
 
 def count(statement: Select) -> Select:
