@@ -13,7 +13,7 @@ from app.api.fields import (
 )
 from app.auth.models import Role
 from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
-from app.core.i18n import lazy_gettext
+from app.core.i18n import _
 from app.courses.schemas import OfferingSchema
 from app.notifications import kinds
 from app.notifications.models import Channel, Status
@@ -43,9 +43,9 @@ class UnavailablePeriodSchema(StrictSchema):
     @validates_schema
     def days_in_order(self, data, **kwargs):
         if data["ends_on"] < data["starts_on"]:
-            raise ValidationError(lazy_gettext("Must not be before starts_on."), "ends_on")
+            raise ValidationError(_("Must not be before starts_on."), "ends_on")
         if (data["ends_on"] - data["starts_on"]).days > 366:
-            raise ValidationError(lazy_gettext("A period lasts at most a year."), "ends_on")
+            raise ValidationError(_("A period lasts at most a year."), "ends_on")
 
 
 class PersonDetailSchema(UserSchema):
