@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from app.activity.routes import blp as activity_blp
     from app.admin.page import blp as dashboard_page
     from app.admin.routes import blp as admin_blp
+    from app.admin.routes import my_blp as my_workload_blp
     from app.api import docs
     from app.audit.routes import blp as audit_blp
     from app.auth.routes import blp as auth_blp
@@ -160,7 +161,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter  # before the rules that use it
     blueprints = (
         auth_blp, catalogue_blp, offerings_blp, activity_blp, attendance_blp, notifications_blp,
-        reflections_blp, admin_blp, audit_blp, health.blp,
+        reflections_blp, admin_blp, my_workload_blp, audit_blp, health.blp,
     )  # fmt: skip
     for blueprint in blueprints:
         api.register_blueprint(blueprint)

@@ -98,6 +98,8 @@ class BaseConfig:
     AT_RISK_MIN_WEEKS = env_int("AT_RISK_MIN_WEEKS", 3)
     AT_RISK_ATTENDANCE = float(env("AT_RISK_ATTENDANCE", "0.75"))
     AT_RISK_CONSECUTIVE_ABSENCES = env_int("AT_RISK_CONSECUTIVE_ABSENCES", 2)
+    # How many offerings a facilitator may run in one trimester, unless their profile says.
+    FACILITATOR_MAX_OFFERINGS = env_int("FACILITATOR_MAX_OFFERINGS", 4)
 
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 30))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=env_int("JWT_REFRESH_DAYS", 7))
@@ -229,6 +231,8 @@ class BaseConfig:
                 raise ValueError("AT_RISK_ATTENDANCE must be a share, above 0 and at most 1")
             if min(cls.AT_RISK_MIN_WEEKS, cls.AT_RISK_CONSECUTIVE_ABSENCES) < 1:
                 raise ValueError("AT_RISK_MIN_WEEKS and AT_RISK_CONSECUTIVE_ABSENCES: at least 1")
+            if cls.FACILITATOR_MAX_OFFERINGS < 0:
+                raise ValueError("FACILITATOR_MAX_OFFERINGS cannot be negative")
             if cls.DATABASE_LOCK_WAIT_SECONDS < 1:
                 raise ValueError("DATABASE_LOCK_WAIT_SECONDS must be at least 1")
             for setting in (name for name in dir(cls) if "RATE_LIMIT" in name):

@@ -1,6 +1,6 @@
 // The compliance dashboard: sign in against the API, then the trimester's weekly logs as a
-// facilitator × week heat map, the offerings that have no active facilitator, and the health of
-// the background job queues.
+// facilitator × week heat map, each facilitator's load, the offerings that have no active
+// facilitator, and the health of the background job queues.
 import { chooseLanguage, load, t } from "./i18n.js";
 
 const API = "/api/v1";
@@ -12,6 +12,7 @@ let language = chooseLanguage();
 let token = sessionStorage.getItem("dashboard.token");
 let report = null;
 let unstaffed = [];
+let workload = [];
 let queueHealth = null; // the queues endpoint's answer, or { error: message }
 // What the status line says, kept as a text key and its values rather than as text, so a
 // language switch redraws it; a value may be a function of the language (a formatted time).
@@ -151,8 +152,10 @@ async function refresh(event) {
   try {
     const compliance = await everyPage(`/activity-logs/compliance?${query}`, 1000, (b) => b.rows);
     const staffing = await everyPage(`/admin/unstaffed-offerings?${query}`, 100);
+    const loads = await everyPage(`/admin/workload?${query}`, 100);
     report = { ...compliance.first, rows: compliance.items };
     unstaffed = staffing.items;
+    workload = loads.items;
     queueHealth = await loadQueues();
     render();
     const loadedAt = new Date();
@@ -192,6 +195,7 @@ function render() {
   renderLegend();
   renderTotals();
   renderHeatmap();
+  renderWorkload();
   renderUnstaffed();
   renderQueues();
 }
@@ -284,6 +288,37 @@ function heatCell(name, week, counts) {
   cell.addEventListener("focus", show);
   cell.addEventListener("mouseenter", show);
   return cell;
+}
+
+// One row per active facilitator: their offerings against their maximum, what is left, and
+// the trimester's students, logs and students at risk.
+function renderWorkload() {
+  $("#workload-caption").textContent = t("workload.caption", {
+    trimester: report.trimester,
+    year: report.year,
+  });
+  const rows = workload.map((person) => {
+    const line = element("tr", { "data-facilitator": String(person.facilitator_id) });
+    const full = person.room_left === 0;
+    line.append(
+      element("th", { scope: "row" }, person.facilitator_name),
+      listCell("workload.offerings", t("workload.load", {
+        count: person.offerings,
+        maximum: person.max_offerings,
+      })),
+      listCell("workload.room_left", full ? t("workload.full") : String(person.room_left),
+               full ? { class: "full" } : {}),
+      listCell("workload.students", String(person.enrolled_students)),
+      listCell("workload.due", String(person.due)),
+      listCell("workload.missing", String(person.missing)),
+      listCell("workload.late", String(person.late)),
+      listCell("workload.at_risk", String(person.at_risk_students)),
+    );
+    return line;
+  });
+  $("#workload tbody").replaceChildren(...rows);
+  $("#workload").hidden = rows.length === 0;
+  $("#workload-none").hidden = rows.length > 0;
 }
 
 function renderUnstaffed() {

@@ -19,7 +19,7 @@ from app.activity.models import ABSENT, EXCUSED, PRESENT, ActivityLog, Attendanc
 from app.activity.models import attendance_rate as rate
 from app.api import exports
 from app.auth.models import StudentProfile, User
-from app.courses.models import CourseOffering, Enrollment, Module
+from app.courses.models import CourseOffering, Enrollment, Module, OfferingStatus
 from app.data.pagination import page_of
 from app.extensions import db
 
@@ -175,7 +175,7 @@ def students_at_risk(
     optionally only this student; by offering, then student id. With `through_week`, as the
     weeks up to that one alone would have them (what an episode at risk began with)."""
     conditions = (
-        [CourseOffering.is_active.is_(True)]
+        [CourseOffering.status == OfferingStatus.ACTIVE]
         if offering_ids is None
         else [ActivityLog.offering_id.in_(list(offering_ids))]
     )

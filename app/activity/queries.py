@@ -9,7 +9,7 @@ from sqlalchemy import Date, Integer, Subquery, and_, literal, or_, select, unio
 
 from app.activity.deadlines import DeadlineRule
 from app.activity.models import ActivityLog
-from app.courses.models import CourseOffering
+from app.courses.models import CourseOffering, OfferingStatus
 from app.data.persistence import chunked
 from app.extensions import db
 
@@ -36,7 +36,7 @@ def unfiled_weeks(
             .join(cells, week_of_offering(cells))
             .outerjoin(ActivityLog, and_(ActivityLog.offering_id == CourseOffering.id,
                                          ActivityLog.week_number == cells.c.week_number))
-            .where(CourseOffering.is_active.is_(True),
+            .where(CourseOffering.status == OfferingStatus.ACTIVE,
                    or_(unfiled, ~ActivityLog.is_complete) if incomplete_too else unfiled)
             .subquery("weeks")
         )  # fmt: skip
@@ -63,7 +63,7 @@ def deadline_cells(rule: DeadlineRule, start: datetime, end: datetime) -> Iterat
         select(CourseOffering.start_date)
         .distinct()
         .where(
-            CourseOffering.is_active.is_(True),
+            CourseOffering.status == OfferingStatus.ACTIVE,
             CourseOffering.start_date.between(earliest, end.astimezone(rule.zone).date()),
         )
     ).all()

@@ -15,7 +15,7 @@ from app.core import clock
 from app.core.exceptions import Conflict, Forbidden, Invalid, NotFound
 from app.core.i18n import _
 from app.core.signals import log_changed, log_filed
-from app.courses.models import CourseOffering, Module, teaching_weeks
+from app.courses.models import CourseOffering, Module, OfferingStatus, teaching_weeks
 from app.courses.services import visible_to as offerings_visible_to
 from app.data.pagination import page_by_keys
 from app.data.persistence import unique_or_conflict
@@ -307,12 +307,13 @@ def compliance_report(user: User, filters: dict, pagination, all_rows: bool = Fa
 
 
 def in_scope(user: User, filters: dict) -> list[ColumnElement]:
-    """The active offerings of the trimester that this user may see, with the filters."""
+    """The active offerings of the trimester (and those completed since: their record stands)
+    that this user may see, with the filters. Planned and cancelled ones owe no logs."""
     optional = ("cohort_id", "module_id", "facilitator_id")
     return [
         CourseOffering.trimester == filters["trimester"],
         CourseOffering.year == filters["year"],
-        CourseOffering.is_active.is_(True),
+        CourseOffering.status.in_([OfferingStatus.ACTIVE, OfferingStatus.COMPLETED]),
         *(getattr(CourseOffering, name) == filters[name] for name in optional if name in filters),
         *visible_to(user),
     ]

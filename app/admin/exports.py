@@ -34,6 +34,7 @@ OFFERING_COLUMNS = {
     "facilitator_email": User.email,
     "max_students": CourseOffering.max_students,
     "enrolled_count": CourseOffering.enrolled_count,
+    "status": CourseOffering.status,
     "is_active": (CourseOffering.is_active, bool),
 }
 LOG_COLUMNS = {

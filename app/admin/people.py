@@ -9,7 +9,14 @@ from sqlalchemy.orm import selectinload, undefer
 
 from app.auth import password_links
 from app.auth import services as auth_services
-from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
+from app.auth.models import (
+    FacilitatorProfile,
+    ManagerProfile,
+    Role,
+    StudentProfile,
+    UnavailablePeriod,
+    User,
+)
 from app.core import clock, signals
 from app.core.exceptions import Conflict, Invalid, NotFound
 from app.core.i18n import _
@@ -21,7 +28,10 @@ from app.extensions import db
 # The profile row each role keeps, and the fields it holds.
 PROFILES = {
     Role.MANAGER: (ManagerProfile, ("department",)),
-    Role.FACILITATOR: (FacilitatorProfile, ("employee_id", "specialisation")),
+    Role.FACILITATOR: (
+        FacilitatorProfile,
+        ("employee_id", "specialisation", "max_offerings_per_trimester"),
+    ),
     Role.STUDENT: (StudentProfile, ("student_number",)),
 }
 PROFILE_FIELDS = frozenset(name for _model, names in PROFILES.values() for name in names)
@@ -81,9 +91,12 @@ def get_person(user_id: int, for_update: bool = False) -> User:
 
 
 def person_with_offerings(user_id: int) -> User:
-    """The account; a facilitator's comes with `current_offerings` (active, not yet ended)."""
+    """The account; a facilitator's comes with `current_offerings` (not cancelled, not yet
+    ended) and the periods they are `unavailable`."""
     user = get_person(user_id)
-    user.current_offerings = current_offerings(user.id) if user.role == Role.FACILITATOR else []
+    is_facilitator = user.role == Role.FACILITATOR
+    user.current_offerings = current_offerings(user.id) if is_facilitator else []
+    user.unavailable = unavailable_periods(user.id) if is_facilitator else []
     return user
 
 
@@ -108,7 +121,10 @@ def create_person(data: dict, manager: User) -> User:
     Without a chosen password the person is e-mailed a link to set their own, after commit."""
     role = Role(data.pop("role"))
     check_profile_fields(role, data)
+    maximum = data.pop("max_offerings_per_trimester", None)
     user = auth_services.create_user(role=role, actor=manager, **data)
+    if maximum is not None:
+        user.facilitator_profile.max_offerings_per_trimester = maximum
     if not data.get("password"):
         password_links.request_link(user.email, password_links.WELCOME)
     return user
@@ -234,3 +250,52 @@ def set_password(user_id: int, password: str, actor: User | None) -> User:
     user.session_version += 1  # under the row lock: tokens carrying the old version stop
     signals.user_changed.send(user, actor=actor, changes={"password": (None, None)})
     return user
+
+
+# --- when a facilitator cannot teach ------------------------------------------------------------
+
+
+def facilitator(user_id: int) -> User:
+    user = get_person(user_id)
+    if user.role != Role.FACILITATOR:
+        raise NotFound(_("No such facilitator account."))
+    return user
+
+
+def unavailable_periods(user_id: int) -> list[UnavailablePeriod]:
+    return db.session.scalars(
+        select(UnavailablePeriod)
+        .where(UnavailablePeriod.user_id == user_id)
+        .order_by(UnavailablePeriod.starts_on, UnavailablePeriod.id)
+    ).all()
+
+
+def add_unavailable_period(user_id: int, data: dict, manager: User) -> UnavailablePeriod:
+    """Record days a facilitator cannot teach: allocations into them are refused from now on
+    (offerings already allocated stay; the workload report shows them)."""
+    user = facilitator(user_id)
+    period = UnavailablePeriod(user_id=user.id, **data)
+    db.session.add(period)
+    db.session.flush()
+    changes = {"unavailable": (None, described(period))}
+    signals.user_changed.send(user, actor=manager, changes=changes)
+    return period
+
+
+def remove_unavailable_period(user_id: int, period_id: int, manager: User) -> None:
+    user = facilitator(user_id)
+    period = db.session.get(UnavailablePeriod, period_id)
+    if period is None or period.user_id != user.id:
+        raise NotFound(_("No such unavailable period."))
+    changes = {"unavailable": (described(period), None)}
+    signals.user_changed.send(user, actor=manager, changes=changes)
+    db.session.delete(period)
+
+
+def described(period: UnavailablePeriod) -> dict:
+    """A period as the audit trail keeps it."""
+    return {
+        "starts_on": period.starts_on.isoformat(),
+        "ends_on": period.ends_on.isoformat(),
+        "reason": period.reason,
+    }

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from app.activity.schemas import ActivityLogQuerySchema
-from app.admin import deliveries, exports, imports, people, queues, staffing
+from app.admin import deliveries, exports, imports, people, queues, staffing, workload
 from app.admin.schemas import (
     DeliveryQuerySchema,
     DeliverySchema,
@@ -20,9 +20,14 @@ from app.admin.schemas import (
     PersonUpdateSchema,
     QueueHealthSchema,
     RequeueReportSchema,
+    UnavailablePeriodSchema,
     UnstaffedQuerySchema,
+    WorkloadFilterSchema,
+    WorkloadQuerySchema,
+    WorkloadRowSchema,
 )
 from app.api.blueprint import Blueprint
+from app.api.fields import public_names
 from app.auth.models import Role
 from app.auth.schemas import UserSchema
 from app.courses.schemas import OfferingQuerySchema, OfferingSchema
@@ -72,6 +77,34 @@ class Person(MethodView):
     def patch(self, changes, user_id):
         """Change names, language, role, profile fields or is_active"""
         return people.update_person(user_id, changes, current_user)
+
+
+@blp.route("/users/<id:user_id>/unavailability")
+class Unavailability(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.response(200, UnavailablePeriodSchema(many=True))
+    @blp.alt_response(404, response="DEFAULT_ERROR", description="No such facilitator")
+    def get(self, user_id):
+        """The periods a facilitator cannot teach, with their reasons (managers only)"""
+        return people.unavailable_periods(people.facilitator(user_id).id)
+
+    @blp.signed_in(MANAGER)
+    @blp.arguments(UnavailablePeriodSchema)
+    @blp.response(201, UnavailablePeriodSchema)
+    @blp.alt_response(404, response="DEFAULT_ERROR", description="No such facilitator")
+    def post(self, data, user_id):
+        """Record days a facilitator cannot teach: allocations into them are refused (409)"""
+        return people.add_unavailable_period(user_id, data, current_user)
+
+
+@blp.route("/users/<id:user_id>/unavailability/<id:period_id>")
+class UnavailablePeriodItem(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.response(204)
+    @blp.alt_response(404, response="DEFAULT_ERROR", description="No such period")
+    def delete(self, user_id, period_id):
+        """Remove a period a facilitator could not teach"""
+        people.remove_unavailable_period(user_id, period_id, current_user)
 
 
 def body_up_to(setting: str):
@@ -129,6 +162,44 @@ class ActivityLogsExport(MethodView):
     def get(self, filters):
         """Download every activity log matching the list filters as CSV (streamed)"""
         return exports.activity_logs_csv(current_user, filters)
+
+
+@blp.route("/exports/workload.csv")
+class WorkloadExport(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.limited("EXPORT_RATE_LIMIT")
+    @blp.arguments(WorkloadFilterSchema, location="query")
+    @blp.response(200, **CSV)
+    def get(self, filters):
+        """Download the workload report with the same filters as CSV (streamed)"""
+        columns = public_names(WorkloadRowSchema)
+        return workload.workload_csv(current_user, filters, columns)
+
+
+@blp.route("/workload")
+class Workload(MethodView):
+    @blp.signed_in(MANAGER)
+    @blp.arguments(WorkloadFilterSchema, location="query")
+    @blp.response(200, WorkloadRowSchema(many=True))
+    @blp.paginate()
+    def get(self, filters, pagination_parameters):
+        """Per active facilitator: offerings against their maximum, students, logs, at risk"""
+        return workload.report(current_user, filters, pagination_parameters)
+
+
+my_blp = Blueprint(
+    "my_workload", __name__, url_prefix="/api/v1", description="A facilitator's own workload"
+)
+
+
+@my_blp.route("/me/workload")
+class MyWorkload(MethodView):
+    @my_blp.signed_in(Role.FACILITATOR)
+    @my_blp.arguments(WorkloadQuerySchema, location="query")
+    @my_blp.response(200, WorkloadRowSchema)
+    def get(self, filters):
+        """Your load in a trimester, as managers see it in the workload report (facilitators)"""
+        return workload.my_row(current_user, filters)
 
 
 @blp.route("/unstaffed-offerings")

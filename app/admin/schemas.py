@@ -1,6 +1,6 @@
 """Request and response shapes of the manager-only admin API."""
 
-from marshmallow import Schema, fields, pre_load, validate
+from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from app.api.fields import (
     ResponseSchema,
@@ -13,6 +13,7 @@ from app.api.fields import (
 )
 from app.auth.models import Role
 from app.auth.schemas import LANGUAGE, NAME, NEW_PASSWORD, UserSchema
+from app.core.i18n import _
 from app.courses.schemas import OfferingSchema
 from app.notifications import kinds
 from app.notifications.models import Channel, Status
@@ -31,18 +32,45 @@ class PersonQuerySchema(Schema):
     )
 
 
+class UnavailablePeriodSchema(StrictSchema):
+    id = fields.Integer(dump_only=True)
+    starts_on = fields.Date(required=True, metadata={"description": "First day they cannot teach"})
+    ends_on = fields.Date(required=True, metadata={"description": "Last day (included)"})
+    reason = Text(allow_none=True, validate=LONG_TEXT,
+                  metadata={"description": "Shown to managers only"})  # fmt: skip
+    created_at = fields.DateTime(dump_only=True)
+
+    @validates_schema
+    def days_in_order(self, data, **kwargs):
+        if data["ends_on"] < data["starts_on"]:
+            raise ValidationError(_("Must not be before starts_on."), "ends_on")
+        if (data["ends_on"] - data["starts_on"]).days > 366:
+            raise ValidationError(_("A period lasts at most a year."), "ends_on")
+
+
 class PersonDetailSchema(UserSchema):
     current_offerings = fields.List(
         fields.Nested(OfferingSchema(only=("id", "module", "trimester", "year", "intake",
                                            "start_date", "end_date", "enrolled_count")))
     )  # fmt: skip
+    unavailable = fields.List(
+        fields.Nested(UnavailablePeriodSchema),
+        metadata={"description": "A facilitator's periods when they cannot teach"},
+    )
 
 
-def profile_fields(names=("employee_id", "specialisation", "student_number", "department")):
+def profile_fields(names=("employee_id", "specialisation", "max_offerings_per_trimester",
+                          "student_number", "department")):  # fmt: skip
     """Profile fields; each belongs to one role (UserSchema.PROFILE_FIELDS)."""
     every = {
         "employee_id": Text(validate=NUMBER),
         "specialisation": Text(allow_none=True, validate=LONG_TEXT),
+        "max_offerings_per_trimester": fields.Integer(
+            strict=True,
+            allow_none=True,
+            validate=validate.Range(min=0, max=50),
+            metadata={"description": "Most offerings a trimester; null: FACILITATOR_MAX_OFFERINGS"},
+        ),
         "student_number": Text(validate=NUMBER),
         "department": Text(allow_none=True, validate=LONG_TEXT),
     }
@@ -137,6 +165,34 @@ class ImportReportSchema(ResponseSchema):
     skipped = fields.Integer(metadata={"description": "Email has an account already"})
     invalid = fields.Integer()
     rows = fields.List(fields.Nested(ImportRowSchema))
+
+
+class WorkloadQuerySchema(Schema):
+    trimester = fields.Integer(required=True, validate=validate.Range(min=1, max=3))
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class WorkloadFilterSchema(WorkloadQuerySchema):
+    facilitator_id = query_id()
+    has_room = fields.Boolean(
+        metadata={"description": "true: only those below their maximum; false: only those at it"}
+    )
+
+
+class WorkloadRowSchema(ResponseSchema):
+    facilitator_id = fields.Integer()
+    facilitator_name = fields.String()
+    email = fields.String()
+    offerings = fields.Integer(metadata={"description": "Not cancelled, in the trimester"})
+    max_offerings = fields.Integer(metadata={"description": "Their maximum per trimester"})
+    room_left = fields.Integer(metadata={"description": "Offerings they may still take"})
+    enrolled_students = fields.Integer(metadata={"description": "In those offerings"})
+    due = fields.Integer(metadata={"description": "Weekly logs due so far (active offerings, "
+                                   "and completed ones)"})  # fmt: skip
+    missing = fields.Integer()
+    late = fields.Integer(metadata={"description": "Complete, but filed after the deadline"})
+    incomplete = fields.Integer()
+    at_risk_students = fields.Integer(metadata={"description": "In the same offerings as due"})
 
 
 class UnstaffedQuerySchema(Schema):

@@ -1,12 +1,13 @@
 """Accounts and their one-to-one role profiles."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.clock import now
 from app.data.types import Timestamped, UTCDateTime
 from app.extensions import db
 
@@ -76,7 +77,26 @@ class FacilitatorProfile(db.Model):
     )
     employee_id: Mapped[str] = mapped_column(String(32), unique=True, nullable=False)
     specialisation: Mapped[str | None] = mapped_column(String(200))
+    # None: FACILITATOR_MAX_OFFERINGS. The row is also what allocations to them lock, so that
+    # concurrent allocations count each other's offerings (app/courses/load.py).
+    max_offerings_per_trimester: Mapped[int | None] = mapped_column()
     user: Mapped[User] = relationship(back_populates="facilitator_profile")
+
+
+class UnavailablePeriod(db.Model):
+    """Days, both included, when a facilitator cannot teach; the reason is for managers."""
+
+    __tablename__ = "facilitator_unavailability"
+    __table_args__ = (CheckConstraint("ends_on >= starts_on", name="days_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator_profiles.user_id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    starts_on: Mapped[date] = mapped_column(Date, nullable=False)
+    ends_on: Mapped[date] = mapped_column(Date, nullable=False)
+    reason: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
 
 
 class ManagerProfile(db.Model):
@@ -112,7 +132,7 @@ class PasswordLink(db.Model):
     )
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     purpose: Mapped[str] = mapped_column(String(8), nullable=False)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, nullable=False)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user: Mapped[User] = relationship()

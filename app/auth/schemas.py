@@ -75,7 +75,7 @@ class UserSchema(ResponseSchema):
     last_login_at = fields.DateTime(allow_none=True)
 
     PROFILE_FIELDS = {
-        Role.FACILITATOR: ("employee_id", "specialisation"),
+        Role.FACILITATOR: ("employee_id", "specialisation", "max_offerings_per_trimester"),
         Role.STUDENT: ("student_number",),
         Role.MANAGER: ("department",),
     }

@@ -22,7 +22,7 @@ from app.activity.models import (
 )
 from app.activity.services import INCOMPLETE, LATE, MISSING, ON_TIME
 from app.auth import services as auth_services
-from app.auth.models import FacilitatorProfile, Role, StudentProfile, User
+from app.auth.models import FacilitatorProfile, Role, StudentProfile, UnavailablePeriod, User
 from app.cli.units import command_unit
 from app.core import clock
 from app.courses.models import (
@@ -35,6 +35,7 @@ from app.courses.models import (
     DeliveryMode,
     Enrollment,
     Module,
+    OfferingStatus,
 )
 from app.data.unit_of_work import after_commit
 from app.extensions import db
@@ -70,13 +71,20 @@ DEMO_CLASSMATES = [
 DEMO_PATTERN = ("PPPPPPPPPPPP", "")  # the demo students attend
 STATUS_LETTERS = {"P": PRESENT, "A": ABSENT, "E": EXCUSED}
 # In the current trimester: module, class, cohort, mode, intake, facilitator (index in
-# DEMO_ACCOUNTS or None), whether the demo students (and their classmates) are enrolled.
+# DEMO_ACCOUNTS or None), whether the demo students (and their classmates) are enrolled, status.
 DEMO_OFFERINGS = [
-    ("CS101", "2025J", "Cohort 2025", "online", "HT1", 1, True),
-    ("CS205", "2025J", "Cohort 2025", "hybrid", "HT1", 1, True),
-    ("SE310", "2025M", "Cohort 2026", "in_person", "FT", 2, False),
-    ("CS101", "2025M", "Cohort 2026", "online", "HT2", None, False),
+    ("CS101", "2025J", "Cohort 2025", "online", "HT1", 1, True, OfferingStatus.ACTIVE),
+    ("CS205", "2025J", "Cohort 2025", "hybrid", "HT1", 1, True, OfferingStatus.ACTIVE),
+    ("SE310", "2025M", "Cohort 2026", "in_person", "FT", 2, False, OfferingStatus.ACTIVE),
+    ("CS101", "2025M", "Cohort 2026", "online", "HT2", None, False, OfferingStatus.ACTIVE),
+    ("SE310", "2025J", "Cohort 2025", "online", "HT1", 1, False, OfferingStatus.PLANNED),
+    ("CS205", "2025M", "Cohort 2026", "online", "HT2", 2, False, OfferingStatus.CANCELLED),
 ]
+# The workload report's demo: Jean carries three offerings of the default four (one planned),
+# Grace one of her own maximum of one (her cancelled one does not count), and Grace cannot
+# teach in the trimester's last two weeks.
+DEMO_MAXIMA = {"facilitator2@demo.cmp.test": 1}
+DEMO_UNAVAILABLE = {"facilitator2@demo.cmp.test": "Conference abroad"}
 # How each staffed demo offering's weekly logs were filed, the latest due week first; older
 # weeks were filed on time. Counted back from the clock, the first dashboard shows the same
 # realistic mix whatever the day the demo is seeded, and the demo facilitator's page every
@@ -173,7 +181,7 @@ def seed_demo_courses() -> None:
     people = [auth_services.find_user_by_email(email) for _, email, *_ in DEMO_ACCOUNTS]
     classmates = seed_demo_classmates()
     year, trimester = current_trimester()
-    for module, klass, cohort, mode, intake, facilitator, with_students in DEMO_OFFERINGS:
+    for module, klass, cohort, mode, intake, facilitator, with_students, status in DEMO_OFFERINGS:
         offering = get_or_create(
             CourseOffering,
             module_id=modules[module].id,
@@ -187,11 +195,28 @@ def seed_demo_courses() -> None:
                 **trimester_dates(year, trimester),
                 "facilitator_id": people[facilitator].id if facilitator is not None else None,
                 "max_students": 40,
+                "status": status,
             },
         )
         students = people[3:] + classmates if with_students else []
         enrol_demo_class(offering, students)
-        seed_demo_logs(offering, DEMO_LOG_HABITS.get((module, klass), ()), students)
+        if status == OfferingStatus.ACTIVE:
+            seed_demo_logs(offering, DEMO_LOG_HABITS.get((module, klass), ()), students)
+    seed_demo_availability(trimester_dates(year, trimester)["end_date"])
+
+
+def seed_demo_availability(last_day: date) -> None:
+    """The facilitators' maxima and unavailable periods the workload report shows."""
+    for email, maximum in DEMO_MAXIMA.items():
+        auth_services.find_user_by_email(
+            email
+        ).facilitator_profile.max_offerings_per_trimester = maximum
+    for email, reason in DEMO_UNAVAILABLE.items():
+        get_or_create(
+            UnavailablePeriod, user_id=auth_services.find_user_by_email(email).id,
+            starts_on=last_day - timedelta(days=13), ends_on=last_day,
+            defaults={"reason": reason},
+        )  # fmt: skip
 
 
 def seed_demo_classmates() -> list[User]:

@@ -14,7 +14,8 @@ from blinker import Namespace
 
 signals = Namespace()
 
-# sender: CourseOffering; what: set of "created", "dates", "facilitator", "archived", "deleted".
+# sender: CourseOffering; what: set of "created", "dates", "facilitator", "status", "cancelled"
+# (with "status", or alone for a cancelled new one), "archived" (cancelled by a delete), "deleted".
 offering_changed = signals.signal("offering-changed")
 # sender: a Module, Cohort, CourseClass or DeliveryMode; action: "created", "updated", "deleted".
 catalogue_changed = signals.signal("catalogue-changed")

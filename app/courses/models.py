@@ -1,5 +1,6 @@
 """Catalogue, course offerings, facilitator assignment history and enrolments."""
 
+import enum
 import math
 from datetime import date, datetime
 
@@ -14,7 +15,7 @@ from sqlalchemy import (
     func,
     select,
 )
-from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship, validates
 
 from app.auth.models import User
 from app.core.clock import now
@@ -26,6 +27,13 @@ INTAKES = ("HT1", "HT2", "FT")
 STANDARD_MODES = ("online", "in_person", "hybrid")
 # What makes an offering itself: one module, class, cohort and mode in one term and intake.
 NATURAL_KEY = ("module_id", "class_id", "cohort_id", "mode_id", "trimester", "year", "intake")
+
+
+class OfferingStatus(enum.StrEnum):
+    PLANNED = "planned"  # being arranged: no reminders, not in compliance yet
+    ACTIVE = "active"  # running: reminders, compliance, at-risk checks
+    COMPLETED = "completed"  # final: its last week's log fell due before it was completed
+    CANCELLED = "cancelled"  # final: it will not run (or run on); what was pending is withdrawn
 
 
 def teaching_weeks(start_date: date, end_date: date) -> int:
@@ -80,10 +88,15 @@ class CourseOffering(Timestamped, db.Model):
         CheckConstraint("trimester BETWEEN 1 AND 3", name="trimester"),
         CheckConstraint("max_students BETWEEN 1 AND 500", name="max_students"),
         CheckConstraint("end_date > start_date", name="dates_in_order"),
+        CheckConstraint(
+            "status IN ('planned', 'active', 'completed', 'cancelled')", name="status"
+        ),
         # Each index matches a list filter followed by the default sort (start date).
         Index("ix_course_offerings_facilitator_start", "facilitator_id", "start_date"),
         Index("ix_course_offerings_period", "year", "trimester", "intake", "start_date"),
         Index("ix_course_offerings_active_start", "is_active", "start_date"),
+        Index("ix_course_offerings_status_start", "status", "start_date"),
+        Index("ix_course_offerings_load", "facilitator_id", "year", "trimester"),
         Index("ix_course_offerings_start", "start_date"),  # InnoDB appends id: (start, id)
         Index("ix_course_offerings_cohort_start", "cohort_id", "start_date"),
         Index("ix_course_offerings_class_start", "class_id", "start_date"),
@@ -102,6 +115,16 @@ class CourseOffering(Timestamped, db.Model):
     end_date: Mapped[date] = mapped_column(Date, nullable=False)
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     max_students: Mapped[int] = mapped_column(nullable=False)
+    status: Mapped[str] = mapped_column(
+        String(10),
+        default=OfferingStatus.ACTIVE,
+        server_default=OfferingStatus.ACTIVE.value,
+        nullable=False,
+    )
+    # When `status` last moved (a cancellation's notice is keyed by it).
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Not cancelled. Kept, and written only from `status` (below), for the release before the
+    # life cycle, which reads and filters on it; the API shows it as before.
     is_active: Mapped[bool] = mapped_column(default=True, nullable=False)
 
     module: Mapped[Module] = relationship(lazy="joined")
@@ -113,6 +136,11 @@ class CourseOffering(Timestamped, db.Model):
     @property
     def weeks(self) -> int:
         return teaching_weeks(self.start_date, self.end_date)
+
+    @validates("status")
+    def follow_status(self, _key: str, status: str) -> str:
+        self.is_active = status != OfferingStatus.CANCELLED
+        return status
 
 
 class AssignmentChange(db.Model):

@@ -1,11 +1,11 @@
 """What other rooms ask about offerings (the reminders, say), so they need not read the
 catalogue's tables themselves."""
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Subquery, select
+from sqlalchemy import Select, Subquery, select
 
-from app.courses.models import CourseOffering
+from app.courses.models import CourseOffering, OfferingStatus
 from app.courses.services import unstaffed
 from app.extensions import db
 
@@ -48,4 +48,17 @@ def facilitated_by(user_id: int) -> list[CourseOffering]:
         )
         .unique()
         .all()
+    )
+
+
+def cancelled_between(after: datetime, until: datetime) -> Select:
+    """(id, facilitator_id, status_changed_at) of the offerings with a facilitator that were
+    cancelled in (after, until]; offerings cancelled before the life cycle have no such time."""
+    return select(
+        CourseOffering.id, CourseOffering.facilitator_id, CourseOffering.status_changed_at
+    ).where(
+        CourseOffering.status == OfferingStatus.CANCELLED,
+        CourseOffering.facilitator_id.is_not(None),
+        CourseOffering.status_changed_at > after,
+        CourseOffering.status_changed_at <= until,
     )

@@ -114,7 +114,10 @@ class Offerings(MethodView):
     @offerings_blp.signed_in(MANAGER)
     @offerings_blp.arguments(OfferingWriteSchema)
     @offerings_blp.response(201, OfferingSchema)
-    @offerings_blp.alt_response(409, response="DEFAULT_ERROR", description="Offering exists")
+    @offerings_blp.alt_response(
+        409, response="DEFAULT_ERROR", description="Offering exists, or the facilitator is at "
+        "their maximum for the trimester or unavailable (override_load)"
+    )  # fmt: skip
     def post(self, data):
         """Create an offering, optionally allocated to a facilitator (managers)"""
         return services.create_offering(data, current_user)
@@ -132,9 +135,12 @@ class Offering(MethodView):
     @offerings_blp.signed_in(MANAGER)
     @offerings_blp.arguments(OfferingWriteSchema(partial=True))
     @offerings_blp.response(200, OfferingSchema)
-    @offerings_blp.alt_response(409, response="DEFAULT_ERROR", description="Offering exists")
+    @offerings_blp.alt_response(
+        409, response="DEFAULT_ERROR", description="Offering exists, the facilitator is at "
+        "their maximum or unavailable (override_load), or a status move the life cycle refuses"
+    )  # fmt: skip
     def patch(self, changes, offering_id):
-        """Change an offering; set facilitator_id to assign, reassign or unassign (managers)"""
+        """Change an offering; facilitator_id (un)assigns, status moves its life cycle (managers)"""
         offering = services.get_offering(current_user, offering_id)
         return services.update_offering(offering, changes, current_user)
 

@@ -12,9 +12,15 @@ from app.api.fields import (
     strict_id,
 )
 from app.core.i18n import lazy_gettext
-from app.courses.models import INTAKES
+from app.courses.models import INTAKES, OfferingStatus
 
 DEFAULT_CAPACITY = 50
+STATUS = validate.OneOf([status.value for status in OfferingStatus])
+STATUS_DESCRIPTION = (
+    "planned, active, completed or cancelled. Moves: planned → active or cancelled; active → "
+    "completed (once its last week's log has fallen due) or cancelled; completed and cancelled "
+    "are final. Only active offerings get reminders and count in compliance."
+)
 DESCRIPTION = Prose(allow_none=True, validate=validate.Length(max=5000))
 CODE_PATTERN = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9_-]*$", error=lazy_gettext("Use letters, digits, - and _ only.")
@@ -105,7 +111,8 @@ class OfferingSchema(ResponseSchema):
     weeks = fields.Integer(metadata={"description": "Teaching weeks, derived from the dates"})
     max_students = fields.Integer()
     enrolled_count = fields.Integer()
-    is_active = fields.Boolean()
+    status = fields.String(metadata={"description": STATUS_DESCRIPTION})
+    is_active = fields.Boolean(metadata={"description": "Not cancelled (derived from status)"})
     created_at = fields.DateTime()
     updated_at = fields.DateTime()
 
@@ -122,14 +129,25 @@ class OfferingWriteSchema(StrictSchema):
     start_date = fields.Date(required=True)
     end_date = fields.Date(required=True)
     max_students = fields.Integer(strict=True, validate=validate.Range(min=1, max=500))
-    is_active = StrictBoolean()
+    status = fields.String(
+        validate=STATUS, metadata={"description": STATUS_DESCRIPTION + " New: active if left out."}
+    )
+    is_active = StrictBoolean(
+        metadata={"description": "Older form of status: false cancels; true keeps it as it is"}
+    )
+    override_load = StrictBoolean(
+        load_only=True,
+        metadata={
+            "description": "Allocate even past the facilitator's maximum offerings in the "
+            "trimester or into a period they are unavailable (recorded in the audit trail)"
+        },
+    )
 
     @post_load
     def creation_defaults(self, data, partial=None, **kwargs):
         """Defaults apply when creating; a partial update changes only what it names."""
         if not partial:
             data.setdefault("max_students", DEFAULT_CAPACITY)
-            data.setdefault("is_active", True)
         return data
 
 
@@ -143,6 +161,7 @@ class OfferingQuerySchema(Schema):
     mode_id = query_id()
     facilitator_id = query_id()
     is_active = fields.Boolean()
+    status = fields.String(validate=STATUS)
     unassigned = fields.Boolean(metadata={"description": "Only offerings with no facilitator"})
     active_on = fields.Date(metadata={"description": "Offerings running on this date"})
     sort = fields.String(

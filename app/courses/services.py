@@ -8,9 +8,11 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from app.audit import services as audit
 from app.auth.models import Role, User
+from app.core import clock
 from app.core.exceptions import Conflict, Invalid, NotFound
 from app.core.i18n import _, lazy_gettext
 from app.core.signals import catalogue_changed, enrolment_changed, offering_changed
+from app.courses import life_cycle, load
 from app.courses.models import (
     AssignmentChange,
     Cohort,
@@ -20,6 +22,7 @@ from app.courses.models import (
     EndedEnrollment,
     Enrollment,
     Module,
+    OfferingStatus,
 )
 from app.data.pagination import page_of
 from app.data.persistence import unique_or_conflict
@@ -129,7 +132,7 @@ def unstaffed() -> ColumnElement:
 
 def matching(filters: dict) -> list[ColumnElement]:
     exact = ("trimester", "year", "intake", "module_id", "class_id", "cohort_id", "mode_id",
-             "facilitator_id", "is_active")  # fmt: skip
+             "facilitator_id", "is_active", "status")  # fmt: skip
     conditions = [
         getattr(CourseOffering, name) == filters[name] for name in exact if name in filters
     ]
@@ -194,14 +197,20 @@ def get_offering(user: User, offering_id: int) -> CourseOffering:
 
 
 def create_offering(data: dict, manager: User) -> CourseOffering:
+    """A new offering; allocated to a facilitator only within their load (see load.check)."""
+    override = data.pop("override_load", False)
+    data["status"] = life_cycle.status_asked(data, None) or OfferingStatus.ACTIVE
+    data.pop("is_active", None)
+    life_cycle.check_start(data["status"])
     check_references(data)
     check_calendar(data["year"], data["start_date"], data["end_date"])
-    offering = CourseOffering(**data)
+    overridden = check_load(data, None, override)
+    offering = CourseOffering(**data, status_changed_at=clock.now())
     with natural_key_unique():
         db.session.add(offering)
     if offering.facilitator_id:
         record_assignment(offering, previous=None, manager=manager)
-    changes = {field: (None, value) for field, value in data.items()}
+    changes = {field: (None, value) for field, value in data.items()} | overridden
     offering_changed.send(offering, actor=manager, what={"created"}, changes=changes)
     return offering
 
@@ -210,10 +219,18 @@ def update_offering(offering: CourseOffering, changes: dict, manager: User) -> C
     """Change an offering under a row lock (as enrolment takes), so concurrent changes,
     reassignments and enrolments see each other's results."""
     db.session.refresh(offering, with_for_update=True)
+    override = changes.pop("override_load", False)
+    status = life_cycle.status_asked(changes, offering.status)
+    changes.pop("is_active", None)
+    if status is not None:
+        changes["status"] = status
     check_references(changes)
-    start = changes.get("start_date", offering.start_date)
-    end = changes.get("end_date", offering.end_date)
-    check_calendar(changes.get("year", offering.year), start, end)
+    after = {name: changes.get(name, getattr(offering, name)) for name in {*PLACEMENT, "status"}}
+    check_calendar(after["year"], after["start_date"], after["end_date"])
+    if status not in {None, offering.status}:
+        life_cycle.check_move(
+            offering.status, status, after["start_date"], after["end_date"], clock.now()
+        )
     if "max_students" in changes:
         check_capacity_covers_enrolments(offering, changes["max_students"])
     changed = {
@@ -221,26 +238,51 @@ def update_offering(offering: CourseOffering, changes: dict, manager: User) -> C
         for field, value in changes.items()
         if getattr(offering, field) != value
     }
+    overridden = check_load(after, offering, override) if PLACEMENT & changed.keys() else {}
     with natural_key_unique():
         for field, (_old, new) in changed.items():
             setattr(offering, field, new)
+        if "status" in changed:
+            offering.status_changed_at = clock.now()
     if "facilitator_id" in changed:
         record_assignment(offering, previous=changed["facilitator_id"][0], manager=manager)
-    offering_changed.send(offering, actor=manager, what=aspects(changed), changes=changed)
+    offering_changed.send(
+        offering, actor=manager, what=aspects(changed), changes=changed | overridden
+    )
     db.session.flush()
     db.session.refresh(offering)
     return offering
 
 
+# What places a facilitator: changing any of these re-checks their load and availability.
+PLACEMENT = {"facilitator_id", "trimester", "year", "start_date", "end_date"}
+
+
+def check_load(after: dict, offering: CourseOffering | None, override: bool) -> dict:
+    """The load check for an offering as it will be, when it has a facilitator and is not
+    cancelled; what a manager's override let through, as an audit change (or nothing)."""
+    if not after.get("facilitator_id") or after["status"] == OfferingStatus.CANCELLED:
+        return {}
+    placement = load.Placement(
+        after["facilitator_id"], after["trimester"], after["year"], after["start_date"],
+        after["end_date"], offering.id if offering else None,
+    )  # fmt: skip
+    overridden = load.check(placement, override)
+    return {"override_load": (None, overridden)} if overridden else {}
+
+
 def aspects(changed: dict) -> set[str]:
-    """What a change means to other rooms: the calendar moved, the facilitator, archiving."""
+    """What a change means to other rooms: the calendar moved, the facilitator, the status
+    (and whether it was a cancellation)."""
     what = set()
     if {"start_date", "end_date"} & changed.keys():
         what.add("dates")
     if "facilitator_id" in changed:
         what.add("facilitator")
-    if changed.get("is_active", (None, True))[1] is False:
-        what.add("archived")
+    if "status" in changed:
+        what.add("status")
+    if changed.get("status", (None, None))[1] == OfferingStatus.CANCELLED:
+        what.add("cancelled")
     return what
 
 
@@ -330,10 +372,14 @@ def delete_offering(offering: CourseOffering, manager: User) -> CourseOffering |
 
 
 def archive(offering: CourseOffering, manager: User) -> CourseOffering:
-    offering.is_active = False
-    offering_changed.send(
-        offering, actor=manager, what={"archived"}, changes={"is_active": (True, False)}
-    )
+    """An offering with history that is asked to go is cancelled, unless it is final already
+    (completed offerings stay completed)."""
+    changes = {}
+    if offering.status in {OfferingStatus.PLANNED, OfferingStatus.ACTIVE}:
+        changes = {"status": (offering.status, OfferingStatus.CANCELLED.value)}
+        offering.status = OfferingStatus.CANCELLED
+        offering.status_changed_at = clock.now()
+    offering_changed.send(offering, actor=manager, what={"archived", "cancelled"}, changes=changes)
     return offering
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.activity.queries import unfiled_weeks
 from app.auth.models import Role
+from app.courses.models import OfferingStatus
 from app.extensions import db
 from app.notifications.content import format_deadline, offering_facts
 from app.notifications.models import EmailPreference, Notification
@@ -58,7 +59,7 @@ class WeeklyLogKind(NotificationKind):
         offering, week = notification.offering, notification.week_number
         if (
             offering is None
-            or not offering.is_active
+            or offering.status != OfferingStatus.ACTIVE
             or offering.facilitator_id != notification.recipient_id
             or week > offering.weeks
             or moment.rule.due_at(offering.start_date, week) != notification.deadline

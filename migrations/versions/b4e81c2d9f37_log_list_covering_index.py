@@ -5,7 +5,7 @@ log row of the trimester, then sorting whole rows. With the offering, the week a
 checklist items in one index, the count and the page's keys are read from the index alone.
 
 Revision ID: b4e81c2d9f37
-Revises: a7d3f19c6e52
+Revises: b7e4c2a9d351
 Create Date: 2026-12-07 10:00:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b4e81c2d9f37'
-down_revision = 'a7d3f19c6e52'
+down_revision = 'b7e4c2a9d351'
 branch_labels = None
 depends_on = None
 

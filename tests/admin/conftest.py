@@ -5,6 +5,7 @@ import pytest
 
 from tests.activity.conftest import (  # noqa: F401  (fixtures)
     create_log,
+    enrolled,
     facilitator,
     file_log,
     offering_of,

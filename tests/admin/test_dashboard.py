@@ -100,6 +100,36 @@ def test_counts_show_on_keyboard_focus_and_hover(signed_in):
     assert hovered == "Alice Uwase, week 3: Incomplete: 1"
 
 
+def workload(page) -> list[list[str]]:
+    page.wait_for_selector("#workload tbody tr")
+    return [
+        row.locator("th, td").all_inner_texts() for row in page.locator("#workload tbody tr").all()
+    ]
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "load", "full"),
+    [("en", "Facilitator workload", "{} of {}", "None (full)"),
+     ("fr", "Charge des formateurs", "{} sur {}", "Aucune (complet)")],
+)  # fmt: skip
+def test_the_workload_table_shows_each_facilitators_load(
+    run_sql, signed_in, language, heading, load, full
+):
+    run_sql(
+        "UPDATE facilitator_profiles SET max_offerings_per_trimester = 1 WHERE user_id ="
+        " (SELECT id FROM users WHERE first_name = 'Bob')"
+    )
+    page = signed_in(language)
+
+    assert page.inner_text("#workload-heading") == heading
+    # Name, offerings of the maximum, room left, students, logs due, missing, late, at risk.
+    assert workload(page) == [
+        ["Bob Mugisha", load.format(1, 1), full, "0", "5", "5", "0", "0"],
+        ["Alice Uwase", load.format(1, 4), "3", "0", "5", "2", "1", "0"],
+    ]
+    assert page.errors == []
+
+
 def test_the_unstaffed_offerings_are_listed_with_the_reason(signed_in):
     page = signed_in("en")
 

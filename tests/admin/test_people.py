@@ -71,7 +71,9 @@ def test_a_facilitator_comes_with_their_current_offerings(
         response = client.get(f"{USERS}/{facilitator.id}", headers=auth_headers(manager))
 
     assert response.status_code == 200
-    assert response.json["profile"] == {"employee_id": "EMP-7", "specialisation": None}
+    assert response.json["profile"] == {
+        "employee_id": "EMP-7", "specialisation": None, "max_offerings_per_trimester": None
+    }  # fmt: skip
     assert [o["id"] for o in response.json["current_offerings"]] == [running["id"]]
 
 
@@ -87,7 +89,14 @@ def test_an_unknown_account_is_a_404(client, as_manager):
     ("role", "profile"),
     [
         ("manager", {"department": "Academic operations"}),
-        ("facilitator", {"employee_id": "EMP-900", "specialisation": "Networks"}),
+        (
+            "facilitator",
+            {
+                "employee_id": "EMP-900",
+                "specialisation": "Networks",
+                "max_offerings_per_trimester": 2,
+            },
+        ),
         ("student", {"student_number": "S-900"}),
     ],
 )
@@ -163,7 +172,9 @@ def test_a_new_role_brings_its_own_profile_row(client, as_manager, create_user, 
     )
 
     assert response.status_code == 200, response.json
-    assert response.json["profile"] == {"employee_id": "EMP-77", "specialisation": None}
+    assert response.json["profile"] == {
+        "employee_id": "EMP-77", "specialisation": None, "max_offerings_per_trimester": None
+    }  # fmt: skip
     assert run_sql("SELECT COUNT(*) FROM student_profiles WHERE user_id = :id", id=student.id) == [
         (0,)
     ]

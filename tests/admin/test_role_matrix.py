@@ -6,8 +6,8 @@ import pytest
 
 from tests.admin.conftest import ADMIN
 
-# (method, path with {me} for the caller's own id and {notification} for a notification that
-# does not exist, JSON body or None, manager's status)
+# (method, path with {me} for the caller's own id, {notification} and {period} for a
+# notification and an unavailable period that do not exist, JSON body or None, manager's status)
 ROUTES = [
     ("get", "/users", None, 200),
     ("post", "/users", "new_account", 201),
@@ -22,10 +22,21 @@ ROUTES = [
     ("get", "/unstaffed-offerings", None, 200),
     ("get", "/notifications", None, 200),
     ("post", "/notifications/{notification}/retry", None, 404),
+    ("get", "/users/{me}/unavailability", None, 404),  # a manager is no facilitator
+    (
+        "post",
+        "/users/{me}/unavailability",
+        {"starts_on": "2027-01-04", "ends_on": "2027-01-05"},
+        404,
+    ),
+    ("delete", "/users/{me}/unavailability/{period}", None, 404),
+    ("get", "/workload", None, 422),  # the manager named no trimester
+    ("get", "/exports/workload.csv", None, 422),
     ("get", "/queues", None, 200),
     ("post", "/queues/failed/requeue", None, 200),
 ]
-PLACEHOLDERS = {"{me}": "<id:user_id>", "{notification}": "<id:notification_id>"}
+PLACEHOLDERS = {"{me}": "<id:user_id>", "{notification}": "<id:notification_id>",
+                "{period}": "<id:period_id>"}  # fmt: skip
 ROLES = ("manager", "facilitator", "student", "anonymous")
 
 
@@ -47,7 +58,7 @@ def test_only_managers_reach_admin_routes(
                 "first_name": "Ma", "last_name": "Trix"}  # fmt: skip
 
     response = client.open(
-        f"{ADMIN}{path.format(me=caller.id, notification=999999)}",
+        f"{ADMIN}{path.format(me=caller.id, notification=999999, period=999999)}",
         method=method.upper(),
         json=body,
         headers=headers,

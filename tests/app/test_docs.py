@@ -195,12 +195,13 @@ def test_preferences_are_documented_as_each_role_has_them(client):
                    for role, ref in schemas[component]["x-by-role"].items()}  # fmt: skip
         assert {role: sorted(shape["properties"]) for role, shape in by_role.items()} == {
             "manager": ["digest", "unstaffed"],
-            "facilitator": ["at_risk", "due_soon", "overdue"],
+            "facilitator": ["at_risk", "cancellation", "due_soon", "overdue"],
             "student": ["reflection_due"],
         }
         # No daily digest holds a reflection reminder, or a student at risk.
         assert by_role["student"]["properties"]["reflection_due"]["enum"] == ["immediate", "off"]
         assert by_role["facilitator"]["properties"]["at_risk"]["enum"] == ["immediate", "off"]
+        assert by_role["facilitator"]["properties"]["cancellation"]["enum"] == ["immediate", "off"]
     assert schemas["StudentPreferencesAnswer"]["required"] == ["reflection_due"]
 
 

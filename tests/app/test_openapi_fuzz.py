@@ -157,7 +157,8 @@ def seeded_ids(context, path_parameters: dict | None) -> dict | None:
 # state: an id that names nothing, dates out of order, ids that are not students' or not an
 # offering's week, a wrong current password, a password too easy to guess (common, or only
 # repetitions and sequences), a used link, someone else's refresh token, a profile field of
-# another role than the account's, a file that is not UTF-8 CSV. A schema-valid request may
+# another role than the account's, a file that is not UTF-8 CSV, an unavailable period that
+# ends before it starts. A schema-valid request may
 # hear it here.
 CROSS_CHECKED = [
     "POST /api/v1/auth/register",
@@ -172,6 +173,7 @@ CROSS_CHECKED = [
     "PATCH /api/v1/activity-logs/{log_id}",
     "PATCH /api/v1/admin/users/{user_id}",
     "POST /api/v1/admin/users/import",
+    "POST /api/v1/admin/users/{user_id}/unavailability",
 ]
 # What a schema-valid request may hear anywhere: 304 for an If-None-Match that matches, 412 for
 # a made-up If-Match; no 429, as rate limits are off here.

@@ -141,7 +141,7 @@ def test_offering_writes_are_recorded(
     event = audited(deleted, "deleted", "course_offerings", created.json["id"], actor=manager)
     assert event["changes"]["facilitator_id"] == [facilitator.id, None]
     event = audited(archived, "archived", "course_offerings", kept.json["id"], actor=manager)
-    assert event["changes"] == {"is_active": [True, False]}
+    assert event["changes"] == {"status": ["active", "cancelled"]}
 
 
 def test_enrolments_are_recorded(

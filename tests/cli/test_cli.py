@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from app.activity.at_risk import students_at_risk
 from app.auth.models import User
 from app.auth.schemas import refuse_guessable_password
+from app.cli.seed import current_trimester
 from app.extensions import db
 
 
@@ -113,7 +114,7 @@ def test_seed_demo_is_idempotent_and_prints_working_passwords(app, client, run_s
     assert first.exit_code == second.exit_code == 0
     assert table_sizes(run_sql) == sizes_after_first
     assert sizes_after_first["users"] == 11  # the five demo accounts, six classmates
-    assert sizes_after_first["course_offerings"] == 4
+    assert sizes_after_first["course_offerings"] == 6  # one planned, one cancelled
     assert sizes_after_first["enrollments"] > 0
     assert "created now: 0" in second.output
     role, email, password = next(
@@ -136,8 +137,32 @@ def test_demo_facilitator_sees_their_allocated_offerings(app, client):
         "/api/v1/course-offerings", headers={"Authorization": f"Bearer {token['access_token']}"}
     ).json
 
-    assert len(offerings) == 2
+    assert sorted(offering["status"] for offering in offerings) == ["active", "active", "planned"]
     assert {offering["facilitator"]["email"] for offering in offerings} == {email}
+
+
+def test_the_demo_workload_has_someone_with_room_and_someone_full(app, client):
+    output = app.test_cli_runner().invoke(args=["seed", "demo"]).output
+    headers = demo_sign_in(client, output, "manager@")
+    year, trimester = current_trimester_of_the_demo(app)
+
+    rows = client.get(
+        "/api/v1/admin/workload", query_string={"year": year, "trimester": trimester},
+        headers=headers,
+    ).json  # fmt: skip
+
+    loads = {row["facilitator_name"]: (row["offerings"], row["max_offerings"]) for row in rows}
+    assert loads == {"Jean Habimana": (3, 4), "Grace Mutesi": (1, 1)}
+    grace = next(row for row in rows if row["facilitator_name"] == "Grace Mutesi")
+    periods = client.get(
+        f"/api/v1/admin/users/{grace['facilitator_id']}/unavailability", headers=headers
+    ).json
+    assert [period["reason"] for period in periods] == ["Conference abroad"]
+
+
+def current_trimester_of_the_demo(app) -> tuple[int, int]:
+    with app.app_context():
+        return current_trimester()
 
 
 def demo_sign_in(client, output: str, who: str) -> dict:

@@ -121,7 +121,8 @@ def case_id(method: str, path: str) -> str:
 @pytest.fixture
 def world(app, client, manager, create_user, auth_headers, create_offering, enrol):
     """An offering allocated to `facilitator` with `student` enrolled, its weekly log, the
-    student's reflection, notification, calendar feed and set-password link; and an outsider
+    student's reflection, notification, calendar feed and set-password link, a period the
+    facilitator cannot teach; and an outsider
     of each role (`other_facilitator`, `other_student`, with an offering of their own)."""
     people = {"manager": manager} | {
         name: create_user(name.removeprefix("other_")) for name in CALLERS[1:]
@@ -152,6 +153,14 @@ def world(app, client, manager, create_user, auth_headers, create_offering, enro
         language="en",
     )
     feed = created(client, "/me/calendar-feed", headers["student"])
+    period = created(
+        client,
+        f"/admin/users/{people['facilitator'].id}/unavailability",
+        headers["manager"],
+        starts_on="2027-01-04",
+        ends_on="2027-01-08",
+        reason="Leave",
+    )
     return SimpleNamespace(
         people=people,
         headers=headers,
@@ -162,6 +171,7 @@ def world(app, client, manager, create_user, auth_headers, create_offering, enro
         notification_id=notification_for(app, people["student"].id, offering["id"]),
         reset_secret=password_link_for(app, people["student"].id),
         feed_token=feed["url"].rsplit("/", 1)[1].removesuffix(".ics"),
+        period_id=period["id"],
         catalogue={resource: catalogue[f"{key}_id"] for resource, key in CATALOGUE.items()},
     )
 
@@ -209,6 +219,7 @@ def url_in(world, path: str) -> str:
         "notification_id": world.notification_id,
         "reflection_id": world.reflection_id,
         "token": world.feed_token,
+        "period_id": world.period_id,
         # /api/v1/<resource>/{entry_id}: an entry of that catalogue list
         "entry_id": world.catalogue.get(path.removeprefix(API + "/").split("/")[0]),
     }
@@ -299,6 +310,8 @@ VALID_REQUESTS = {
         "role": "student", "email": "made@example.test", "password": NEW_PASSWORD,
         "first_name": "Made", "last_name": "ByManager"}),
     ("patch", "/admin/users/{user_id}"): ("manager", lambda w: {"first_name": "Renamed"}),
+    ("post", "/admin/users/{user_id}/unavailability"): ("manager", lambda w: {
+        "starts_on": "2027-05-03", "ends_on": "2027-05-07", "reason": "Conference"}),
 }  # fmt: skip
 
 

@@ -18,7 +18,7 @@ from app.activity.at_risk import (
 from app.activity.deadlines import DeadlineRule
 from app.auth.models import Role, User
 from app.core.i18n import _
-from app.courses.models import CourseOffering
+from app.courses.models import CourseOffering, OfferingStatus
 from app.courses.queries import offerings_by_id
 from app.extensions import db
 from app.notifications.content import facilitator_page, offering_facts, person_name
@@ -72,7 +72,7 @@ class AtRisk(NotificationKind):
         offering = notification.offering
         if (
             offering is None
-            or not offering.is_active
+            or offering.status != OfferingStatus.ACTIVE
             or offering.facilitator_id != notification.recipient_id
         ):
             return None
