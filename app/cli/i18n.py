@@ -11,6 +11,7 @@ from babel.messages.pofile import read_po
 from flask.cli import AppGroup
 
 from app.activity.page_texts import PAGE_TEXTS as FACILITATOR_PAGE_TEXTS
+from app.admin.page_texts import PAGE_TEXTS as DASHBOARD_TEXTS
 from app.config import PROJECT_ROOT
 from app.core.i18n import LANGUAGES
 from app.reflections.page_texts import PAGE_TEXTS as REFLECTION_PAGE_TEXTS
@@ -22,6 +23,7 @@ TEMPLATE = TRANSLATIONS / "messages.pot"
 PAGES = {
     PROJECT_ROOT / "reflection_page": REFLECTION_PAGE_TEXTS,
     PROJECT_ROOT / "facilitator_page": FACILITATOR_PAGE_TEXTS,
+    PROJECT_ROOT / "admin_dashboard": DASHBOARD_TEXTS,
 }
 SOURCE_LANGUAGE = "en"
 
@@ -87,7 +89,8 @@ def update():
 @i18n_cli.command("compile")
 def compile_catalogues():
     """Compile every messages.po into the messages.mo the app loads, and write each static
-    page's texts to <page>/i18n/<language>.json (the reflection and facilitator pages)."""
+    page's texts to <page>/i18n/<language>.json (the reflection and facilitator pages, the
+    managers' dashboard)."""
     for language in LANGUAGES:
         # The texts are written in English: its catalogue is the source, never "translated",
         # so only the other languages' progress is worth reporting.

@@ -2,8 +2,6 @@
 known fixture (in English and in French), counts on focus, the unstaffed offerings, queue
 health."""
 
-import json
-import re
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +9,6 @@ import time_machine
 from playwright.sync_api import expect
 
 from app.activity.models import CHECKLIST
-from app.config import PROJECT_ROOT
 from app.extensions import redis_store
 from tests.browser.conftest import serious_violations
 from tests.conftest import DEFAULT_PASSWORD
@@ -240,20 +237,6 @@ def test_the_page_is_served_under_a_strict_policy(client):
     assert response.status_code == 200 and '<table id="heatmap"' in response.get_data(as_text=True)
     assert "default-src 'none'" in policy and "script-src 'self'" in policy
     assert "unsafe-inline" not in policy
-
-
-def test_every_page_text_has_a_french_translation_with_the_same_placeholders():
-    catalogues = {
-        language: json.loads((PROJECT_ROOT / "admin_dashboard" / "i18n" / f"{language}.json")
-                             .read_text(encoding="utf-8"))
-        for language in ("en", "fr")
-    }  # fmt: skip
-
-    english, french = catalogues["en"], catalogues["fr"]
-    assert english.keys() == french.keys()
-    for key, text in english.items():
-        assert french[key].strip(), key
-        assert set(re.findall(r"\{(\w+)\}", text)) == set(re.findall(r"\{(\w+)\}", french[key]))
 
 
 # --- on a phone -------------------------------------------------------------------------------

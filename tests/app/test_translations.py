@@ -4,12 +4,14 @@ placeholders (a missing one would reach French users in English)."""
 import json
 import re
 
+import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
+from app.cli.i18n import PAGES, page_catalogue
 from app.config import PROJECT_ROOT
 
-# page_text(key, text): the reflection page's texts, with their key as the message context.
+# page_text(key, text): the static pages' texts, with their key as the message context.
 KEYWORDS = {"_": None, "lazy_gettext": None, "N_": None, "page_text": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -91,3 +93,12 @@ def test_the_typography_check_tells_right_from_wrong():
 
     assert [bool(TYPOGRAPHY_FAULT.search(text)) for text in wrong] == [True] * len(wrong)
     assert [bool(TYPOGRAPHY_FAULT.search(text)) for text in right] == [False] * len(right)
+
+
+@pytest.mark.parametrize("folder", sorted(PAGES), ids=lambda folder: folder.name)
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_each_pages_committed_texts_are_what_flask_i18n_compile_writes(folder, language):
+    """The pages' i18n/<language>.json files come from the catalogues, never edited by hand."""
+    written = json.loads((folder / "i18n" / f"{language}.json").read_text(encoding="utf-8"))
+
+    assert written == page_catalogue(language, PAGES[folder])
