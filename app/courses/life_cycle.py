@@ -46,6 +46,12 @@ def check_start(status: str) -> None:
         raise Invalid({"status": [_("A new offering is planned or active.")]})
 
 
+def check_staffing(status: str, changed: dict) -> None:
+    """A cancelled offering keeps the facilitator it had: nothing is left to teach."""
+    if status == CANCELLED and "facilitator_id" in changed:
+        raise Conflict(_("This offering is cancelled; its facilitator can no longer change."))
+
+
 def check_move(old: str, new: str, start_date: date, end_date: date, now: datetime) -> None:
     """Refuse (409) a move the life cycle does not allow, and completing an offering before its
     last week's log has fallen due (the offering's dates as they will be)."""

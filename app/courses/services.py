@@ -238,6 +238,7 @@ def update_offering(offering: CourseOffering, changes: dict, manager: User) -> C
         for field, value in changes.items()
         if getattr(offering, field) != value
     }
+    life_cycle.check_staffing(offering.status, changed)
     overridden = check_load(after, offering, override) if PLACEMENT & changed.keys() else {}
     with natural_key_unique():
         for field, (_old, new) in changed.items():

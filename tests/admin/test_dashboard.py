@@ -107,7 +107,7 @@ def workload(page) -> list[list[str]]:
 @pytest.mark.parametrize(
     ("language", "heading", "load", "full"),
     [("en", "Facilitator workload", "{} of {}", "None (full)"),
-     ("fr", "Charge des formateurs", "{} sur {}", "Aucune (complet)")],
+     ("fr", "Charge des facilitateurs", "{} sur {}", "Aucune (complet)")],
 )  # fmt: skip
 def test_the_workload_table_shows_each_facilitators_load(
     run_sql, signed_in, language, heading, load, full
@@ -143,9 +143,9 @@ def test_the_same_heat_map_in_french(signed_in):
     assert outcomes(page, "Alice Uwase") == ALICE
     first = page.locator("button.cell").first
     assert first.get_attribute("aria-label") == "Alice Uwase, semaine 1\u00a0: À l'heure\u00a0: 1"
-    assert page.locator("#heatmap thead th").first.inner_text() == "Formateur"
+    assert page.locator("#heatmap thead th").first.inner_text() == "Facilitateur"
     assert sorted(page.locator("#unstaffed tbody td:last-child").all_inner_texts()) == [
-        "Aucun formateur attribué", "Formateur désactivé"
+        "Aucun facilitateur attribué", "Facilitateur désactivé"
     ]  # fmt: skip
     assert page.errors == []
 

@@ -170,3 +170,19 @@ def test_an_archived_offering_with_history_is_cancelled_and_a_completed_one_stay
 
     assert (archived.status_code, archived.json["status"]) == (200, "cancelled")
     assert (kept.status_code, kept.json["status"]) == (200, "completed")
+
+
+def test_a_cancelled_offering_keeps_its_facilitator(
+    client, as_manager, create_offering, create_user, move
+):
+    offering = create_offering(facilitator_id=create_user("facilitator").id)
+    assert move(offering, "cancelled").status_code == 200
+    url = f"{OFFERINGS}/{offering['id']}"
+
+    for facilitator_id in (create_user("facilitator").id, None):
+        response = client.patch(url, json={"facilitator_id": facilitator_id}, headers=as_manager)
+        assert response.status_code == 409
+        assert response.json["message"] == (
+            "This offering is cancelled; its facilitator can no longer change."
+        )
+    assert client.get(url, headers=as_manager).json["facilitator_id"] == offering["facilitator_id"]
