@@ -267,7 +267,11 @@ def test_signing_in_leaves_other_cached_answers_alone_but_shows_in_me(
 
 # --- every cached answer names every table it is computed from ---------------------------------
 
-QUERIES = {"/api/v1/activity-logs/compliance": "?trimester=1&year=2026"}
+QUERIES = {
+    "/api/v1/activity-logs/compliance": "?trimester=1&year=2026",
+    "/api/v1/admin/workload": "?trimester=1&year=2026",
+    "/api/v1/admin/at-risk": "?trimester=1&year=2026",
+}
 
 
 def cached_routes(app) -> list[tuple[str, object]]:
