@@ -80,4 +80,4 @@ def test_the_service_worker_is_served_as_a_script_under_the_same_policy(client):
     assert response.cache_control.max_age == 0
 
 
-PAGE_TEXTS_FR_TITLE = "Journaux d'activité hebdomadaires"
+PAGE_TEXTS_FR_TITLE = "Rapports d'activité hebdomadaires"
