@@ -94,6 +94,10 @@ PAGE_TEXTS = dict((
     page_text("draft.saved", "Draft kept on this device at {time}."),
     page_text("draft.restored", "Your unsaved changes from {time} have been restored."),
     page_text("draft.discarded", "Draft discarded."),
+    page_text("draft.read_only", "Your unsaved changes from {time} are shown here, but this week "
+                                 "can no longer be saved from this page: ask a manager to "
+                                 "correct the log with them, then discard them to see the log "
+                                 "as it is saved."),
     page_text("save.sending", "Saving…"),
     page_text("save.done", "Week {week} saved."),
     page_text("save.offline", "The server cannot be reached. Your changes are kept on this "

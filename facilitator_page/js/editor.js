@@ -145,7 +145,8 @@ function valuesOf(log) {
 // --- opening a week ---------------------------------------------------------------------------
 
 // `context`: { user, offering, week (from the weeks list), zone, roster, atRisk (Set of ids),
-// log ({ body, etag } or null), highlighted (a student id or null), asManager, onSaved }.
+// log ({ body, etag } or null), highlighted (a student id or null), asManager, onSaved (called
+// with the log as now saved; answers the week as the server now sees it), onSessionEnded }.
 export function open(context) {
   week = { ...context, logId: context.log?.body.id ?? null, etag: context.log?.etag ?? null };
   week.dirty = false; // true once the form holds something the server does not
@@ -158,14 +159,24 @@ export function open(context) {
   buildRoster(week.roster, week.atRisk, week.highlighted);
   clearProblems();
   fillForm(week.base);
-  const draft = week.readOnly ? null : readDraft(...draftKey());
-  if (draft) {
+  const draft = readDraft(...draftKey());
+  const time = draft && clockTime(new Date(draft.savedAt));
+  const unsavable = $("unsavable-draft");
+  unsavable.hidden = !(draft && week.readOnly);
+  unsay(unsavable);
+  if (draft && week.readOnly) {
+    // Typed before the week turned read-only: shown, so that it is not thought lost, until
+    // it is discarded.
+    fillForm(draft.values);
+    say(unsavable, "draft.read_only", { time });
+    unsay($("draft-status"));
+  } else if (draft) {
     week.base = draft.base;
     week.etag = draft.etag;
     week.logId = draft.logId;
     week.dirty = true;
     fillForm(draft.values);
-    say($("draft-status"), "draft.restored", { time: clockTime(new Date(draft.savedAt)) });
+    say($("draft-status"), "draft.restored", { time });
   } else {
     unsay($("draft-status"));
   }
@@ -308,7 +319,7 @@ async function saved(answer) {
 // After a save the week's state, and whether it may still be changed, are the server's again.
 async function showLatestState() {
   const shown = week;
-  const latest = await shown.onSaved();
+  const latest = await shown.onSaved(shown.log);
   if (latest && week === shown) {
     week.week = latest;
     describeWeek();

@@ -9,6 +9,7 @@ import { otherLanguage, say, startingLanguage, t, unsay, useLanguage } from "./i
 const $ = (id) => document.getElementById(id);
 const STAFF = ["facilitator", "manager"];
 const ownZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+const SHOWN_WEEK = "facilitator-week-shown"; // see keepShownWeek
 
 let offerings = []; // of the facilitator shown, every trimester
 let weeksOf = new Map(); // offering id → the weeks endpoint's answer
@@ -101,7 +102,7 @@ async function showSignedIn() {
   $("calendar").hidden = user.role !== "facilitator";
   $("manager-pick").hidden = user.role !== "manager";
   if (user.role === "manager") {
-    await listFacilitators();
+    await listFacilitators().catch(tell); // offline, the week kept in this tab is still shown
   }
   await route();
 }
@@ -118,6 +119,7 @@ function showSignedOut() {
   weeksOf = new Map();
   atRiskOf = new Map();
   shownFacilitator = null;
+  sessionStorage.removeItem(SHOWN_WEEK);
 }
 
 async function signOut() {
@@ -153,10 +155,10 @@ async function loadOfferings() {
   if (facilitator === shownFacilitator) {
     return;
   }
-  shownFacilitator = facilitator;
   weeksOf = new Map();
   atRiskOf = new Map();
   offerings = facilitator ? await api.offerings(isManager() ? facilitator : null) : [];
+  shownFacilitator = facilitator; // only once loaded: offline, the next try loads them again
   listPeriods();
 }
 
@@ -314,11 +316,7 @@ async function showWeek(offering, weekNumber, highlighted) {
     week.log_id ? api.log(week.log_id) : null,
   ]);
   unsay($("status"));
-  $("weeks-view").hidden = true;
-  $("editor").hidden = false;
-  say($("editor-offering"), "offering.heading", { code: offering.module.code, name: offering.module.name });
-  $("week-due").replaceChildren(dueLine(week, timezone));
-  editor.open({
+  openWeek({
     user: api.session().user,
     offering,
     week,
@@ -328,10 +326,49 @@ async function showWeek(offering, weekNumber, highlighted) {
     log,
     highlighted,
     asManager: isManager(),
-    onSaved: () => reloadWeek(offering, weekNumber),
+  });
+}
+
+// `shown`: the week as editor.open takes it, without its callbacks.
+function openWeek(shown) {
+  keepShownWeek(shown);
+  $("weeks-view").hidden = true;
+  $("editor").hidden = false;
+  const { offering } = shown;
+  say($("editor-offering"), "offering.heading", { code: offering.module.code, name: offering.module.name });
+  $("week-due").replaceChildren(dueLine(shown.week, shown.zone));
+  editor.open({
+    ...shown,
+    onSaved: async (log) => {
+      const latest = await reloadWeek(offering, shown.week.week_number);
+      keepShownWeek({ ...shown, week: latest ?? shown.week, log });
+      return latest;
+    },
     onSessionEnded: sessionEnded,
   });
   $("editor-heading").focus();
+}
+
+// The week open in this tab is kept in sessionStorage, like the session itself (gone with the
+// tab), so that a reload without a connection shows it again, with its draft, from the page's
+// offline copy (sw.js) instead of an empty page.
+function keepShownWeek(shown) {
+  sessionStorage.setItem(SHOWN_WEEK, JSON.stringify({ ...shown, atRisk: [...shown.atRisk] }));
+}
+
+// The kept week if it is the one the address names, for the user signed in; else null.
+function keptWeek(wanted) {
+  let kept;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(SHOWN_WEEK));
+  } catch {
+    return null;
+  }
+  const named =
+    kept?.user.id === api.session()?.user.id &&
+    kept.offering.id === wanted.offering &&
+    kept.week.week_number === wanted.week;
+  return named ? { ...kept, atRisk: new Set(kept.atRisk) } : null;
 }
 
 // The week as the server now sees it (a save may have changed its state, or locked it), or
@@ -374,7 +411,8 @@ async function route() {
       await showWeeks(offering ? wanted : {});
     }
   } catch (error) {
-    tell(error);
+    const kept = error instanceof api.Offline && keptWeek(target());
+    kept ? openWeek(kept) : tell(error);
   }
 }
 
@@ -457,6 +495,8 @@ async function start() {
   window.addEventListener("online", showConnection);
   window.addEventListener("offline", showConnection);
   showConnection();
+  // The page's offline copy; without one (a browser that has none) the page works online only.
+  navigator.serviceWorker?.register("./sw.js", { scope: "./" }).catch(() => {});
   const current = api.session(); // a reload keeps the tab signed in
   if (current && STAFF.includes(current.user.role)) {
     await showSignedIn();

@@ -5,12 +5,14 @@ reminders carry."""
 
 import json
 import re
+import threading
 from datetime import UTC, datetime
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from app.config import PROJECT_ROOT
 from tests.activity.conftest import ALL_DONE, entries
@@ -56,14 +58,14 @@ def term(time_machine, facilitator, offering_of, create_log, enrolled):
 @pytest.fixture
 def visit(browser, live_server):
     """`visit(address="", clock_at=SATURDAY, **context_options)` → a page on /facilitator/
-    in a fresh context, the browser's clock fixed at `clock_at`; script errors and CSP
-    violations fail the test."""
+    (of the live server, or of `base_url`) in a fresh context, the browser's clock fixed at
+    `clock_at`; script errors and CSP violations fail the test."""
     contexts, problems = [], []
 
     def make(address: str = "", clock_at=SATURDAY, **options):
         options = {"locale": "en-GB", "timezone_id": "Africa/Kigali",
                    "viewport": {"width": 1024, "height": 900}} | options  # fmt: skip
-        context = browser.new_context(base_url=live_server, **options)
+        context = browser.new_context(**({"base_url": live_server} | options))
         contexts.append(context)
         context.clock.set_fixed_time(clock_at)
         page = context.new_page()
@@ -306,28 +308,111 @@ def test_server_errors_appear_next_to_their_field_in_the_pages_language(signed_i
 # --- drafts and the connection -----------------------------------------------------------------
 
 
-def test_typed_offline_kept_over_a_reload_and_saved_once_back_online(signed_in, term, run_sql):
-    page = signed_in(f"#offering={term.offering_id}&week=5")
+class OneRequestAConnection(WSGIRequestHandler):
+    protocol_version = "HTTP/1.0"  # no kept-alive connection outlives the server's stop
+
+
+@pytest.fixture
+def own_server(app):
+    """The app on a loopback port of its own, which `stop()` makes unreachable and `start()`
+    serves again on the same port (the same origin: the browser keeps its storage and the
+    page's service worker)."""
+    server = SimpleNamespace(port=0)
+
+    def start():
+        server.wsgi = make_server("127.0.0.1", server.port, app, threaded=True,
+                                  request_handler=OneRequestAConnection)  # fmt: skip
+        server.port = server.wsgi.server_port
+        server.url = f"http://127.0.0.1:{server.port}"
+        server.thread = threading.Thread(target=server.wsgi.serve_forever, daemon=True)
+        server.thread.start()
+
+    def stop():
+        server.wsgi.shutdown()
+        server.wsgi.server_close()
+        server.thread.join()
+        server.wsgi = None
+
+    server.start, server.stop = start, stop
+    start()
+    yield server
+    if server.wsgi:
+        stop()
+
+
+def test_typed_offline_kept_over_an_offline_reload_and_saved_once_back_online(
+    visit, own_server, term, run_sql
+):
+    page = visit(f"#offering={term.offering_id}&week=5", base_url=own_server.url)
+    sign_in(page, term.facilitator)
+    page.wait_for_selector("#roster li")
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")  # the offline copy is made
+
+    # The connection drops. set_offline tells the page (navigator.onLine, its banner); whether
+    # it also cuts the requests the service worker makes itself is not something Playwright
+    # promises (its view of service worker traffic is experimental), so the server is stopped
+    # too: neither the page's files nor the API answer, and only the offline copy can bring
+    # the page back (without it, the reload below fails with ERR_INTERNET_DISCONNECTED).
+    own_server.stop()
     page.context.set_offline(True)
     expect(page.locator("#connection")).to_have_text(text_of("en", "connection.offline"))
-
     page.get_by_label("Notes").fill("Typed on the train.")
     page.get_by_role("group", name="Grace Hopper").get_by_label("Excused").check()
     page.get_by_role("button", name="Save the log").click()
     expect(page.locator("#save-status")).to_have_text(text_of("en", "save.offline"))
 
-    page.context.set_offline(False)
-    expect(page.locator("#connection")).to_be_hidden()
     page.reload()
     page.wait_for_selector("#roster li")
-
+    expect(page.locator("#connection")).to_have_text(text_of("en", "connection.offline"))
     expect(page.get_by_label("Notes")).to_have_value("Typed on the train.")
+    expect(page.get_by_role("group", name="Grace Hopper").get_by_label("Excused")).to_be_checked()
     expect(page.locator("#draft-status")).to_contain_text("Your unsaved changes from")
+
+    own_server.start()
+    page.context.set_offline(False)
+    expect(page.locator("#connection")).to_be_hidden()
     page.get_by_role("button", name="Save the log").click()
     expect(page.locator("#save-status")).to_have_text("Week 5 saved.")
     stored = log_rows(run_sql, term.offering_id, 5)
     assert stored["notes"] == "Typed on the train."
     assert stored["attendance"] == {"Grace": "excused"}
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft'))") == []
+
+
+def test_a_draft_of_a_week_since_locked_is_shown_read_only_until_discarded(
+    signed_in, term, time_machine
+):
+    page = signed_in(f"#offering={term.offering_id}&week=4")
+    page.get_by_label("Notes").fill("Quiz postponed.")
+    page.get_by_role("group", name="Ada Lovelace").get_by_label("Absent").check()
+
+    # Week 4, filed on time, locks on Monday 16 February at 09:00 in Kigali.
+    later = at("2026-02-17 10:00")
+    time_machine.move_to(later, tick=True)
+    page.clock.set_fixed_time(later)
+    page.reload()
+    sign_in(page, term.facilitator)  # ten days on, the session has ended; the link waited
+    page.wait_for_selector("#roster li")
+
+    expect(page.locator("#week-notice")).to_contain_text(
+        "read-only to its facilitator since Mon, 16 Feb"
+    )
+    expect(page.locator("#unsavable-draft")).to_have_text(
+        text_of("en", "draft.read_only", time="12:00")  # typed at noon in Kigali
+    )
+    expect(page.get_by_label("Notes")).to_have_value("Quiz postponed.")
+    expect(page.get_by_label("Notes")).to_be_disabled()
+    expect(page.get_by_role("group", name="Ada Lovelace").get_by_label("Absent")).to_be_checked()
+    switch_to(page, "fr")
+    expect(page.locator("#unsavable-draft")).to_have_text(
+        text_of("fr", "draft.read_only", time="12:00")
+    )
+
+    page.get_by_role("button", name=text_of("fr", "action.discard")).click()
+
+    expect(page.locator("#unsavable-draft")).to_be_hidden()
+    expect(page.locator("#notes")).to_have_value("")  # the log as filed
+    expect(page.get_by_role("group", name="Ada Lovelace").get_by_label("Présent")).to_be_checked()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.includes('draft'))") == []
 
 

@@ -10,6 +10,7 @@ from app.config import PROJECT_ROOT
 PAGE = PROJECT_ROOT / "facilitator_page"
 HTML = (PAGE / "index.html").read_text()
 SCRIPTS = {path.name: path.read_text() for path in (PAGE / "js").glob("*.js")}
+WORKER = (PAGE / "sw.js").read_text()
 KEY_IN_HTML = re.compile(r'data-i18n="([\w.]+)"')
 # In the scripts every "word.word" string is a text key; keys built from a value (the state of
 # a week, a checklist item…) are named by their stem, `state.${…}`.
@@ -59,4 +60,24 @@ def test_the_app_serves_the_page_under_a_strict_policy(client):
     assert client.get("/facilitator/i18n/fr.json").json["page.title"] == PAGE_TEXTS_FR_TITLE
 
 
-PAGE_TEXTS_FR_TITLE = "Journaux d'activité hebdomadaires"
+def test_the_offline_copy_holds_every_file_of_the_page():
+    listed = re.search(r"const FILES = \[(.*?)\];", WORKER, re.S).group(1)
+    page_files = {path.relative_to(PAGE).as_posix() for path in PAGE.rglob("*") if path.is_file()}
+
+    assert set(re.findall(r'"([^"]+)"', listed)) == (page_files - {"sw.js"}) | {"./"}
+
+
+def test_the_service_worker_is_served_as_a_script_under_the_same_policy(client):
+    response = client.get("/facilitator/sw.js")
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert (
+        response.headers["Content-Security-Policy"]
+        == client.get("/facilitator/").headers["Content-Security-Policy"]
+    )
+    # never kept by the HTTP cache: a new worker (a new copy of the page) is found at once
+    assert response.cache_control.max_age == 0
+
+
+PAGE_TEXTS_FR_TITLE = "Rapports d'activité hebdomadaires"
