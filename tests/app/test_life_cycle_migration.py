@@ -5,12 +5,9 @@ an offering is lost; going back leaves the offerings as they were."""
 import flask_migrate
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from app.config import TestingConfig
 from app.extensions import db
-from tests.app.test_migrations import STAMP, insert, person
-from tests.conftest import recreate_database
+from tests.app.test_migrations import STAMP, insert, migrated_to, person
 
 BEFORE = "a7d3f19c6e52"  # the last revision without offering statuses
 LIFE_CYCLE = "b7e4c2a9d351"
@@ -18,17 +15,7 @@ LIFE_CYCLE = "b7e4c2a9d351"
 
 @pytest.fixture(params=["sqlite", "mariadb"])
 def before_the_life_cycle(request, tmp_path, app_with):
-    if request.param == "sqlite":
-        url, options = f"sqlite:///{tmp_path / 'old.sqlite3'}", {}
-    else:
-        session_url = make_url(TestingConfig.SQLALCHEMY_DATABASE_URI)
-        url = session_url.set(database=f"{session_url.database}_migration")
-        url = url.render_as_string(hide_password=False)
-        options = TestingConfig.SQLALCHEMY_ENGINE_OPTIONS
-        recreate_database(url)
-    app = app_with(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
-    with app.app_context():
-        flask_migrate.upgrade(revision=BEFORE)
+    with migrated_to(BEFORE, request.param, tmp_path, app_with) as app:
         yield app
 
 

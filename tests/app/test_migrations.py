@@ -1,6 +1,7 @@
 """The migrations are the schema: they must match the models on MariaDB and on SQLite."""
 
 import json
+from contextlib import contextmanager
 from types import SimpleNamespace
 
 import flask_migrate
@@ -49,11 +50,11 @@ LOG_CHANGES_IN_THEIR_OWN_TABLE = "5c3e1f0a9b27"
 STAMP = "2026-02-02 09:00:{:02}.{:06}"  # naive UTC, as both databases store timestamps
 
 
-@pytest.fixture(params=["sqlite", "mariadb"])
-def before_the_move(request, tmp_path, app_with):
-    """An app on a database of its own (SQLite or MariaDB) migrated to the revision before log
-    history moved; its app context is pushed."""
-    if request.param == "sqlite":
+@contextmanager
+def migrated_to(revision: str, kind: str, tmp_path, app_with):
+    """An app on a database of its own (`kind`: "sqlite" or "mariadb") migrated to `revision`;
+    its app context is pushed."""
+    if kind == "sqlite":
         url, options = f"sqlite:///{tmp_path / 'old.sqlite3'}", {}
     else:
         session_url = make_url(TestingConfig.SQLALCHEMY_DATABASE_URI)
@@ -63,7 +64,14 @@ def before_the_move(request, tmp_path, app_with):
         recreate_database(url)
     app = app_with(SQLALCHEMY_DATABASE_URI=url, SQLALCHEMY_ENGINE_OPTIONS=options)
     with app.app_context():
-        flask_migrate.upgrade(revision=LOG_CHANGES_IN_THEIR_OWN_TABLE)
+        flask_migrate.upgrade(revision=revision)
+        yield app
+
+
+@pytest.fixture(params=["sqlite", "mariadb"])
+def before_the_move(request, tmp_path, app_with):
+    """Migrated to the revision before log history moved."""
+    with migrated_to(LOG_CHANGES_IN_THEIR_OWN_TABLE, request.param, tmp_path, app_with) as app:
         yield app
 
 
