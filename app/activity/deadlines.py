@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 
+from app.core import clock
+
 
 @dataclass(frozen=True)
 class DeadlineRule:
@@ -70,3 +72,9 @@ class DeadlineRule:
         while due < weeks and self.due_at(start_date, due + 1) <= now:
             due += 1
         return due
+
+
+def deadline_day() -> date:
+    """What is due changes with time, not only with writes: once a day, at the deadline hour
+    (the key reports that count what is due are cached under)."""
+    return DeadlineRule.from_config().last_deadline_day(clock.now())

@@ -6,7 +6,7 @@ from flask.views import MethodView
 from flask_jwt_extended import current_user
 
 from app.activity import at_risk, attendance, services
-from app.activity.deadlines import DeadlineRule
+from app.activity.deadlines import deadline_day
 from app.activity.schemas import (
     ActivityLogChangeSchema,
     ActivityLogCreateSchema,
@@ -27,7 +27,6 @@ from app.api.blueprint import Blueprint
 from app.api.exports import csv_response
 from app.api.fields import public_names
 from app.auth.models import Role
-from app.core import clock
 from app.core.signals import data_exported
 from app.courses.services import get_offering
 from app.data.cache import cached
@@ -95,11 +94,6 @@ class ActivityLogHistory(MethodView):
     def get(self, log_id):
         """Every change to a log: who, when, which fields, old → new (kept after deletion)"""
         return services.history(current_user, log_id)
-
-
-def deadline_day():
-    """What is due changes with time, not only with writes: once a day, at the deadline hour."""
-    return DeadlineRule.from_config().last_deadline_day(clock.now())
 
 
 @blp.route("/compliance")

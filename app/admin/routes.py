@@ -6,7 +6,7 @@ from flask import current_app, request
 from flask.views import MethodView
 from flask_jwt_extended import current_user
 
-from app.activity.routes import deadline_day
+from app.activity.deadlines import deadline_day
 from app.activity.schemas import ActivityLogQuerySchema
 from app.admin import deliveries, exports, imports, people, queues, staffing, workload
 from app.admin.schemas import (
