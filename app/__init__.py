@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.api.errors import init_errors, init_request_ids
 from app.api.fields import IdConverter
+from app.api.rate_limits import count_request
 from app.api.security import secure_headers
 from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
@@ -49,8 +50,9 @@ def create_app(config: type[BaseConfig] | None = None) -> Flask:
     init_observability(app)
     init_metrics(app)
 
-    # Before the rate limiter's own hook, so a request it refuses has an id too.
+    # Before the rate limits, so a request they refuse has an id too.
     init_request_ids(app)
+    app.before_request(count_request)
     init_extensions(app)
     init_errors(app)
     app.after_request(secure_headers)

@@ -132,7 +132,8 @@ class BaseConfig:
     # A set-password link (reset or first password) works once, for this many hours.
     PASSWORD_RESET_HOURS = env_int("PASSWORD_RESET_HOURS", 24)
     TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-    # Every request but /health, all routes together: per signed-in user, or per client address.
+    # Every request but /health and /metrics, all routes together: per signed-in user, or per
+    # client address; counted by the admission itself (app/api/rate_limits.py).
     RATE_LIMIT_PER_USER = env("RATE_LIMIT_PER_USER", "600 per minute")
     RATE_LIMIT_PER_ADDRESS = env("RATE_LIMIT_PER_ADDRESS", "300 per minute")
     # Expensive routes, per caller, on top: the CSV exports together, the compliance report
@@ -140,7 +141,8 @@ class BaseConfig:
     EXPORT_RATE_LIMIT = env("EXPORT_RATE_LIMIT", "30 per hour")
     COMPLIANCE_RATE_LIMIT = env("COMPLIANCE_RATE_LIMIT", "120 per minute")
     IMPORT_RATE_LIMIT = env("IMPORT_RATE_LIMIT", "20 per hour")
-    # Fixed windows: one Redis round trip per limit and request.
+    # These and the sign-in limits are flask-limiter's: fixed windows, one Redis round trip per
+    # limit and request.
     RATELIMIT_STRATEGY = "fixed-window"
     # Retry-After is set on 429s only, by the error handler (app/api/errors.py).
     RATELIMIT_HEADERS_ENABLED = False

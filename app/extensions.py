@@ -9,7 +9,6 @@ from apispec.ext.marshmallow import resolver
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_jwt_extended import JWTManager
-from flask_limiter import ApplicationLimit
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
@@ -19,7 +18,6 @@ from sqlalchemy import Engine, MetaData, event
 
 from app.api.fields import ErrorSchema
 from app.api.openapi import DocumentPlugin, OperationIds
-from app.api.rate_limits import caller_key, general_limit, is_preflight
 
 # Named constraints keep Alembic migrations identical on MariaDB and SQLite.
 NAMING_CONVENTION = {
@@ -100,11 +98,8 @@ class Limiter(flask_limiter.Limiter):
         return current_app.extensions["rate_limit_strategy"]
 
 
-GENERAL_LIMIT = ApplicationLimit(limit_provider=general_limit, key_function=caller_key)
-limiter = Limiter(
-    key_func=get_remote_address, default_limits=[], application_limits=[GENERAL_LIMIT]
-)
-limiter.request_filter(is_preflight)
+# The routes' own limits (the general limit is the admission's: see app.api.rate_limits).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 class RedisHandle:

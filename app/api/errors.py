@@ -79,7 +79,7 @@ def handle_http_exception(error: HTTPException):
     # Werkzeug's own headers (such as Allow on a 405), minus its HTML content type.
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
-    if error.code == 429:
+    if error.code == 429 and "Retry-After" not in headers:  # a route's own limit
         headers["Retry-After"] = str(seconds_until_reset())
     return error_response(error.code, data.get("message"), errors, headers)
 

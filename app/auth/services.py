@@ -15,6 +15,7 @@ from jwt import PyJWTError
 from sqlalchemy import select, update
 from sqlalchemy.orm import make_transient_to_detached
 
+from app.api import rate_limits
 from app.auth.models import FacilitatorProfile, ManagerProfile, Role, StudentProfile, User
 from app.core import clock
 from app.core.exceptions import Invalid, NotAuthenticated
@@ -297,7 +298,8 @@ def identity_of(user: User | None) -> bytes:
 def token_is_revoked(header: dict, payload: dict) -> bool:
     """Revoked: the token, its session, or every token from before a password change. The
     revocation keys and the caller's identity are read in one round trip to Redis, which also
-    fetches the answer a cached view would look up for this caller (`cache.prefetch_answer`)."""
+    fetches the answer a cached view would look up for this caller (`cache.prefetch_answer`)
+    and counts the request against the user's general rate limit (`rate_limits.charge`)."""
     keys = (REVOKED_TOKEN.format(payload["jti"]), REVOKED_SESSION.format(payload.get("sid")))
     subject = payload.get("sub")
     user_id = int(subject) if isinstance(subject, str) and subject.isdigit() else None
@@ -306,8 +308,11 @@ def token_is_revoked(header: dict, payload: dict) -> bool:
     def also(pipeline) -> None:
         pipeline.exists(*keys)
         prefetched.append(cache.prefetch_answer(pipeline, user_id, payload.get("role")))
+        if user_id is not None:
+            rate_limits.charge(pipeline, rate_limits.user_key(user_id))
 
-    g.token_user, (revoked, *answer) = known_user(user_id, also)
+    g.token_user, other_results = known_user(user_id, also)
+    revoked, *answer = rate_limits.received(other_results)
     prefetched[0](answer)
     if revoked:
         if payload.get("type") == "refresh":

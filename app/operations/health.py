@@ -13,16 +13,16 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import text
 
 from app.api.fields import ResponseSchema
+from app.api.rate_limits import uncounted
 from app.core.clock import now
-from app.extensions import db, limiter, redis_store
+from app.extensions import db, redis_store
 from app.notifications.mail import delivery_mode
 from app.notifications.queue import QUEUES
 
 HEALTH_PROBE = "cmp:health"
 
-blp = Blueprint("health", __name__, description="Liveness and dependencies")
 # Never rate limited: load balancers and monitors poll it, and it must answer while Redis is down.
-limiter.exempt(blp)
+blp = uncounted(Blueprint("health", __name__, description="Liveness and dependencies"))
 
 
 class HealthSchema(ResponseSchema):

@@ -28,7 +28,8 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select
 
 from app.api.errors import error_response
-from app.extensions import db, limiter, redis_store
+from app.api.rate_limits import uncounted
+from app.extensions import db, redis_store
 from app.notifications.models import Notification, Status
 from app.notifications.queue import QUEUES
 from app.notifications.sweep import LAST_SWEEP_KEY
@@ -41,7 +42,7 @@ REQUEST_DURATION = Histogram(
     ["route", "method", "status"],
 )
 
-blp = Blueprint("metrics", __name__)
+blp = uncounted(Blueprint("metrics", __name__))
 
 
 def observe_request(response: Response) -> Response:
@@ -139,7 +140,6 @@ def request_registry():
 
 
 @blp.get("/metrics")
-@limiter.exempt
 def metrics():
     """The Prometheus text format, for a bearer of METRICS_TOKEN."""
     if not bearer_is(current_app.config["METRICS_TOKEN"]):

@@ -33,13 +33,16 @@ ROLES = ("manager", "facilitator", "student", "anonymous")
 
 
 fuzz_app = create_app(TestingConfig)
+UNLIMITED = "1000000 per minute"
 
 
 @pytest.fixture(scope="module", autouse=True)
 def no_rate_limits():
     """Rate limits answer 429 to a fuzzer's burst; they are documented and tested on their
-    own. Flask-Limiter's switch (RATELIMIT_ENABLED) sits on the one limiter every app in the
-    process shares, so it is flipped here for this module only, not set in a config."""
+    own. The general limit is raised in this app's settings; flask-limiter's switch for the
+    routes' own limits (RATELIMIT_ENABLED) sits on the one limiter every app in the process
+    shares, so it is flipped here for this module only, not set in a config."""
+    fuzz_app.config.update(RATE_LIMIT_PER_USER=UNLIMITED, RATE_LIMIT_PER_ADDRESS=UNLIMITED)
     limiter.enabled = False
     yield
     limiter.enabled = True

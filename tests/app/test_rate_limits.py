@@ -93,6 +93,22 @@ def test_a_token_nobody_signed_is_counted_by_address_not_as_the_user_it_names(
     assert response.status_code == 401  # not 429: the forged token spent nothing of the user's
 
 
+def test_a_revoked_token_is_counted_by_address_and_spends_nothing_of_its_user(
+    app_with, create_user, auth_headers
+):
+    client = app_with(RATE_LIMIT_PER_USER="2 per minute", RATE_LIMIT_PER_ADDRESS="2 per minute")
+    client = client.test_client()
+    user = create_user()
+    revoked = auth_headers(user)
+    assert client.post("/api/v1/auth/logout", headers=revoked).status_code == 204  # 1 of 2
+
+    answers = [client.get(ME, headers=revoked).status_code for _ in range(2)]
+
+    assert answers == [401, 401]
+    assert_rate_limited(client.get(ME, headers=revoked), 60)  # the address's allowance is spent
+    assert client.get(ME, headers=auth_headers(user)).status_code == 200  # the user's is not
+
+
 def test_anonymous_callers_are_limited_per_address(app_with, create_user, auth_headers):
     client = app_with(RATE_LIMIT_PER_ADDRESS="2 per minute").test_client()
     signed_in = auth_headers(create_user())
