@@ -18,7 +18,7 @@ from app.cli import register_cli
 from app.config import PROJECT_ROOT, BaseConfig, allowed_origins, config_for_environment
 from app.core.i18n import select_locale
 from app.data.unit_of_work import unit_of_work
-from app.extensions import api, babel, db, jwt, limiter, migrate, redis_store
+from app.extensions import api, babel, db, jwt, migrate, redis_store
 from app.observability import init_observability
 
 
@@ -66,7 +66,6 @@ def create_app(config: type[BaseConfig] | None = None) -> Flask:
 
 
 def init_extensions(app: Flask) -> None:
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["REDIS_URL"] or "memory://"
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("mysql"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
             **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
@@ -85,7 +84,6 @@ def init_extensions(app: Flask) -> None:
     jwt.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     redis_store.init_app(app)
-    limiter.init_app(app)
     describe_server(app)
     api.init_app(app)
     allow_other_origins(app)

@@ -141,15 +141,6 @@ class BaseConfig:
     EXPORT_RATE_LIMIT = env("EXPORT_RATE_LIMIT", "30 per hour")
     COMPLIANCE_RATE_LIMIT = env("COMPLIANCE_RATE_LIMIT", "120 per minute")
     IMPORT_RATE_LIMIT = env("IMPORT_RATE_LIMIT", "20 per hour")
-    # These and the sign-in limits are flask-limiter's: fixed windows, one Redis round trip per
-    # limit and request.
-    RATELIMIT_STRATEGY = "fixed-window"
-    # Retry-After is set on 429s only, by the error handler (app/api/errors.py).
-    RATELIMIT_HEADERS_ENABLED = False
-    # Fail closed: while Redis is unreachable, limited routes answer 503 rather than run with no
-    # limits (or with each worker's own, which multiply with the workers and reset on restart).
-    RATELIMIT_SWALLOW_ERRORS = False
-    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
 
     # One line per request from the app itself (see app/observability/logs.py).
     ACCESS_LOG = env_bool("ACCESS_LOG", True)

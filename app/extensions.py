@@ -3,13 +3,11 @@
 import sqlite3
 
 import fakeredis
-import flask_limiter
 import redis
 from apispec.ext.marshmallow import resolver
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_jwt_extended import JWTManager
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
@@ -79,27 +77,6 @@ api = DocumentedApi(
     }
 )
 babel = Babel()
-
-
-class Limiter(flask_limiter.Limiter):
-    """flask-limiter, counting each app's requests in that app's own storage.
-
-    flask-limiter keeps the storage of the last app bound to it. In production that is the one
-    app of the process; the tests hold several side by side (another worker, other settings),
-    which must not count in each other's Redis.
-    """
-
-    def init_app(self, app: Flask) -> None:
-        super().init_app(app)
-        app.extensions["rate_limit_strategy"] = super().limiter
-
-    @property
-    def limiter(self):
-        return current_app.extensions["rate_limit_strategy"]
-
-
-# The routes' own limits (the general limit is the admission's: see app.api.rate_limits).
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
 class RedisHandle:

@@ -37,7 +37,7 @@ WHO_AM_I = "who am I"
 
 # The part of the stack a function belongs to, by where its code lives (first match wins).
 PARTS = [
-    ("admission: token, identity, limits", ("flask_jwt_extended", "/jwt/", "flask_limiter",
+    ("admission: token, identity, limits", ("flask_jwt_extended", "/jwt/",
                                             "/limits/", "app/api/admission", "app/api/rate_limits",
                                             "app/auth/services")),
     ("Redis client", ("/redis/",)),

@@ -26,6 +26,7 @@ from app.activity.schemas import (
 from app.api.blueprint import Blueprint
 from app.api.exports import csv_response
 from app.api.fields import public_names
+from app.api.rate_limits import limited
 from app.auth.models import Role
 from app.core.signals import data_exported
 from app.courses.services import get_offering
@@ -99,7 +100,7 @@ class ActivityLogHistory(MethodView):
 @blp.route("/compliance")
 class Compliance(MethodView):
     @blp.signed_in(*STAFF)
-    @blp.limited("COMPLIANCE_RATE_LIMIT")
+    @limited("COMPLIANCE_RATE_LIMIT")
     @cached(*LOG_TABLES, "modules", "users", managers_share=True, varies_with=deadline_day)
     @blp.arguments(ComplianceQuerySchema, location="query")
     @blp.response(200, ComplianceReportSchema)
@@ -197,7 +198,7 @@ class AtRisk(MethodView):
 @attendance_blp.route("/admin/exports/at-risk.csv")
 class AtRiskExport(MethodView):
     @attendance_blp.signed_in(Role.MANAGER)
-    @attendance_blp.limited("EXPORT_RATE_LIMIT")
+    @limited("EXPORT_RATE_LIMIT")
     @attendance_blp.arguments(AtRiskQuerySchema, location="query")
     @attendance_blp.response(
         200, content_type="text/csv", description="CSV, UTF-8 with a BOM, streamed"

@@ -29,6 +29,7 @@ from app.admin.schemas import (
 )
 from app.api.blueprint import Blueprint
 from app.api.fields import public_names
+from app.api.rate_limits import limited
 from app.auth.models import Role
 from app.auth.schemas import UserSchema
 from app.courses.schemas import OfferingQuerySchema, OfferingSchema
@@ -128,7 +129,7 @@ def body_up_to(setting: str):
 @blp.route("/users/import")
 class ImportStudents(MethodView):
     @blp.signed_in(MANAGER)
-    @blp.limited("IMPORT_RATE_LIMIT")
+    @limited("IMPORT_RATE_LIMIT")
     @body_up_to("IMPORT_MAX_BYTES")
     @blp.arguments(ImportQuerySchema, location="query")
     @blp.arguments(ImportFileSchema, location="files")
@@ -149,7 +150,7 @@ CSV = {"content_type": "text/csv", "description": "CSV, UTF-8 with a BOM, stream
 @blp.route("/exports/offerings.csv")
 class OfferingsExport(MethodView):
     @blp.signed_in(MANAGER)
-    @blp.limited("EXPORT_RATE_LIMIT")
+    @limited("EXPORT_RATE_LIMIT")
     @blp.arguments(OfferingQuerySchema, location="query")
     @blp.response(200, **CSV)
     def get(self, filters):
@@ -160,7 +161,7 @@ class OfferingsExport(MethodView):
 @blp.route("/exports/activity-logs.csv")
 class ActivityLogsExport(MethodView):
     @blp.signed_in(MANAGER)
-    @blp.limited("EXPORT_RATE_LIMIT")
+    @limited("EXPORT_RATE_LIMIT")
     @blp.arguments(ActivityLogQuerySchema, location="query")
     @blp.response(200, **CSV)
     def get(self, filters):
@@ -171,7 +172,7 @@ class ActivityLogsExport(MethodView):
 @blp.route("/exports/workload.csv")
 class WorkloadExport(MethodView):
     @blp.signed_in(MANAGER)
-    @blp.limited("EXPORT_RATE_LIMIT")
+    @limited("EXPORT_RATE_LIMIT")
     @blp.arguments(WorkloadFilterSchema, location="query")
     @blp.response(200, **CSV)
     def get(self, filters):

@@ -1,6 +1,7 @@
 """How every request is admitted, whatever answers it (a view, or the response cache): the
 token verified once (signature, expiry, revocation, the account still active, its identity),
-then, on a route that asks, the role. The rate limiter counts the caller this finds.
+then, on a route that asks, the role. The rate limits count the caller this finds
+(app/api/rate_limits.py).
 
 401 without a valid token, 403 for the wrong role."""
 
@@ -22,7 +23,7 @@ VERIFIED_USER = "cmp.verified_user"
 def verified_user():
     """The user behind the request's access token once it has passed every check (signature,
     expiry, revocation, account still active), or None. Worked out once per request: the
-    limiter asks first, and `signed_in` reuses the answer rather than decode the token again."""
+    rate limits ask first, and `signed_in` reuses the answer rather than decode the token again."""
     if VERIFIED_USER not in request.environ:
         try:
             user = get_current_user() if verify_jwt_in_request() else None

@@ -4,15 +4,12 @@ import json
 from functools import wraps
 
 import flask_smorest
-from flask import current_app
 from marshmallow import missing
 from webargs.flaskparser import FlaskParser, abort
 
 from app.api.admission import signed_in
 from app.api.fields import ErrorSchema, public_names
-from app.api.rate_limits import caller_key
 from app.core.exceptions import Invalid
-from app.extensions import limiter
 
 
 class SafeJSONParser(FlaskParser):
@@ -101,13 +98,6 @@ class Blueprint(flask_smorest.Blueprint):
             return view
 
         return decorator
-
-    def limited(self, setting: str):
-        """A stricter limit for an expensive route, per caller (`app.api.rate_limits.caller_key`),
-        read from `setting`; routes naming the same setting share one allowance."""
-        return limiter.shared_limit(
-            lambda: current_app.config[setting], scope=setting, key_func=caller_key
-        )
 
     def route(self, rule, **options):
         """flask-smorest's `route`, with answers every such route may give in the OpenAPI

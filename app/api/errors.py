@@ -6,9 +6,7 @@ language; 500s are logged with the request id and never show internals.
 """
 
 import logging
-import math
 import re
-import time
 import uuid
 
 import redis
@@ -20,7 +18,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from app.core.exceptions import DomainError
 from app.core.i18n import _, lazy_gettext
 from app.data.persistence import is_lock_conflict
-from app.extensions import db, jwt, limiter
+from app.extensions import db, jwt
 from app.observability.logs import route
 
 log = logging.getLogger(__name__)
@@ -79,18 +77,7 @@ def handle_http_exception(error: HTTPException):
     # Werkzeug's own headers (such as Allow on a 405), minus its HTML content type.
     headers = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
     headers.update(data.get("headers") or {})
-    if error.code == 429 and "Retry-After" not in headers:  # a route's own limit
-        headers["Retry-After"] = str(seconds_until_reset())
     return error_response(error.code, data.get("message"), errors, headers)
-
-
-def seconds_until_reset() -> int:
-    """Time left in the breached limit's window (never more than the window itself)."""
-    breached = limiter.current_limit
-    if breached is None:
-        return 60
-    left = math.ceil(breached.reset_at - time.time())
-    return min(max(left, 1), breached.limit.get_expiry())
 
 
 def handle_domain_error(error: DomainError):

@@ -1,119 +1,183 @@
-"""Who a request is counted against, and how much everyone may ask for.
+"""Rate limits: who a request is counted against, and how much everyone may ask for.
 
 Every request but `/health` and `/metrics` counts towards one general limit: per user for a
-request bearing a valid access token, per client address otherwise. The admission counts it
-(`count_request`, before every view): a token's user in the round trip to Redis that checks the
-token's revocation and reads the caller's identity (`charge`, called by that check), anyone else
-in a round trip of its own. Expensive routes add a stricter limit of their own through
-flask-limiter (`Blueprint.limited`). Every counter is a fixed window in Redis.
+request bearing a valid access token, per client address otherwise. Some routes add limits of
+their own (`limited`): sign-in and registration per address and per account tried, the
+expensive routes per caller. The admission counts them all before the view (`count_request`):
+a valid token's general allowance in the round trip to Redis that checks the token's revocation
+and reads the caller's identity (`charge`, called by that check), the rest in one round trip of
+its own. Each limit is a setting such as `5 per minute` or `100/hour;1000/day` (read by the
+`limits` library); each counter is a fixed window in Redis, shared by every worker. While Redis
+is unreachable, counted requests answer 503 rather than run unlimited.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import Blueprint, current_app, request
-from flask_limiter.util import get_remote_address
-from limits import parse_many
+from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 
 from app.api.admission import verified_user
-from app.extensions import limiter, redis_store
+from app.extensions import redis_store
 
-SCOPE = "general"
+GENERAL = "general"
 # Kept with the request itself: `g` outlives a request when a test holds an app context.
-CHARGED = "cmp.general_limit_charged"
+CHARGED = "cmp.rate_limits_charged"
 
 
 def caller_key() -> str:
     """`user:<id>` for a verified token (never a claim nobody checked, so no one can spend
-    someone else's allowance or escape their own), otherwise `address:<client address>`."""
+    someone else's allowance or escape their own), otherwise the client's address."""
     user = verified_user()
-    return user_key(user.id) if user is not None else f"address:{get_remote_address()}"
+    return user_key(user.id) if user is not None else address_key()
 
 
 def user_key(user_id: int) -> str:
     return f"user:{user_id}"
 
 
+def address_key() -> str:
+    return f"address:{request.remote_addr or '127.0.0.1'}"
+
+
+@dataclass(frozen=True)
+class RouteLimit:
+    """A route's own limit: the setting that holds it, whom a request is counted against, and
+    the allowance it spends (routes naming the same setting share one)."""
+
+    setting: str
+    key: Callable[[], str]
+
+    def counters(self) -> list["Counter"]:
+        return counters_for(self.setting, self.setting, self.key())
+
+
+def limited(setting: str, key: Callable[[], str] = caller_key):
+    """The route (a view function, or a MethodView's method) also counts against the limit in
+    `setting`, per `key()`: the caller by default."""
+
+    def decorator(view):
+        view.rate_limits = (*getattr(view, "rate_limits", ()), RouteLimit(setting, key))
+        return view
+
+    return decorator
+
+
 def uncounted(blueprint: Blueprint) -> Blueprint:
-    """Leave a blueprint's routes out of the general limit: monitors poll them, and they must
-    answer while Redis is down."""
+    """Leave a blueprint's routes out of every limit: monitors poll them, and they must answer
+    while Redis is down."""
     blueprint.uncounted = True
     return blueprint
 
 
 def is_counted() -> bool:
-    """Not a browser's CORS preflight, sent ahead of each cross-origin call with no token:
-    counting it would spend the address's allowance (a classroom behind one NAT) twice per
-    call. Not a route of an `uncounted` blueprint."""
+    """Not a route of an `uncounted` blueprint; not a browser's CORS preflight, sent ahead of
+    each cross-origin call with no token: counting it would spend the address's allowance (a
+    classroom behind one NAT) twice per call."""
     blueprint = current_app.blueprints.get(request.blueprint or "")
-    return not is_preflight() and not getattr(blueprint, "uncounted", False)
+    return request.method != "OPTIONS" and not getattr(blueprint, "uncounted", False)
 
 
-@limiter.request_filter
-def is_preflight() -> bool:
-    """Routes' own limits leave preflights alone too."""
-    return request.method == "OPTIONS"
+@dataclass
+class Counter:
+    """One allowance of one caller in its current window, and what Redis counted in it."""
 
+    key: str
+    allowance: RateLimitItem
+    count: int = 0
+    seconds_left: int = 0
 
-def charge(pipeline, caller: str) -> None:
-    """Add to `pipeline` the commands that count this request against each of `caller`'s
-    general allowances, once per request; `count_request` judges their results."""
-    if CHARGED in request.environ or not is_counted():
-        return
-    setting = "RATE_LIMIT_PER_USER" if caller.startswith("user:") else "RATE_LIMIT_PER_ADDRESS"
-    allowances = parse_many(current_app.config[setting])
-    keys = [allowance.key_for(SCOPE, caller) for allowance in allowances]
-    for key, allowance in zip(keys, allowances, strict=True):
+    def add_to(self, pipeline) -> None:
         # The window starts with its first request; EXPIRE NX leaves a running window alone.
-        pipeline.incr(key)
-        pipeline.expire(key, allowance.get_expiry(), nx=True)
-        pipeline.ttl(key)
-    request.environ[CHARGED] = Charge(caller, keys, allowances)
+        pipeline.incr(self.key)
+        pipeline.expire(self.key, self.allowance.get_expiry(), nx=True)
+        pipeline.ttl(self.key)
+
+    def read(self, results: list) -> None:
+        self.count, _window_started, self.seconds_left = results
+
+    def wait(self) -> int | None:
+        """Seconds until there is room again, or None while the allowance is not spent."""
+        if self.count <= self.allowance.amount:
+            return None
+        return min(max(self.seconds_left, 1), self.allowance.get_expiry())
+
+
+COMMANDS_PER_COUNTER = 3
+
+
+def counters_for(setting: str, scope: str, caller: str) -> list[Counter]:
+    return [
+        Counter(allowance.key_for(scope, caller), allowance)
+        for allowance in parse_many(current_app.config[setting])
+    ]
 
 
 @dataclass
 class Charge:
-    """A request's count against each of its caller's general allowances, once Redis answered."""
+    """The general allowances a request was counted against, before Redis answered and after."""
 
-    caller: str
-    keys: list[str]
-    allowances: list
-    counts: list[tuple[int, int]] | None = None  # (requests in the window, its seconds left)
+    counters: list[Counter]
+    received: bool = False
 
-    def retry_after(self) -> int | None:
-        """Seconds until every spent allowance has room again, or None if none is spent."""
-        waits = [
-            min(max(seconds_left, 1), allowance.get_expiry())
-            for allowance, (count, seconds_left) in zip(self.allowances, self.counts, strict=True)
-            if count > allowance.amount
-        ]
-        return max(waits, default=None)
+
+def charge(pipeline, caller: str) -> None:
+    """Add to `pipeline` the commands that count this request against `caller`'s general
+    allowance, once per request; `received` takes their results off the pipeline's."""
+    if CHARGED in request.environ or not is_counted():
+        return
+    setting = "RATE_LIMIT_PER_USER" if caller.startswith("user:") else "RATE_LIMIT_PER_ADDRESS"
+    charged = Charge(counters_for(setting, GENERAL, caller))
+    for counter in charged.counters:
+        counter.add_to(pipeline)
+    request.environ[CHARGED] = charged
 
 
 def received(results: list) -> list:
-    """Take this request's counts off the end of a pipeline's `results` when `charge` added
-    them there; returns the results before them."""
+    """Take this request's general counts off the end of a pipeline's `results` when `charge`
+    added them there; returns the results before them."""
     charged = request.environ.get(CHARGED)
-    if charged is None or charged.counts is not None:
+    if charged is None or charged.received:
         return results
-    mine = len(charged.keys) * 3
-    others, counted = results[: len(results) - mine], results[len(results) - mine :]
-    charged.counts = [(counted[i], counted[i + 2]) for i in range(0, mine, 3)]
-    return others
+    start = len(results) - COMMANDS_PER_COUNTER * len(charged.counters)
+    read_counts(charged.counters, results[start:])
+    charged.received = True
+    return results[:start]
+
+
+def read_counts(counters: list[Counter], results: list) -> None:
+    for index, counter in enumerate(counters):
+        counter.read(results[index * COMMANDS_PER_COUNTER : (index + 1) * COMMANDS_PER_COUNTER])
 
 
 def count_request() -> None:
-    """Before every view: 429 when the caller has spent a general allowance. A valid token's
-    user was charged by the token check; anyone else is charged here, by address, including the
-    bearer of a token refused after that check charged its user (whose count is given back)."""
+    """Before every view: 429 when the caller has spent an allowance. A valid token's general
+    allowance was charged by the token check; the route's own limits, and anyone else's general
+    allowance, are charged here in one more round trip. The bearer of a token refused after
+    that check charged its user is counted by address, and the user's count is given back."""
     if not is_counted():
         return
-    if verified_user() is None:
-        pipeline = redis_store.client().pipeline(transaction=False)
+    user = verified_user()
+    own = [counter for limit in routed_limits() for counter in limit.counters()]
+    pipeline = redis_store.client().pipeline(transaction=False)
+    for counter in own:
+        counter.add_to(pipeline)
+    if user is None:
         if (refused := request.environ.pop(CHARGED, None)) is not None:
-            for key in refused.keys:
-                pipeline.decr(key)
-        charge(pipeline, f"address:{get_remote_address()}")
-        received(pipeline.execute())
-    if (seconds := request.environ[CHARGED].retry_after()) is not None:
-        raise TooManyRequests(retry_after=seconds)
+            for counter in refused.counters:
+                pipeline.decr(counter.key)
+        charge(pipeline, address_key())
+    if len(pipeline):
+        read_counts(own, received(pipeline.execute()))
+    counters = (*own, *request.environ[CHARGED].counters)
+    if waits := [wait for counter in counters if (wait := counter.wait()) is not None]:
+        raise TooManyRequests(retry_after=max(waits))
+
+
+def routed_limits() -> tuple[RouteLimit, ...]:
+    """The limits of the view this request is routed to: its own, and its method's."""
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)
+    method = getattr(view_class, request.method.lower(), None) if view_class else None
+    return (*getattr(view, "rate_limits", ()), *getattr(method, "rate_limits", ()))

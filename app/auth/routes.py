@@ -2,12 +2,12 @@
 
 import hashlib
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 from flask_jwt_extended import current_user, get_jwt, jwt_required
-from flask_limiter.util import get_remote_address
 
 from app.api.blueprint import Blueprint
+from app.api.rate_limits import address_key, limited
 from app.auth import password_links, services
 from app.auth.schemas import (
     LoginSchema,
@@ -23,7 +23,6 @@ from app.auth.schemas import (
 )
 from app.core.i18n import _
 from app.data.cache import cached
-from app.extensions import limiter
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="Accounts and tokens")
 PUBLIC = {"security": []}
@@ -44,23 +43,12 @@ def login_account_key() -> str:
 def per_address_and_account(address_setting: str, account_setting: str) -> list:
     """Two limits, each named by a setting: per client address, and per account tried (counted
     before the password or the address is looked at, so parallel guesses cannot slip through)."""
-    return [
-        limiter.limit(lambda: current_app.config[address_setting], key_func=get_remote_address),
-        limiter.limit(lambda: current_app.config[account_setting], key_func=login_account_key),
-    ]
-
-
-def signed_in_user_key() -> str:
-    return f"user:{current_user.id}"
+    return [limited(address_setting, address_key), limited(account_setting, login_account_key)]
 
 
 @blp.route("/register")
 class Register(MethodView):
-    decorators = [
-        limiter.limit(
-            lambda: current_app.config["REGISTER_RATE_LIMIT"], key_func=get_remote_address
-        )
-    ]
+    decorators = [limited("REGISTER_RATE_LIMIT", address_key)]
 
     @blp.doc(**PUBLIC)
     @blp.arguments(RegisterSchema)
@@ -128,9 +116,7 @@ class Me(MethodView):
 @blp.route("/password")
 class ChangePassword(MethodView):
     @blp.signed_in()
-    @limiter.limit(
-        lambda: current_app.config["PASSWORD_CHANGE_RATE_LIMIT"], key_func=signed_in_user_key
-    )
+    @limited("PASSWORD_CHANGE_RATE_LIMIT")
     @blp.arguments(PasswordChangeSchema)
     @blp.response(200, TokenSchema)
     def post(self, data):

@@ -73,8 +73,7 @@ def test_a_live_worker_is_listed_with_its_heartbeat(app, client, as_manager):
 def test_the_embedded_queue_says_so_and_has_nothing_to_requeue(
     app, client, as_manager, monkeypatch
 ):
-    # What the app reads to choose the embedded queue (inline jobs, no worker). A second app
-    # built without REDIS_URL would take over the shared rate limiter's storage.
+    # What the app reads to choose the embedded queue (inline jobs, no worker).
     monkeypatch.setitem(app.config, "REDIS_URL", None)
 
     health = client.get(QUEUES, headers=as_manager)

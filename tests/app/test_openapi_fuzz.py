@@ -23,7 +23,7 @@ from app.config import TestingConfig
 from app.core import clock
 from app.courses.models import Cohort, CourseClass, CourseOffering, DeliveryMode, Enrollment, Module
 from app.data.unit_of_work import unit_of_work
-from app.extensions import db, limiter
+from app.extensions import db
 from app.notifications import services as notification_services
 from app.notifications.models import Notification
 from app.reflections.models import Reflection
@@ -39,13 +39,9 @@ UNLIMITED = "1000000 per minute"
 @pytest.fixture(scope="module", autouse=True)
 def no_rate_limits():
     """Rate limits answer 429 to a fuzzer's burst; they are documented and tested on their
-    own. The general limit is raised in this app's settings; flask-limiter's switch for the
-    routes' own limits (RATELIMIT_ENABLED) sits on the one limiter every app in the process
-    shares, so it is flipped here for this module only, not set in a config."""
-    fuzz_app.config.update(RATE_LIMIT_PER_USER=UNLIMITED, RATE_LIMIT_PER_ADDRESS=UNLIMITED)
-    limiter.enabled = False
-    yield
-    limiter.enabled = True
+    own, and raised here out of its way."""
+    limits = {name: UNLIMITED for name in fuzz_app.config if "RATE_LIMIT" in name}
+    fuzz_app.config.update(limits)
 
 
 # --- the seeded world ------------------------------------------------------------------------
