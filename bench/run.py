@@ -7,8 +7,9 @@ in 2026 trimester 1) into a fresh MariaDB database (BENCH_DATABASE_URL), and wit
 times that into a second one. Serves it with gunicorn (production settings, 4 sync workers, on
 loopback) next to a bare Flask JSON endpoint under the same settings, drives each scenario of
 bench/scenarios.py with wrk (2 threads, 8 connections) after a warm-up, alternating with the bare
-endpoint, and counts each scenario's SQL statements in-process. The floor scenario files logs
-through bench/floor.py, a third gunicorn: the app's statements for a filing and nothing else.
+endpoint, and counts each scenario's SQL statements in-process. The floor scenarios run against
+gunicorns of their own: bench/floor.py files logs with the app's statements for a filing and
+nothing else; bench/hit_floor.py answers with a cache hit's token check and Redis round trip.
 Prints Markdown tables and writes bench/results/<UTC time>.json and latest.json. Everything it
 starts it stops; it sends traffic to 127.0.0.1 only.
 """
@@ -45,7 +46,7 @@ from datasets import (
 )
 from floor import STATEMENTS as FLOOR_STATEMENTS
 from loadgen import CONNECTIONS, THREADS, Load, drive, ensure_wrk
-from scenarios import EACH_OFFERING, FILING, FIRST_READ, SCENARIOS, Scenario
+from scenarios import EACH_OFFERING, FILING, FIRST_READ, FLOORS, SCENARIOS, Scenario
 from servers import WORKERS, gunicorn, worker_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -54,7 +55,7 @@ DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "mysql+pymysql://root:@127.0.0.1:3306/cmp_bench?charset=utf8mb4"
 )
 # Students signed in for the first-read scenario of /auth/me: one per request.
-TOKENS = 6000
+TOKENS = 15000
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 # The app exactly as production runs it, except that the limits are lifted so that one user
 # (and sign-in) can be measured at full speed; every limit is still counted.
@@ -174,12 +175,12 @@ def measure_dataset(data: Dataset, info: dict, settings: Settings) -> list[dict]
             gunicorn("wsgi:app", env, ROOT, RESULTS / f"gunicorn-app-{data.scale}x.log", "/health")
         )
         started = {"app": (base, server.pid)}
-        if any(scenario.server == "floor" for scenario in scenarios):
-            floor_log = RESULTS / "gunicorn-floor.log"
+        for name in {scenario.server for scenario in scenarios} - {"app"}:
+            floor_log = RESULTS / f"gunicorn-{FLOORS[name]}.log"
             floor_base, floor = servers.enter_context(
-                gunicorn("floor:app", env, ROOT, floor_log, "/", "--pythonpath", "bench")
+                gunicorn(f"{FLOORS[name]}:app", env, ROOT, floor_log, "/", "--pythonpath", "bench")
             )
-            started["floor"] = (floor_base, floor.pid)
+            started[name] = (floor_base, floor.pid)
         app = app_for(data)
         context = Context(data, app, password, sign_in(base, MANAGER_EMAIL, password),
                           first_offering_id(app), started)  # fmt: skip
@@ -222,7 +223,8 @@ def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
         counted = f"{path}{'&' if '?' in path else '?'}first_read=0" if first_read else path
         sql = statements_per_request(context.app, scenario.method, counted, token, calls)
     else:
-        sql = {"sql_first": len(FLOOR_STATEMENTS), "sql": len(FLOOR_STATEMENTS), "sql_statuses": []}
+        floor_sql = len(FLOOR_STATEMENTS) if scenario.server == "floor" else 0  # a hit's: none
+        sql = {"sql_first": floor_sql, "sql": floor_sql, "sql_statuses": []}
     if any(status >= 400 for status in sql["sql_statuses"]):
         print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
     base, server_pid = context.servers[scenario.server]
@@ -306,8 +308,10 @@ def report(results: dict) -> str:
     rss["bare"] = results["bare_worker_rss_mb"]
     return "\n\n".join([
         table(row for row in results["rows"] if not row["separate"]),
-        "Apart: sign-in, bound by design by password hashing; and the floor under filing a log, "
-        "its statements and commit alone behind a bare endpoint (bench/floor.py):\n\n"
+        "Apart: sign-in, bound by design by password hashing; and two floors behind bare "
+        "endpoints: under filing a log, its statements and commit alone (bench/floor.py), and "
+        "under a cache hit, the token check and one Redis round trip alone (bench/hit_floor.py)"
+        ":\n\n"
         + table(row for row in results["rows"] if row["separate"]),
         "\n".join(
             f"Data {label} (database {info['database']}, seeded in {info['seconds']} s): "

@@ -33,8 +33,12 @@ class Scenario:
     separate: bool = False
     # Runs at least this long even with --quick: a few slow requests need time to complete.
     at_least_seconds: float = 0
-    # "app", or "floor": bench/floor.py, the least any filing path can cost here.
+    # "app", or a floor (FLOORS): the least any path of the app can cost here.
     server: str = "app"
+
+
+# The floors' modules in bench/, by the name scenarios give them as their server.
+FLOORS = {"floor": "floor", "hit floor": "hit_floor"}
 
 
 def sign_in_body(context) -> list[dict]:
@@ -73,4 +77,6 @@ SCENARIOS = [
              separate=True, at_least_seconds=8),
     Scenario("floor: a log's SQL alone", "POST", "/", auth=None, body=fresh_logs, separate=True,
              server="floor"),
+    Scenario("floor: a cache hit's admission alone", "GET", "/answer", separate=True,
+             server="hit floor"),
 ]  # fmt: skip

@@ -1,0 +1,48 @@
+"""The floor under a cached answer: what any admission through the app's libraries costs, with
+none of the app's own work. A bare Flask endpoint, served like the app, verifies the bearer token
+with flask-jwt-extended (the app's secret and settings, so the manager's real token passes) and
+makes the one Redis round trip a cache hit makes: the token's revocation keys, a rate-limit
+counter and a stored answer of the same size, returned as it is. No identity, role, policy or
+unit of work: a cache hit of the app cannot be cheaper than this on the machine.
+"""
+
+import os
+
+import redis
+from flask import Flask, Response, g
+from flask_jwt_extended import JWTManager, verify_jwt_in_request
+
+ANSWER = "bench:hit-floor:answer"
+# About the size of one offering's answer.
+ANSWER_BYTES = 1100
+
+app = Flask(__name__)
+app.config.update(JWT_SECRET_KEY=os.environ["JWT_SECRET_KEY"], JWT_TOKEN_LOCATION=["headers"])
+jwt = JWTManager(app)
+store = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
+
+
+@jwt.token_in_blocklist_loader
+def revoked(_header: dict, payload: dict) -> bool:
+    counter = f"bench:hit-floor:{payload['sub']}"
+    pipeline = store.pipeline(transaction=False)
+    pipeline.exists(f"bench:revoked:{payload['jti']}", f"bench:revoked:{payload.get('sid')}")
+    pipeline.incr(counter)
+    pipeline.expire(counter, 60, nx=True)
+    pipeline.ttl(counter)
+    pipeline.get(ANSWER)
+    exists, *_counted, answer = pipeline.execute()
+    g.answer = answer
+    return bool(exists)
+
+
+@app.get("/")
+def ready():
+    store.set(ANSWER, b'{"answer": "' + b"x" * (ANSWER_BYTES - 14) + b'"}')
+    return {"status": "ok"}
+
+
+@app.get("/answer")
+def answer():
+    verify_jwt_in_request()
+    return Response(g.answer, content_type="application/json")
