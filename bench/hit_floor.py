@@ -1,9 +1,10 @@
 """The floor under a cached answer: what any admission through the app's libraries costs, with
 none of the app's own work. A bare Flask endpoint, served like the app, verifies the bearer token
-with flask-jwt-extended (the app's secret and settings, so the manager's real token passes) and
-makes the one Redis round trip a cache hit makes: the token's revocation keys, a rate-limit
-counter and a stored answer of the same size, returned as it is. No identity, role, policy or
-unit of work: a cache hit of the app cannot be cheaper than this on the machine.
+with flask-jwt-extended (the app's secret, so the manager's real token passes) and makes one
+Redis round trip of the kind a cache hit makes: the token's revocation keys, a rate-limit counter
+and a stored answer of the same size, returned as it is (the app's carries the tables'
+generations and the caller's identity too). No identity, role, policy or unit of work: a cache
+hit of the app cannot be cheaper than this on the machine.
 """
 
 import os

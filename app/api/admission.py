@@ -29,6 +29,8 @@ def verified_user():
             user = get_current_user() if verify_jwt_in_request() else None
         except (JWTExtendedException, PyJWTError):
             user = None  # a route that needs a token says why it is refused
+        if user is not None:  # every answer from here on speaks their language, a 429 too
+            remember_user_language(user.preferred_language)
         request.environ[VERIFIED_USER] = user
     return request.environ[VERIFIED_USER]
 
@@ -45,7 +47,6 @@ def signed_in(*roles: Enum):
         def guarded(*args, **kwargs):
             if verified_user() is None:
                 verify_jwt_in_request()  # raises the 401 that says what is wrong with the token
-            remember_user_language(current_user.preferred_language)
             if roles and current_user.role not in roles:
                 allowed = ", ".join(role.value for role in roles)
                 raise Forbidden(_("This action is reserved for: {roles}.").format(roles=allowed))

@@ -1,14 +1,16 @@
 """Rate limits: who a request is counted against, and how much everyone may ask for.
 
-Every request but `/health` and `/metrics` counts towards one general limit: per user for a
-request bearing a valid access token, per client address otherwise. Some routes add limits of
-their own (`limited`): sign-in and registration per address and per account tried, the
-expensive routes per caller. The admission counts them all before the view (`count_request`):
-a valid token's general allowance in the round trip to Redis that checks the token's revocation
-and reads the caller's identity (`charge`, called by that check), the rest in one round trip of
-its own. Each limit is a setting such as `5 per minute` or `100/hour;1000/day` (read by the
-`limits` library); each counter is a fixed window in Redis, shared by every worker. While Redis
-is unreachable, counted requests answer 503 rather than run unlimited.
+Every request routed to a view, but CORS preflights and `/health` and `/metrics`, counts towards
+one general limit: per user for a request bearing a valid access token, per client address
+otherwise. Some routes add limits of their own (`limited`): sign-in and set-password links per
+address and per account tried, registration per address, password changes and the expensive
+routes per signed-in user. The admission counts them all before the view (`count_request`): a
+valid token's general allowance in the round trip to Redis that checks the token's revocation and
+reads the caller's identity (`charge`, called by that check), the rest in one round trip of its
+own. A request refused for a limit spends the general allowance and the limits it is over, no
+other route limit. Each limit is a setting such as `5 per minute` or `100/hour;1000/day` (read
+by the `limits` library); each counter is a fixed window in Redis (7.0 or later), shared by every
+worker. While Redis is unreachable, counted requests answer 503 rather than run unlimited.
 """
 
 from collections.abc import Callable
@@ -26,11 +28,12 @@ GENERAL = "general"
 CHARGED = "cmp.rate_limits_charged"
 
 
-def caller_key() -> str:
+def signed_in_user() -> str | None:
     """`user:<id>` for a verified token (never a claim nobody checked, so no one can spend
-    someone else's allowance or escape their own), otherwise the client's address."""
+    someone else's allowance), or None: a route that needs a signature refuses the caller
+    anyway, who is counted by address in the general limit."""
     user = verified_user()
-    return user_key(user.id) if user is not None else address_key()
+    return user_key(user.id) if user is not None else None
 
 
 def user_key(user_id: int) -> str:
@@ -47,15 +50,16 @@ class RouteLimit:
     the allowance it spends (routes naming the same setting share one)."""
 
     setting: str
-    key: Callable[[], str]
+    key: Callable[[], str | None]
 
     def counters(self) -> list["Counter"]:
-        return counters_for(self.setting, self.setting, self.key())
+        caller = self.key()
+        return counters_for(self.setting, self.setting, caller) if caller is not None else []
 
 
-def limited(setting: str, key: Callable[[], str] = caller_key):
+def limited(setting: str, key: Callable[[], str | None] = signed_in_user):
     """The route (a view function, or a MethodView's method) also counts against the limit in
-    `setting`, per `key()`: the caller by default."""
+    `setting`, per `key()` (None: not counted): the signed-in user by default."""
 
     def decorator(view):
         view.rate_limits = (*getattr(view, "rate_limits", ()), RouteLimit(setting, key))
@@ -72,11 +76,12 @@ def uncounted(blueprint: Blueprint) -> Blueprint:
 
 
 def is_counted() -> bool:
-    """Not a route of an `uncounted` blueprint; not a browser's CORS preflight, sent ahead of
-    each cross-origin call with no token: counting it would spend the address's allowance (a
-    classroom behind one NAT) twice per call."""
-    blueprint = current_app.blueprints.get(request.blueprint or "")
-    return request.method != "OPTIONS" and not getattr(blueprint, "uncounted", False)
+    """Routed to a view, not of an `uncounted` blueprint, and not a browser's CORS preflight,
+    sent ahead of each cross-origin call with no token: counting it would spend the address's
+    allowance (a classroom behind one NAT) twice per call."""
+    if request.endpoint is None or request.method == "OPTIONS":
+        return False
+    return not getattr(current_app.blueprints.get(request.blueprint or ""), "uncounted", False)
 
 
 @dataclass
@@ -97,6 +102,11 @@ class Counter:
     def read(self, results: list) -> None:
         self.count, _window_started, self.seconds_left = results
 
+    def give_back(self, pipeline) -> None:
+        pipeline.decr(self.key)
+        # Should the window have ended meanwhile, the key left behind ends too.
+        pipeline.expire(self.key, self.allowance.get_expiry(), nx=True)
+
     def wait(self) -> int | None:
         """Seconds until there is room again, or None while the allowance is not spent."""
         if self.count <= self.allowance.amount:
@@ -116,34 +126,36 @@ def counters_for(setting: str, scope: str, caller: str) -> list[Counter]:
 
 @dataclass
 class Charge:
-    """The general allowances a request was counted against, before Redis answered and after."""
+    """The general allowances a request was counted against, where their commands start in the
+    pipeline that carries them, and (once Redis answered) their counts."""
 
     counters: list[Counter]
-    received: bool = False
+    start: int
+    answered: bool = False
 
 
 def charge(pipeline, caller: str) -> None:
     """Add to `pipeline` the commands that count this request against `caller`'s general
-    allowance, once per request; `received` takes their results off the pipeline's."""
+    allowance, once per request; `received` reads their results."""
     if CHARGED in request.environ or not is_counted():
         return
     setting = "RATE_LIMIT_PER_USER" if caller.startswith("user:") else "RATE_LIMIT_PER_ADDRESS"
-    charged = Charge(counters_for(setting, GENERAL, caller))
+    charged = Charge(counters_for(setting, GENERAL, caller), start=len(pipeline))
     for counter in charged.counters:
         counter.add_to(pipeline)
     request.environ[CHARGED] = charged
 
 
 def received(results: list) -> list:
-    """Take this request's general counts off the end of a pipeline's `results` when `charge`
-    added them there; returns the results before them."""
+    """Read this request's general counts in a pipeline's `results` if `charge` added them to
+    it; returns the other results."""
     charged = request.environ.get(CHARGED)
-    if charged is None or charged.received:
+    if charged is None or charged.answered:
         return results
-    start = len(results) - COMMANDS_PER_COUNTER * len(charged.counters)
-    read_counts(charged.counters, results[start:])
-    charged.received = True
-    return results[:start]
+    end = charged.start + COMMANDS_PER_COUNTER * len(charged.counters)
+    read_counts(charged.counters, results[charged.start : end])
+    charged.answered = True
+    return results[: charged.start] + results[end:]
 
 
 def read_counts(counters: list[Counter], results: list) -> None:
@@ -166,18 +178,30 @@ def count_request() -> None:
     if user is None:
         if (refused := request.environ.pop(CHARGED, None)) is not None:
             for counter in refused.counters:
-                pipeline.decr(counter.key)
+                counter.give_back(pipeline)
         charge(pipeline, address_key())
     if len(pipeline):
         read_counts(own, received(pipeline.execute()))
-    counters = (*own, *request.environ[CHARGED].counters)
+    counters = (*request.environ[CHARGED].counters, *own)
     if waits := [wait for counter in counters if (wait := counter.wait()) is not None]:
+        give_back([counter for counter in own if counter.wait() is None])
         raise TooManyRequests(retry_after=max(waits))
 
 
+def give_back(counters: list[Counter]) -> None:
+    """A refused request spends no route limit it is not over."""
+    if counters:
+        pipeline = redis_store.client().pipeline(transaction=False)
+        for counter in counters:
+            counter.give_back(pipeline)
+        pipeline.execute()
+
+
 def routed_limits() -> tuple[RouteLimit, ...]:
-    """The limits of the view this request is routed to: its own, and its method's."""
+    """The limits of the view this request is routed to: its own, and those of the method that
+    answers (`get` for HEAD, as MethodView does)."""
     view = current_app.view_functions.get(request.endpoint)
     view_class = getattr(view, "view_class", None)
-    method = getattr(view_class, request.method.lower(), None) if view_class else None
+    name = "get" if request.method == "HEAD" else request.method.lower()
+    method = getattr(view_class, name, None) if view_class else None
     return (*getattr(view, "rate_limits", ()), *getattr(method, "rate_limits", ()))

@@ -175,7 +175,7 @@ CROSS_CHECKED = [
     "POST /api/v1/admin/users/{user_id}/unavailability",
 ]
 # What a schema-valid request may hear anywhere: 304 for an If-None-Match that matches, 412 for
-# a made-up If-Match; no 429, as rate limits are off here.
+# a made-up If-Match; no 429, as rate limits are raised out of the way here.
 ACCEPTED = ["2xx", "304", "401", "403", "404", "409", "412"]
 ONLY_FOR = "Only for: "  # how app/api/blueprint.py documents a 403 for the wrong role
 

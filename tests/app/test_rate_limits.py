@@ -144,3 +144,57 @@ def test_cors_preflights_spend_no_allowance(app_with):
     assert answers == {200}
     assert client.get("/openapi.json").status_code == 200
     assert_rate_limited(client.get("/openapi.json"), 60)
+
+
+COMPLIANCE = "/api/v1/activity-logs/compliance?trimester=1&year=2026"
+
+
+def test_a_head_request_spends_the_routes_own_allowance(app_with, create_user, auth_headers):
+    client = app_with(COMPLIANCE_RATE_LIMIT="1 per minute").test_client()
+    headers = auth_headers(create_user("manager"))
+
+    assert client.head(COMPLIANCE, headers=headers).status_code == 200
+
+    assert_rate_limited(client.get(COMPLIANCE, headers=headers), 60)
+
+
+def test_a_request_over_the_general_limit_spends_no_route_allowance(
+    app_with, create_user, auth_headers
+):
+    app = app_with(RATE_LIMIT_PER_USER="1 per minute", COMPLIANCE_RATE_LIMIT="1 per minute")
+    client, headers = app.test_client(), auth_headers(create_user("manager"))
+    assert client.get(ME, headers=headers).status_code == 200
+
+    assert_rate_limited(client.get(COMPLIANCE, headers=headers), 60)  # over the general limit
+
+    app.config["RATE_LIMIT_PER_USER"] = "10 per minute"  # a larger allowance, counted afresh
+    assert client.get(COMPLIANCE, headers=headers).status_code == 200  # the report's is intact
+
+
+def test_an_anonymous_caller_of_a_signed_in_route_hears_401_not_its_limit(app_with):
+    client = app_with(EXPORT_RATE_LIMIT="1 per hour").test_client()
+
+    answers = [client.get(f"{EXPORTS}/offerings.csv").status_code for _ in range(3)]
+
+    assert answers == [401, 401, 401]
+
+
+def test_a_refusal_speaks_the_signed_in_users_language(app_with, create_user, auth_headers):
+    client = app_with(RATE_LIMIT_PER_USER="1 per minute").test_client()
+    headers = auth_headers(create_user(preferred_language="fr"))
+    assert client.get(ME, headers=headers).status_code == 200
+
+    refused = client.get(ME, headers=headers)
+
+    assert refused.status_code == 429
+    assert refused.json["message"] == "Trop de requêtes. Réessayez plus tard."
+
+
+def test_unknown_paths_spend_no_allowance(app_with):
+    client = app_with(RATE_LIMIT_PER_ADDRESS="1 per minute").test_client()
+
+    answers = {client.get(f"/api/v1/no-such-thing-{number}").status_code for number in range(3)}
+
+    assert answers == {404}
+    assert client.get("/openapi.json").status_code == 200
+    assert_rate_limited(client.get("/openapi.json"), 60)
