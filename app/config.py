@@ -136,7 +136,7 @@ class BaseConfig:
     # client address; counted by the admission itself (app/api/rate_limits.py).
     RATE_LIMIT_PER_USER = env("RATE_LIMIT_PER_USER", "600 per minute")
     RATE_LIMIT_PER_ADDRESS = env("RATE_LIMIT_PER_ADDRESS", "300 per minute")
-    # Expensive routes, per caller, on top: the CSV exports together, the compliance report
+    # Expensive routes, per signed-in user, on top: the CSV exports together, the compliance report
     # (the dashboard reads a large trimester in up to a hundred pages), the student import.
     EXPORT_RATE_LIMIT = env("EXPORT_RATE_LIMIT", "30 per hour")
     COMPLIANCE_RATE_LIMIT = env("COMPLIANCE_RATE_LIMIT", "120 per minute")
