@@ -28,7 +28,7 @@ GENERAL = "general"
 CHARGED = "cmp.rate_limits_charged"
 
 
-def signed_in_user() -> str | None:
+def signed_in_user_key() -> str | None:
     """`user:<id>` for a verified token (never a claim nobody checked, so no one can spend
     someone else's allowance), or None: a route that needs a signature refuses the caller
     anyway, who is counted by address in the general limit."""
@@ -57,7 +57,7 @@ class RouteLimit:
         return counters_for(self.setting, self.setting, caller) if caller is not None else []
 
 
-def limited(setting: str, key: Callable[[], str | None] = signed_in_user):
+def limited(setting: str, key: Callable[[], str | None] = signed_in_user_key):
     """The route (a view function, or a MethodView's method) also counts against the limit in
     `setting`, per `key()` (None: not counted): the signed-in user by default."""
 
