@@ -15,6 +15,7 @@ worker. While Redis is unreachable, counted requests answer 503 rather than run 
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import Blueprint, current_app, request
 from limits import RateLimitItem, parse_many
@@ -115,12 +116,14 @@ class Counter:
 
 
 COMMANDS_PER_COUNTER = 3
+# A setting's text is read once per worker, not on every request it counts.
+allowances = lru_cache(maxsize=64)(parse_many)
 
 
 def counters_for(setting: str, scope: str, caller: str) -> list[Counter]:
     return [
         Counter(allowance.key_for(scope, caller), allowance)
-        for allowance in parse_many(current_app.config[setting])
+        for allowance in allowances(current_app.config[setting])
     ]
 
 
