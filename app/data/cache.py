@@ -242,27 +242,31 @@ def prefetch_answer(pipeline, user_id: int | None, role: str | None) -> Callable
     policy = routed_policy() if redis_store.cache() is redis_store.client() else None
     if policy is None or request.method != "GET":
         return lambda results: None
-    key = policy.key(user_id, role, policy.varies_with())
+    caller = (user_id, role, policy.varies_with())
+    key = policy.key(*caller)
     pipeline.mget(generation_keys(policy.tables))
     pipeline.get(key)
 
     def receive(results: list) -> None:
         counters, entry = results
-        request.environ[PREFETCHED] = (key, counters, entry)
+        request.environ[PREFETCHED] = (policy, caller, key, counters, entry)
 
     return receive
 
 
-def looked_up(key: str, tables: tuple[str, ...]) -> tuple[bytes | None, list]:
-    """The entry under `key` if current, and the generations: from the token check's round trip
-    when it fetched this very key, else from a lookup of its own."""
+def looked_up(policy: ResponsePolicy, caller: tuple) -> tuple[str, bytes | None, list]:
+    """This caller's key (user id, role, what the answer varies with), the entry under it if
+    current, and the generations: from the token check's round trip when it fetched the entry
+    for this very policy and caller, else from a lookup of its own."""
     prefetched = request.environ.pop(PREFETCHED, None)
-    if prefetched and prefetched[0] == key:
-        value, current = read_lookup(*prefetched[1:])
+    if prefetched and prefetched[:2] == (policy, caller):
+        key, counters, entry = prefetched[2:]
+        value, current = read_lookup(counters, entry)
         LOOKUPS.labels("miss" if value is None else "hit").inc()
-        return value, current
-    value, current, _ = lookup(key, tables)
-    return value, current
+        return key, value, current
+    key = policy.key(*caller)
+    value, current, _ = lookup(key, policy.tables)
+    return key, value, current
 
 
 def cached(
@@ -284,9 +288,9 @@ def cached(
     def decorator(view):
         @wraps(view)
         def serve(*args, **kwargs):
-            key = policy.key(current_user.id, current_user.role, policy.varies_with())
+            caller = (current_user.id, current_user.role, policy.varies_with())
             try:
-                stored, generations = looked_up(key, tables)
+                key, stored, generations = looked_up(policy, caller)
             except REDIS_DOWN:
                 return view(*args, **kwargs)
             if stored is not None:
