@@ -14,11 +14,15 @@ import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
 from app.extensions import db
 
 log = logging.getLogger(__name__)
 PENDING = "after_commit"
 ENDED = "after_end"
+REACHED_DATABASE = "reached_database"
 
 
 def after_commit(callback: Callable[[], object]) -> None:
@@ -38,14 +42,29 @@ def unit_of_work() -> Iterator[None]:
     Either way, then run its after-end work."""
     try:
         yield
-        db.session.commit()
+        if has_work_to_commit(db.session):
+            db.session.commit()
     except BaseException:
         db.session.rollback()
         db.session.info.pop(PENDING, None)
+        db.session.info.pop(REACHED_DATABASE, None)
         run_after_end()
         raise
     run_after_commit()
     run_after_end()
+
+
+@event.listens_for(Session, "after_begin")
+def note_database_reached(session: Session, _transaction, _connection) -> None:
+    session.info[REACHED_DATABASE] = True
+
+
+def has_work_to_commit(session: Session) -> bool:
+    """Whether the unit reached the database or holds changes a flush would send. A request
+    answered without either (a cached answer, whose caller's identity came from Redis) has
+    nothing to commit, and skips the session's commit bookkeeping."""
+    reached = session.info.pop(REACHED_DATABASE, False)
+    return reached or bool(session.new or session.dirty or session.deleted)
 
 
 def run_after_commit() -> None:

@@ -86,6 +86,26 @@ def test_after_commit_work_runs_once_the_data_is_visible_to_others(app):
     assert seen == [1]
 
 
+def test_a_change_never_flushed_is_committed_at_the_end_of_its_unit(app):
+    """Nothing reached the database yet: the commit itself sends the pending row."""
+    with app.app_context():
+        with unit_of_work():
+            db.session.add(
+                User(role="student", email="pending@example.test", password_hash="x",
+                     first_name="A", last_name="B", preferred_language="en")
+            )  # fmt: skip
+        db.session.remove()
+        assert count_users("pending@example.test") == 1
+
+
+def test_after_commit_work_runs_after_a_unit_that_never_reached_the_database(app):
+    ran = []
+    with app.app_context(), unit_of_work():
+        after_commit(lambda: ran.append("sent"))
+
+    assert ran == ["sent"]
+
+
 def test_after_commit_work_is_dropped_on_rollback(app):
     ran = []
     with app.app_context():
