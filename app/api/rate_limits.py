@@ -22,6 +22,7 @@ from limits import RateLimitItem, parse_many
 from werkzeug.exceptions import TooManyRequests
 
 from app.api.admission import verified_user
+from app.api.routing import routed_handlers
 from app.extensions import redis_store
 
 GENERAL = "general"
@@ -201,10 +202,7 @@ def give_back(counters: list[Counter]) -> None:
 
 
 def routed_limits() -> tuple[RouteLimit, ...]:
-    """The limits of the view this request is routed to: its own, and those of the method that
-    answers (`get` for HEAD, as MethodView does)."""
-    view = current_app.view_functions.get(request.endpoint)
-    view_class = getattr(view, "view_class", None)
-    name = "get" if request.method == "HEAD" else request.method.lower()
-    method = getattr(view_class, name, None) if view_class else None
-    return (*getattr(view, "rate_limits", ()), *getattr(method, "rate_limits", ()))
+    """The limits of the view this request is routed to and of the method that answers it."""
+    return tuple(
+        limit for handler in routed_handlers() for limit in getattr(handler, "rate_limits", ())
+    )

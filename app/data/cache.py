@@ -32,6 +32,7 @@ from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
 from werkzeug.http import unquote_etag
 
+from app.api.routing import routed_handlers
 from app.extensions import redis_store
 
 log = logging.getLogger(__name__)
@@ -228,10 +229,8 @@ class ResponsePolicy:
 
 def routed_policy() -> ResponsePolicy | None:
     """The policy of the cached view this request is routed to, if it is routed to one."""
-    view = current_app.view_functions.get(request.endpoint)
-    view_class = getattr(view, "view_class", None)
-    method = getattr(view_class, request.method.lower(), None) if view_class else view
-    return getattr(method, "response_policy", None)
+    policies = (getattr(handler, "response_policy", None) for handler in routed_handlers())
+    return next(filter(None, policies), None)
 
 
 def prefetch_answer(pipeline, user_id: int | None, role: str | None) -> Callable[[list], None]:
