@@ -1,13 +1,13 @@
 """One transaction boundary per unit of work, and the work that waits for its commit.
 
 A unit of work is one HTTP request, one CLI command or one job. Use cases only flush; the unit
-commits once at its end, or rolls back if anything in it raised, so two use cases can share a
-transaction and a failure leaves nothing written. Work that must only happen once the data is
-visible to others (enqueuing a job, sending mail) is registered with `after_commit` and dropped
-on rollback. A record that must outlive a refusal (a failed sign-in) is registered with
-`after_end`: it is written in a unit of its own once this one has ended either way, never on a
-second connection while this one still holds the database (SQLite would make it wait for the
-very request that waits for it).
+commits once at its end (when it has anything to commit), or rolls back if anything in it
+raised, so two use cases can share a transaction and a failure leaves nothing written. Work that
+must only happen once the data is visible to others (enqueuing a job, sending mail) is registered
+with `after_commit` and dropped on rollback. A record that must outlive a refusal (a failed
+sign-in) is registered with `after_end`: it is written in a unit of its own once this one has
+ended either way, never on a second connection while this one still holds the database (SQLite
+would make it wait for the very request that waits for it).
 """
 
 import logging
@@ -42,14 +42,14 @@ def unit_of_work() -> Iterator[None]:
     Either way, then run its after-end work."""
     try:
         yield
-        if has_work_to_commit(db.session):
-            db.session.commit()
+        commit_if_needed()
     except BaseException:
         db.session.rollback()
         db.session.info.pop(PENDING, None)
-        db.session.info.pop(REACHED_DATABASE, None)
         run_after_end()
         raise
+    finally:
+        db.session.info.pop(REACHED_DATABASE, None)
     run_after_commit()
     run_after_end()
 
@@ -59,12 +59,16 @@ def note_database_reached(session: Session, _transaction, _connection) -> None:
     session.info[REACHED_DATABASE] = True
 
 
-def has_work_to_commit(session: Session) -> bool:
-    """Whether the unit reached the database or holds changes a flush would send. A request
-    answered without either (a cached answer, whose caller's identity came from Redis) has
-    nothing to commit, and skips the session's commit bookkeeping."""
-    reached = session.info.pop(REACHED_DATABASE, False)
-    return reached or bool(session.new or session.dirty or session.deleted)
+def commit_if_needed() -> None:
+    """Commit if the session began a transaction on a connection during the unit, or holds
+    changes a flush would send. A request answered without either (a cached answer, whose
+    caller's identity came from Redis) skips the commit's bookkeeping; what it holds is expired
+    all the same, as a commit would, so a session that outlives it reads what others wrote."""
+    session = db.session
+    if session.info.get(REACHED_DATABASE) or session.new or session.dirty or session.deleted:
+        session.commit()
+    else:
+        session.expire_all()
 
 
 def run_after_commit() -> None:

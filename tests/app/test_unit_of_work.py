@@ -3,7 +3,8 @@ inside the unit."""
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.orm import make_transient_to_detached
 
 from app.auth import services as auth_services
 from app.auth.models import Role, User
@@ -91,11 +92,52 @@ def test_a_change_never_flushed_is_committed_at_the_end_of_its_unit(app):
     with app.app_context():
         with unit_of_work():
             db.session.add(
-                User(role="student", email="pending@example.test", password_hash="x",
+                User(role=Role.STUDENT, email="pending@example.test", password_hash="x",
                      first_name="A", last_name="B", preferred_language="en")
             )  # fmt: skip
         db.session.remove()
         assert count_users("pending@example.test") == 1
+
+
+def first_name_seen_elsewhere(app, user_id: int) -> str:
+    other = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+    with other.connect() as connection:
+        name = connection.scalar(text("SELECT first_name FROM users WHERE id = :id"),
+                                 {"id": user_id})  # fmt: skip
+    other.dispose()
+    return name
+
+
+def test_a_write_sent_as_a_statement_with_no_object_pending_is_committed(app):
+    with app.app_context():
+        with unit_of_work():
+            user_id = new_account("statement@example.test").id
+        with unit_of_work():
+            db.session.execute(update(User).where(User.id == user_id).values(first_name="Sent"))
+        db.session.remove()
+
+        assert first_name_seen_elsewhere(app, user_id) == "Sent"
+
+
+def test_a_unit_with_nothing_to_commit_leaves_nothing_stale_for_the_next(app):
+    """A cached answer attaches its caller from a copy, without a query; a session that
+    outlives that unit (a held app context) still reads the account as it is now."""
+    with app.app_context():
+        with unit_of_work():
+            user_id = new_account("copied@example.test").id
+        db.session.remove()
+        copy = User(id=user_id, first_name="A")
+        make_transient_to_detached(copy)
+        with unit_of_work():
+            caller = db.session.merge(copy, load=False)  # held on to, as `g` holds the caller
+        renamed = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
+        with renamed.begin() as connection:
+            connection.execute(update(User).where(User.id == user_id).values(first_name="Now"))
+        renamed.dispose()
+
+        with unit_of_work():
+            assert db.session.get(User, user_id) is caller
+            assert caller.first_name == "Now"
 
 
 def test_after_commit_work_runs_after_a_unit_that_never_reached_the_database(app):
