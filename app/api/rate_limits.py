@@ -117,8 +117,13 @@ class Counter:
 
 
 COMMANDS_PER_COUNTER = 3
-# A setting's text is read once per worker, not on every request it counts.
-allowances = lru_cache(maxsize=64)(parse_many)
+
+
+@lru_cache(maxsize=64)
+def allowances(text: str) -> tuple[RateLimitItem, ...]:
+    """The allowances a setting's text names (`100/hour;1000/day`), read once per worker for
+    each distinct text rather than on every request it counts."""
+    return tuple(parse_many(text))
 
 
 def counters_for(setting: str, scope: str, caller: str) -> list[Counter]:

@@ -254,9 +254,9 @@ def prefetch_answer(pipeline, user_id: int | None, role: str | None) -> Callable
 
 
 def looked_up(policy: ResponsePolicy, caller: tuple) -> tuple[str, bytes | None, list]:
-    """This caller's key (user id, role, what the answer varies with), the entry under it if
-    current, and the generations: from the token check's round trip when it fetched the entry
-    for this very policy and caller, else from a lookup of its own."""
+    """The entry's key for this caller (user id, role, what the answer varies with), the entry
+    if current, and the generations: from the token check's round trip when it fetched the
+    entry for this very policy and caller, else from a lookup of its own."""
     prefetched = request.environ.pop(PREFETCHED, None)
     if prefetched and prefetched[:2] == (policy, caller):
         key, counters, entry = prefetched[2:]
