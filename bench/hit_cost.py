@@ -73,8 +73,11 @@ def instructions(path: str | None, count: int) -> int:
     command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
                __file__, "--hits", str(count), *(["--path", path] if path else [])]  # fmt: skip
     env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same dictionaries in every run
-    finished = subprocess.run(command, env=env, capture_output=True, text=True, check=True)
-    return int(CALLGRIND_TOTAL.search(finished.stderr).group(1))
+    finished = subprocess.run(command, env=env, capture_output=True, text=True)
+    total = CALLGRIND_TOTAL.search(finished.stderr)
+    if finished.returncode or total is None:
+        raise SystemExit(f"the run under callgrind failed:\n{finished.stderr[-3000:]}")
+    return int(total.group(1))
 
 
 def main() -> None:
@@ -92,7 +95,7 @@ def main() -> None:
     best = min(cpu_per_hit(serve, 2000) for _ in range(3))
     print(f"CPU per hit, best of 3 x 2,000: {best * 1e6:.0f} µs")
     if shutil.which("valgrind"):
-        many, few = instructions(arguments.path, MANY), instructions(arguments.path, FEW)
+        few, many = instructions(arguments.path, FEW), instructions(arguments.path, MANY)
         print(f"instructions per hit: {(many - few) / (MANY - FEW) / 1e6:.2f} million")
 
 
