@@ -33,12 +33,34 @@ def page_by_keys(
 ) -> list:
     """One page found by its keys, then loaded: `keys` selects the rows' ids alone, sorted, which
     an index can answer; `load(page)` selects the ORM objects joined to the page of ids (and
-    sorts them again). Counting, sorting and skipping then never carry whole rows, only the
-    page's rows are read, and it takes the same statements as `page_of`."""
-    if not counted(keys, pagination):
+    sorts them again). Sorting and skipping then never carry whole rows, and only the page's rows
+    are read.
+
+    The keys carry their total (a window count), so the index is read once, by one statement,
+    for both the page and the pagination header: a separate COUNT read it all a second time, as
+    much of the database's work as the page itself. A page past the end holds no row to carry
+    the total, and counts apart."""
+    if pagination.first_item > LARGEST_OFFSET:
+        counted(keys, pagination)
         return []
-    page = keys.limit(pagination.page_size).offset(pagination.first_item).subquery("page")
-    return db.session.scalars(load(page)).unique().all()
+    page = (
+        keys.add_columns(func.count().over().label("matching"))
+        .limit(pagination.page_size)
+        .offset(pagination.first_item)
+        .subquery("page")
+    )
+    rows = db.session.execute(load(page).add_columns(page.c.matching)).unique().all()
+    if rows:
+        pagination.item_count = rows[0].matching
+    elif pagination.first_item:
+        counted(keys, pagination)
+    else:
+        pagination.item_count = 0
+    return [row[0] for row in rows]
+
+
+# The largest OFFSET SQLite takes (MariaDB's is larger); a page further on is past any table's end.
+LARGEST_OFFSET = 2**63 - 1
 
 
 def counted(statement: Select, pagination: PaginationParameters) -> bool:

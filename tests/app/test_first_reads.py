@@ -2,6 +2,8 @@
 statements, whatever the page size: these pin them, so a query per row or a reread cannot creep
 back. See docs/performance.md, first reads."""
 
+import json
+
 import pytest
 from sqlalchemy import select, text
 
@@ -65,28 +67,53 @@ def test_a_page_of_offerings_is_a_count_and_the_page(
     assert statements[0].lstrip().startswith("SELECT count(*)")
 
 
-@pytest.mark.parametrize("page_size", [1, 50])
-def test_a_filtered_page_of_logs_is_a_count_the_page_and_its_attendance(
-    client, staffed, create_offering, auth_headers, seen_manager, count_queries, page_size
-):
+@pytest.fixture
+def pending_logs(client, staffed, create_offering, auth_headers) -> None:
+    """Three logs with an item Pending: weeks 1 and 2 of one offering, week 1 of another."""
     facilitator, offering = staffed
     other = create_offering(intake="HT2", facilitator_id=facilitator.id)
     headers = auth_headers(facilitator)
     for offering_id, week in ((offering["id"], 1), (offering["id"], 2), (other["id"], 1)):
         body = {"allocation_id": offering_id, "week_number": week, "summative_grading": "Pending"}
         assert client.post(LOGS, json=body, headers=headers).status_code == 201
+
+
+@pytest.mark.parametrize("page_size", [1, 50])
+def test_a_filtered_page_of_logs_is_the_page_with_its_count_then_its_attendance(
+    client, pending_logs, seen_manager, count_queries, page_size
+):
     response, statements = first_read(
         client, count_queries, LOGS, seen_manager, status="Pending", page_size=page_size
     )
 
     assert [log["week_number"] for log in response.json] == [1, 2, 1][:page_size]
-    assert len(statements) == 3, statements
-    count, page, attendance = statements
-    # The count and the page's keys read log ids and the columns filtered on, not whole rows;
-    # whole rows are read for the page alone, joined to its keys.
-    assert count.lstrip().startswith("SELECT count(*)") and "notes" not in count
-    assert "JOIN (SELECT activity_logs.id" in page, page
+    assert json.loads(response.headers["X-Pagination"])["total"] == 3
+    assert len(statements) == 2, statements
+    page, attendance = statements
+    # The page's keys and their total come from one read of log ids and the columns filtered
+    # on; whole rows are read for the page alone, joined to its keys.
+    assert "JOIN (SELECT activity_logs.id" in page and "count(*) OVER ()" in page, page
     assert "FROM attendance_records" in attendance
+
+
+@pytest.mark.parametrize(("page", "total"), [(4, 3), (2**62, 3)])
+def test_a_page_of_logs_past_the_end_is_empty_and_still_counts_them(
+    client, pending_logs, seen_manager, page, total
+):
+    response = client.get(
+        LOGS, query_string={"status": "Pending", "page_size": 1, "page": page}, headers=seen_manager
+    )
+
+    assert response.status_code == 200, response.json
+    assert response.json == []
+    assert json.loads(response.headers["X-Pagination"])["total"] == total
+
+
+def test_a_page_of_logs_that_nothing_matches_counts_none(client, staffed, seen_manager):
+    response = client.get(LOGS, query_string={"status": "Pending"}, headers=seen_manager)
+
+    assert response.json == []
+    assert json.loads(response.headers["X-Pagination"])["total"] == 0
 
 
 @pytest.mark.parametrize("role", ["manager", "facilitator", "student"])
