@@ -7,6 +7,7 @@ from app.activity.models import ATTENDANCE_STATUSES, CHECKLIST, STATUSES
 from app.activity.services import WEEK_STATES
 from app.api.fields import (
     MAX_INTEGER,
+    PlainNested,
     Prose,
     ResponseSchema,
     StrictSchema,
@@ -109,8 +110,9 @@ class ActivityLogSchema(ResponseSchema.from_dict(checklist(), name="ChecklistSch
     offering_id = fields.Integer(data_key=OFFERING, metadata={"description": "The course offering"})
     facilitator_id = fields.Integer(allow_none=True)
     week_number = fields.Integer()
-    attendance = fields.List(
-        fields.Nested(AttendanceEntrySchema),
+    attendance = PlainNested(
+        AttendanceEntrySchema,
+        many=True,
         metadata={"description": "Each student taken that week; others were not taken"},
     )
     attendance_rate = fields.Float(

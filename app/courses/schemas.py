@@ -3,6 +3,7 @@
 from marshmallow import Schema, fields, post_load, validate
 
 from app.api.fields import (
+    PlainNested,
     Prose,
     ResponseSchema,
     StrictBoolean,
@@ -98,11 +99,11 @@ class OfferingSchema(ResponseSchema):
     cohort_id = fields.Integer()
     mode_id = fields.Integer()
     facilitator_id = fields.Integer(allow_none=True)
-    module = fields.Nested(ModuleSchema(only=("id", "code", "name", "credits")))
-    course_class = fields.Nested(ClassSchema(only=("id", "name")), data_key="class")
-    cohort = fields.Nested(CohortSchema(only=("id", "name")))
-    mode = fields.Nested(ModeSchema(only=("id", "code", "name")))
-    facilitator = fields.Nested(PersonSchema, allow_none=True)
+    module = PlainNested(ModuleSchema(only=("id", "code", "name", "credits")))
+    course_class = PlainNested(ClassSchema(only=("id", "name")), data_key="class")
+    cohort = PlainNested(CohortSchema(only=("id", "name")))
+    mode = PlainNested(ModeSchema(only=("id", "code", "name")))
+    facilitator = PlainNested(PersonSchema, allow_none=True)
     trimester = fields.Integer()
     year = fields.Integer()
     intake = fields.String()
@@ -196,7 +197,7 @@ class EnrollmentSchema(ResponseSchema):
     id = fields.Integer()
     offering_id = fields.Integer()
     student_id = fields.Integer()
-    student = fields.Nested(PersonSchema)
+    student = PlainNested(PersonSchema)
     enrolled_by_id = fields.Integer(allow_none=True)
     enrolled_at = fields.DateTime()
 
