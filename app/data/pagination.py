@@ -39,7 +39,8 @@ def page_by_keys(
     The keys carry their total (a window count), so the index is read once, by one statement,
     for both the page and the pagination header: a separate COUNT read it all a second time, as
     much of the database's work as the page itself. A page past the end holds no row to carry
-    the total, and counts apart."""
+    the total, and counts apart. `keys` must hold one row per key, with no DISTINCT: a window
+    count counts the rows before DISTINCT removes any."""
     if pagination.first_item > LARGEST_OFFSET:
         counted(keys, pagination)
         return []

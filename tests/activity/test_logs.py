@@ -881,8 +881,8 @@ def test_list_query_count_does_not_grow_with_page_size(
         counts[page_size] = len(statements)
 
     assert len(response.json) == 9
-    # A COUNT, the page and its attendance records, nothing per row.
-    assert counts[1] == counts[100] <= 3, counts
+    # The page with its count, and its attendance records: nothing per row.
+    assert counts[1] == counts[100] == 2, counts
 
 
 def test_a_log_list_reads_only_the_facilitator_of_each_offering(
@@ -895,7 +895,7 @@ def test_a_log_list_reads_only_the_facilitator_of_each_offering(
         response = client.get(LOGS, headers=as_manager)
 
     assert response.json[0]["facilitator_id"] == facilitator.id
-    page = statements[-1]
+    page = next(statement for statement in statements if "FROM activity_logs" in statement)
     assert "JOIN modules" not in page and "password_hash" not in page, page
 
 
