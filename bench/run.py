@@ -24,7 +24,6 @@ import secrets
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -131,7 +130,6 @@ def main() -> None:
     started, load_before, measured = datetime.now(UTC), os.getloadavg(), commit()
     print(f"seeding {', '.join(data.label for data in datasets)} …", flush=True)
     seeded = {data.label: seed(data, dict(os.environ)) for data in datasets}
-    print(f"the machine settled {wait_until_quiet():.0f} s after seeding", flush=True)
     rows = []
     with gunicorn("bare:app", dict(os.environ), ROOT, RESULTS / "gunicorn-bare.log", "/",
                   "--pythonpath", "bench") as (bare_base, bare_server):  # fmt: skip
@@ -199,29 +197,6 @@ def check_floor(rows: list[dict]) -> None:
         if row["scenario"] == FILING and row["sql"] != len(FLOOR_STATEMENTS):
             print(f"  filing a log now runs {row['sql']} statements, bench/floor.py "
                   f"{len(FLOOR_STATEMENTS)}: the floor no longer matches it")  # fmt: skip
-
-
-def wait_until_quiet(longest: float = 180, idle: float = 0.9) -> float:
-    """Wait (up to `longest` seconds) until the CPUs are `idle` idle over 3 s; returns the seconds
-    waited. MariaDB goes on writing a bulk seed's pages out after it has answered: the first
-    scenario, measured during that, came out about a fifth below the same request measured later."""
-    started = time.monotonic()
-    while time.monotonic() - started < longest and idle_share(3) < idle:
-        pass
-    return time.monotonic() - started
-
-
-def idle_share(seconds: float) -> float:
-    """The share of the CPUs' time spent idle (or waiting on the disk) over the next `seconds`."""
-
-    def sample() -> tuple[int, int]:
-        ticks = [int(value) for value in Path("/proc/stat").read_text().split()[1:9]]
-        return ticks[3] + ticks[4], sum(ticks)  # idle and iowait; all (guest time is in user)
-
-    idle_before, total_before = sample()
-    time.sleep(seconds)
-    idle_after, total_after = sample()
-    return (idle_after - idle_before) / max(total_after - total_before, 1)
 
 
 def sign_in(base: str, email: str, password: str) -> str:
