@@ -9,7 +9,8 @@ loopback) next to a bare Flask JSON endpoint under the same settings, drives eac
 bench/scenarios.py with wrk (2 threads, 8 connections) after a warm-up, alternating with the bare
 endpoint, and counts each scenario's SQL statements in-process. The floor scenarios run against
 gunicorns of their own: bench/floor.py files logs with the app's statements for a filing and
-nothing else; bench/hit_floor.py answers with a cache hit's token check and Redis round trip.
+nothing else; bench/hit_floor.py answers with a cache hit's token check and Redis round trip;
+bench/read_floor.py adds to those a first read's statements through Flask-SQLAlchemy.
 Prints Markdown tables and writes bench/results/<UTC time>.json and latest.json. Everything it
 starts it stops; it sends traffic to 127.0.0.1 only.
 """
@@ -223,7 +224,7 @@ def measure(scenario: Scenario, context: Context, settings: Settings) -> dict:
         counted = f"{path}{'&' if '?' in path else '?'}first_read=0" if first_read else path
         sql = statements_per_request(context.app, scenario.method, counted, token, calls)
     else:
-        floor_sql = len(FLOOR_STATEMENTS) if scenario.server == "floor" else 0  # a hit's: none
+        floor_sql = scenario.floor_statements
         sql = {"sql_first": floor_sql, "sql": floor_sql, "sql_statuses": []}
     if any(status >= 400 for status in sql["sql_statuses"]):
         print(f"  the in-process calls answered {sql['sql_statuses']}: SQL counts are of errors")
@@ -308,10 +309,11 @@ def report(results: dict) -> str:
     rss["bare"] = results["bare_worker_rss_mb"]
     return "\n\n".join([
         table(row for row in results["rows"] if not row["separate"]),
-        "Apart: sign-in, bound by design by password hashing; and two floors behind bare "
-        "endpoints: under filing a log, its statements and commit alone (bench/floor.py), and "
-        "under a cache hit, the token check and one Redis round trip alone (bench/hit_floor.py)"
-        ":\n\n"
+        "Apart: sign-in, bound by design by password hashing; and floors behind bare endpoints: "
+        "under filing a log, its statements and commit alone (bench/floor.py); under a cache "
+        "hit, the token check and one Redis round trip alone (bench/hit_floor.py); under a "
+        "first read, the same with the read's statements through Flask-SQLAlchemy "
+        "(bench/read_floor.py):\n\n"
         + table(row for row in results["rows"] if row["separate"]),
         "\n".join(
             f"Data {label} (database {info['database']}, seeded in {info['seconds']} s): "

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from floor import STATEMENTS as FILING_STATEMENTS
+
 TRIMESTER_QUERY = "trimester=1&year=2026"
 FILING = "file a weekly log"  # the scenario bench/floor.py is the floor of
 FIRST_READ = "first_read.lua"
@@ -35,10 +37,12 @@ class Scenario:
     at_least_seconds: float = 0
     # "app", or a floor (FLOORS): the least any path of the app can cost here.
     server: str = "app"
+    # A floor's SQL statements per request (a floor is not counted in-process).
+    floor_statements: int = 0
 
 
 # The floors' modules in bench/, by the name scenarios give them as their server.
-FLOORS = {"floor": "floor", "hit floor": "hit_floor"}
+FLOORS = {"floor": "floor", "hit floor": "hit_floor", "read floor": "read_floor"}
 
 
 def sign_in_body(context) -> list[dict]:
@@ -76,7 +80,13 @@ SCENARIOS = [
     Scenario("sign in (Argon2id)", "POST", "/api/v1/auth/login", auth=None, body=sign_in_body,
              separate=True, at_least_seconds=8),
     Scenario("floor: a log's SQL alone", "POST", "/", auth=None, body=fresh_logs, separate=True,
-             server="floor"),
+             server="floor", floor_statements=len(FILING_STATEMENTS)),
     Scenario("floor: a cache hit's admission alone", "GET", "/answer", separate=True,
              server="hit floor"),
+    Scenario("floor: one offering's first read, libraries alone", "GET",
+             "/course-offerings/{offering_id}", script=FIRST_READ, separate=True,
+             server="read floor", floor_statements=1),
+    Scenario("floor: offerings, page 50, first read, libraries alone", "GET",
+             f"/course-offerings?page_size=50&{TRIMESTER_QUERY}", script=FIRST_READ,
+             separate=True, server="read floor", floor_statements=2),
 ]  # fmt: skip
