@@ -45,9 +45,8 @@ from datasets import (
     statements_per_request,
     student_tokens,
 )
-from floor import STATEMENTS as FLOOR_STATEMENTS
 from loadgen import CONNECTIONS, THREADS, Load, drive, ensure_wrk
-from scenarios import EACH_OFFERING, FILING, FIRST_READ, FLOORS, SCENARIOS, Scenario
+from scenarios import EACH_OFFERING, FIRST_READ, FLOORS, SCENARIOS, Scenario
 from servers import WORKERS, gunicorn, worker_rss_mb
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -99,6 +98,8 @@ class Settings:
     warmup: float
     bare: Load
     bare_figures: list[float]
+    # Only the scenarios whose name contains one of these (all when empty).
+    only: tuple[str, ...] = ()
 
 
 def options() -> argparse.Namespace:
@@ -117,6 +118,13 @@ def options() -> argparse.Namespace:
     )
     parser.add_argument("--seconds", type=float, help="per measured run (default 8, quick 2)")
     parser.add_argument("--warmup", type=float, help="seconds before each (default 2, quick 1)")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="TEXT",
+        help="only the scenarios whose name contains TEXT (repeatable)",
+    )
     return parser.parse_args()
 
 
@@ -139,6 +147,7 @@ def main() -> None:
             warmup=arguments.warmup or (1 if arguments.quick else 2),
             bare=Load(bare_base + "/"),
             bare_figures=[],
+            only=tuple(arguments.only),
         )
         drive(settings.bare, settings.warmup)
         settings.bare_figures.append(drive(settings.bare, settings.seconds)["requests_per_s"])
@@ -170,7 +179,11 @@ def measure_dataset(data: Dataset, info: dict, settings: Settings) -> list[dict]
     # Whatever the app keeps in Redis (limits, revocations, caches) belongs to one database.
     redis.Redis.from_url(REDIS_URL).flushdb()
     env = {**os.environ, "DATABASE_URL": data.url}
-    scenarios = [scenario for scenario in SCENARIOS if data.scale in scenario.scales]
+    scenarios = [
+        scenario for scenario in SCENARIOS
+        if data.scale in scenario.scales
+        and (not settings.only or any(text in scenario.name for text in settings.only))
+    ]  # fmt: skip
     with contextlib.ExitStack() as servers:
         base, server = servers.enter_context(
             gunicorn("wsgi:app", env, ROOT, RESULTS / f"gunicorn-app-{data.scale}x.log", "/health")
@@ -193,11 +206,14 @@ def measure_dataset(data: Dataset, info: dict, settings: Settings) -> list[dict]
 
 
 def check_floor(rows: list[dict]) -> None:
-    """bench/floor.py copies the statements of a filing: say so when the app's count moves."""
-    for row in rows:
-        if row["scenario"] == FILING and row["sql"] != len(FLOOR_STATEMENTS):
-            print(f"  filing a log now runs {row['sql']} statements, bench/floor.py "
-                  f"{len(FLOOR_STATEMENTS)}: the floor no longer matches it")  # fmt: skip
+    """A floor copies the statements of the app's path it is the floor of: say so when the
+    app's count for that path moves away from the floor's."""
+    counted = {row["scenario"]: row["sql_first"] for row in rows}
+    for floor in SCENARIOS:
+        app_count = counted.get(floor.floor_of)
+        if floor.name in counted and app_count not in (None, floor.floor_statements):
+            print(f"  {floor.floor_of!r} now runs {app_count} statements, its floor "
+                  f"{floor.floor_statements}: the floor no longer matches it")  # fmt: skip
 
 
 def sign_in(base: str, email: str, password: str) -> str:

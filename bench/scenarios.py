@@ -16,8 +16,10 @@ from typing import Any
 from floor import STATEMENTS as FILING_STATEMENTS
 
 TRIMESTER_QUERY = "trimester=1&year=2026"
-FILING = "file a weekly log"  # the scenario bench/floor.py is the floor of
+FILING = "file a weekly log"
 FIRST_READ = "first_read.lua"
+ONE_FIRST_READ = "one offering, first read"
+PAGE_FIRST_READ = "list offerings, page 50, first read"
 # What first_read.lua puts where a path names an offering: each offering of the trimester in turn.
 EACH_OFFERING = "_ID_"
 
@@ -37,8 +39,10 @@ class Scenario:
     at_least_seconds: float = 0
     # "app", or a floor (FLOORS): the least any path of the app can cost here.
     server: str = "app"
-    # A floor's SQL statements per request (a floor is not counted in-process).
+    # A floor's SQL statements per request (a floor is not counted in-process), and the
+    # scenario of the app it is the floor of, whose count should match.
     floor_statements: int = 0
+    floor_of: str | None = None
 
 
 # The floors' modules in bench/, by the name scenarios give them as their server.
@@ -62,10 +66,9 @@ SCENARIOS = [
              f"/api/v1/activity-logs?page_size=50&{TRIMESTER_QUERY}&status=Pending"),
     Scenario("compliance, whole trimester", "GET",
              f"/api/v1/activity-logs/compliance?{TRIMESTER_QUERY}", scales=(1, 10)),
-    Scenario("one offering, first read", "GET", "/api/v1/course-offerings/{offering_id}",
+    Scenario(ONE_FIRST_READ, "GET", "/api/v1/course-offerings/{offering_id}", script=FIRST_READ),
+    Scenario(PAGE_FIRST_READ, "GET", f"/api/v1/course-offerings?page_size=50&{TRIMESTER_QUERY}",
              script=FIRST_READ),
-    Scenario("list offerings, page 50, first read", "GET",
-             f"/api/v1/course-offerings?page_size=50&{TRIMESTER_QUERY}", script=FIRST_READ),
     Scenario("list pending logs, page 50, first read", "GET",
              f"/api/v1/activity-logs?page_size=50&{TRIMESTER_QUERY}&status=Pending",
              script=FIRST_READ),
@@ -80,13 +83,13 @@ SCENARIOS = [
     Scenario("sign in (Argon2id)", "POST", "/api/v1/auth/login", auth=None, body=sign_in_body,
              separate=True, at_least_seconds=8),
     Scenario("floor: a log's SQL alone", "POST", "/", auth=None, body=fresh_logs, separate=True,
-             server="floor", floor_statements=len(FILING_STATEMENTS)),
+             server="floor", floor_statements=len(FILING_STATEMENTS), floor_of=FILING),
     Scenario("floor: a cache hit's admission alone", "GET", "/answer", separate=True,
              server="hit floor"),
     Scenario("floor: one offering's first read, libraries alone", "GET",
              "/course-offerings/{offering_id}", script=FIRST_READ, separate=True,
-             server="read floor", floor_statements=1),
+             server="read floor", floor_statements=1, floor_of=ONE_FIRST_READ),
     Scenario("floor: offerings, page 50, first read, libraries alone", "GET",
              f"/course-offerings?page_size=50&{TRIMESTER_QUERY}", script=FIRST_READ,
-             separate=True, server="read floor", floor_statements=2),
+             separate=True, server="read floor", floor_statements=2, floor_of=PAGE_FIRST_READ),
 ]  # fmt: skip
