@@ -23,18 +23,27 @@ jwt = JWTManager(app)
 store = redis.Redis.from_url(os.environ["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
 
 
-@jwt.token_in_blocklist_loader
-def revoked(_header: dict, payload: dict) -> bool:
-    counter = f"bench:hit-floor:{payload['sub']}"
-    pipeline = store.pipeline(transaction=False)
+def token_check_round_trip(
+    redis_client, payload: dict, entry_key: str
+) -> tuple[bool, bytes | None]:
+    """The app's token check in one Redis round trip: the token's revocation keys, the caller's
+    rate-limit counter, and the entry the cache keeps under `entry_key`. Returns whether the
+    token is revoked, and the entry (None if there is none)."""
+    counter = f"bench:floor-counter:{payload['sub']}"
+    pipeline = redis_client.pipeline(transaction=False)
     pipeline.exists(f"bench:revoked:{payload['jti']}", f"bench:revoked:{payload.get('sid')}")
     pipeline.incr(counter)
     pipeline.expire(counter, 60, nx=True)
     pipeline.ttl(counter)
-    pipeline.get(ANSWER)
-    exists, *_counted, answer = pipeline.execute()
-    g.answer = answer
-    return bool(exists)
+    pipeline.get(entry_key)
+    exists, *_counted, entry = pipeline.execute()
+    return bool(exists), entry
+
+
+@jwt.token_in_blocklist_loader
+def revoked(_header: dict, payload: dict) -> bool:
+    is_revoked, g.answer = token_check_round_trip(store, payload, ANSWER)
+    return is_revoked
 
 
 @app.get("/")
